@@ -1,0 +1,385 @@
+// Applying and reverting each fault kind through the engine's fault hooks.
+#include "faults/injector.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace faultline::faults {
+
+const char* fault_kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::crash: return "crash";
+    case FaultKind::shutdown: return "shutdown";
+    case FaultKind::hang: return "hang";
+    case FaultKind::pause: return "pause";
+    case FaultKind::slowdown: return "slowdown";
+    case FaultKind::worker_loss: return "worker_loss";
+    case FaultKind::queue_shrink: return "queue_shrink";
+    case FaultKind::error_ratio: return "error_ratio";
+    case FaultKind::operation_errors: return "operation_errors";
+    case FaultKind::latency: return "latency";
+    case FaultKind::packet_loss: return "packet_loss";
+    case FaultKind::blackhole: return "blackhole";
+    case FaultKind::partition: return "partition";
+    case FaultKind::bandwidth: return "bandwidth";
+    case FaultKind::zone_down: return "zone_down";
+    case FaultKind::registry_outage: return "registry_outage";
+    case FaultKind::registry_delay: return "registry_delay";
+    case FaultKind::flapping_health_check: return "flapping_health_check";
+    case FaultKind::stale_entries: return "stale_entries";
+    case FaultKind::chaos_monkey: return "chaos_monkey";
+  }
+  return "?";
+}
+
+namespace {
+
+constexpr std::uint32_t phase_of(std::uint32_t encoded) { return encoded & 0xf; }
+constexpr std::uint32_t instance_of(std::uint32_t encoded) { return encoded >> 4; }
+constexpr std::uint32_t encode(std::uint32_t phase, std::uint32_t instance) { return (instance << 4) | phase; }
+
+bool uses_links(const FaultSpec& spec) {
+  return spec.target.from_zone.has_value() || spec.target.to_zone.has_value();
+}
+
+}  // namespace
+
+Injector::Injector(std::span<const FaultSpec> faults, sim::Engine& engine)
+    : faults_(faults), state_(faults.size()), engine_(engine) {
+  engine.set_fault_driver(this);
+  for (std::uint32_t f = 0; f < faults.size(); ++f) {
+    engine.schedule_fault(faults[f].at_ns, f, kStart);
+    if (faults[f].duration_ns != sim::kNever && faults[f].at_ns <= sim::kNever - faults[f].duration_ns) {
+      engine.schedule_fault(faults[f].at_ns + faults[f].duration_ns, f, kEnd);
+    }
+  }
+}
+
+Injector::~Injector() { engine_.set_fault_driver(nullptr); }
+
+void Injector::on_fault_event(sim::Engine& engine, std::uint32_t fault, std::uint32_t encoded) {
+  switch (phase_of(encoded)) {
+    case kStart: start(engine, fault); break;
+    case kEnd: stop(engine, fault); break;
+    case kRestart: restart(engine, fault, instance_of(encoded)); break;
+    case kChaosTick: chaos_tick(engine, fault); break;
+    case kDrained:
+      // The shutdown's drain period is over: refuse new work, finish what is in hand.
+      if (!state_[fault].active) break;
+      for (std::uint32_t i : state_[fault].instances) {
+        engine.set_instance_status(i, sim::InstanceStatus::draining);
+        if (faults_[fault].restart_after_ns != sim::kNever) {
+          engine.schedule_fault(engine.now() + faults_[fault].restart_after_ns, fault, encode(kRestart, i));
+        }
+      }
+      break;
+    default: break;
+  }
+}
+
+// The target instances: the service's (or the zone's, or everyone's) instances, narrowed by
+// zone and explicit indices, then a seeded random share of them.
+void Injector::select_instances(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  std::vector<std::uint32_t>& out = state_[fault].instances;
+  out.clear();
+  const auto instances = engine.instances();
+  for (std::uint32_t i = 0; i < instances.size(); ++i) {
+    const sim::InstanceRuntime& instance = instances[i];
+    if (spec.target.service && instance.service != *spec.target.service) continue;
+    if (spec.target.zone && instance.zone != *spec.target.zone) continue;
+    if (!spec.target.instances.empty() &&
+        std::find(spec.target.instances.begin(), spec.target.instances.end(), instance.index_in_service) ==
+            spec.target.instances.end()) {
+      continue;
+    }
+    out.push_back(i);
+  }
+  if (spec.target.fraction < 1.0 && !out.empty()) {
+    sim::Rng rng = sim::Rng::stream(engine.config().seed, "fault/" + spec.name);
+    // Fisher-Yates with our own generator, then keep the first share, in index order.
+    for (std::size_t i = out.size() - 1; i > 0; --i) std::swap(out[i], out[rng.below(i + 1)]);
+    std::size_t keep = static_cast<std::size_t>(std::llround(spec.target.fraction * static_cast<double>(out.size())));
+    if (keep == 0 && spec.target.fraction > 0) keep = 1;
+    out.resize(keep);
+    std::sort(out.begin(), out.end());
+  }
+}
+
+void Injector::select_links(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  std::vector<std::uint32_t>& out = state_[fault].links;
+  out.clear();
+  const std::uint32_t zones = engine.network().zone_count;
+  for (std::uint32_t from = 0; from < zones; ++from) {
+    for (std::uint32_t to = 0; to < zones; ++to) {
+      const bool forward = (!spec.target.from_zone || *spec.target.from_zone == from) &&
+                           (!spec.target.to_zone || *spec.target.to_zone == to);
+      const bool backward = spec.target.both_directions && (!spec.target.from_zone || *spec.target.from_zone == to) &&
+                            (!spec.target.to_zone || *spec.target.to_zone == from);
+      if (forward || backward) out.push_back(from * zones + to);
+    }
+  }
+}
+
+void Injector::start(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  FaultState& state = state_[fault];
+  state.active = true;
+  engine.record_timeline(sim::TimelineKind::fault_start, fault);
+  sim::NetworkRuntime& network = engine.network();
+  switch (spec.kind) {
+    case FaultKind::crash:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) {
+        engine.crash_instance(i, fault);
+        if (spec.restart_after_ns != sim::kNever) {
+          engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, i));
+        }
+      }
+      break;
+    case FaultKind::shutdown:
+      // Graceful: leave the registry first, finish what arrives for `period_ns` (callers'
+      // views catch up meanwhile), then stop.
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) engine.deregister_instance(i);
+      engine.schedule_fault(engine.now() + spec.period_ns, fault, kDrained);
+      break;
+    case FaultKind::hang:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) engine.set_instance_status(i, sim::InstanceStatus::hung);
+      break;
+    case FaultKind::pause:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) {
+        engine.instance(i).paused_until_ns = spec.duration_ns == sim::kNever ? sim::kNever : engine.now() + spec.duration_ns;
+        engine.set_instance_status(i, sim::InstanceStatus::paused);
+      }
+      break;
+    case FaultKind::slowdown:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) engine.instance(i).slowdown *= spec.factor;
+      break;
+    case FaultKind::worker_loss:
+      select_instances(engine, fault);
+      state.saved.clear();
+      for (std::uint32_t i : state.instances) {
+        state.saved.push_back(engine.instance(i).workers);
+        engine.set_workers(i, spec.workers);
+      }
+      break;
+    case FaultKind::queue_shrink:
+      select_instances(engine, fault);
+      state.saved.clear();
+      for (std::uint32_t i : state.instances) {
+        state.saved.push_back(engine.instance(i).queue_capacity);
+        engine.instance(i).queue_capacity = spec.queue_capacity;
+      }
+      break;
+    case FaultKind::error_ratio:
+    case FaultKind::operation_errors:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) {
+        sim::InstanceRuntime& instance = engine.instance(i);
+        instance.error_ratio = spec.ratio;
+        instance.errors_fail_fast = spec.fail_fast;
+        instance.error_operation = spec.kind == FaultKind::operation_errors && spec.target.operation
+                                       ? engine.services()[instance.service].first_operation + *spec.target.operation
+                                       : sim::kNone;
+      }
+      break;
+    case FaultKind::latency:
+    case FaultKind::packet_loss:
+    case FaultKind::blackhole:
+    case FaultKind::partition:
+      if (spec.kind == FaultKind::partition || (uses_links(spec) && !spec.target.service)) {
+        select_links(engine, fault);
+        for (std::uint32_t l : state.links) {
+          sim::LinkState& link = network.links[l];
+          if (spec.kind == FaultKind::latency) link.delay = {&spec.delay, engine.now(), spec.ramp_ns};
+          if (spec.kind == FaultKind::packet_loss) link.loss_ratio = spec.ratio;
+          if (spec.kind == FaultKind::partition || spec.kind == FaultKind::blackhole) link.cut = true;
+        }
+      } else {
+        select_instances(engine, fault);
+        for (std::uint32_t i : state.instances) {
+          sim::InstanceRuntime& instance = engine.instance(i);
+          if (spec.kind == FaultKind::latency) instance.delay = {&spec.delay, engine.now(), spec.ramp_ns};
+          if (spec.kind == FaultKind::packet_loss) {
+            instance.loss_ratio = spec.ratio;
+            instance.retransmit_ns = spec.retransmit_ns;
+            instance.max_retransmits = spec.max_retransmits;
+          }
+          if (spec.kind == FaultKind::blackhole) instance.blackholed = true;
+        }
+      }
+      break;
+    case FaultKind::bandwidth:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) engine.instance(i).bandwidth_per_s = spec.messages_per_s;
+      break;
+    case FaultKind::zone_down: {
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) engine.crash_instance(i, fault);
+      const std::uint32_t zones = network.zone_count;
+      state.links.clear();
+      for (std::uint32_t other = 0; other < zones; ++other) {
+        if (other == *spec.target.zone) continue;
+        state.links.push_back(*spec.target.zone * zones + other);
+        state.links.push_back(other * zones + *spec.target.zone);
+      }
+      for (std::uint32_t l : state.links) network.links[l].cut = true;
+      break;
+    }
+    case FaultKind::registry_outage: engine.registry().outage = true; break;
+    case FaultKind::registry_delay: engine.registry().extra_delay_ns += spec.delay_ns; break;
+    case FaultKind::flapping_health_check:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) engine.registry_entry_mutable(i).flapping = true;
+      break;
+    case FaultKind::stale_entries:
+      select_instances(engine, fault);
+      for (std::uint32_t i : state.instances) {
+        engine.registry_entry_mutable(i).stale_pinned = true;
+        engine.publish_instance(i);
+      }
+      break;
+    case FaultKind::chaos_monkey:
+      state.down_per_service.assign(engine.services().size(), 0);
+      state.rng = sim::Rng::stream(engine.config().seed, "fault/" + spec.name + "/chaos");
+      engine.schedule_fault(engine.now() + spec.interval_ns, fault, kChaosTick);
+      break;
+  }
+}
+
+void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  FaultState& state = state_[fault];
+  if (!state.active) return;
+  state.active = false;
+  engine.record_timeline(sim::TimelineKind::fault_end, fault);
+  sim::NetworkRuntime& network = engine.network();
+  switch (spec.kind) {
+    case FaultKind::crash:
+    case FaultKind::zone_down:
+      for (std::uint32_t l : state.links) network.links[l].cut = false;
+      for (std::uint32_t i : state.instances) {
+        if (engine.instances()[i].status == sim::InstanceStatus::crashed) restart(engine, fault, i);
+      }
+      break;
+    case FaultKind::shutdown:
+      for (std::uint32_t i : state.instances) restart(engine, fault, i);
+      break;
+    case FaultKind::hang:
+      for (std::uint32_t i : state.instances) engine.unhang_instance(i);
+      break;
+    case FaultKind::pause:
+      for (std::uint32_t i : state.instances) {
+        if (engine.instances()[i].status == sim::InstanceStatus::paused) {
+          engine.set_instance_status(i, sim::InstanceStatus::up);
+        }
+      }
+      break;
+    case FaultKind::slowdown:
+      for (std::uint32_t i : state.instances) engine.instance(i).slowdown /= spec.factor;
+      break;
+    case FaultKind::worker_loss:
+      for (std::size_t k = 0; k < state.instances.size(); ++k) engine.set_workers(state.instances[k], state.saved[k]);
+      break;
+    case FaultKind::queue_shrink:
+      for (std::size_t k = 0; k < state.instances.size(); ++k) {
+        engine.instance(state.instances[k]).queue_capacity = state.saved[k];
+      }
+      break;
+    case FaultKind::error_ratio:
+    case FaultKind::operation_errors:
+      for (std::uint32_t i : state.instances) {
+        engine.instance(i).error_ratio = 0;
+        engine.instance(i).error_operation = sim::kNone;
+      }
+      break;
+    case FaultKind::latency:
+    case FaultKind::packet_loss:
+    case FaultKind::blackhole:
+    case FaultKind::partition:
+      for (std::uint32_t l : state.links) {
+        sim::LinkState& link = network.links[l];
+        if (spec.kind == FaultKind::latency) link.delay = {};
+        if (spec.kind == FaultKind::packet_loss) link.loss_ratio = 0;
+        if (spec.kind == FaultKind::partition || spec.kind == FaultKind::blackhole) link.cut = false;
+      }
+      for (std::uint32_t i : state.instances) {
+        sim::InstanceRuntime& instance = engine.instance(i);
+        if (spec.kind == FaultKind::latency) instance.delay = {};
+        if (spec.kind == FaultKind::packet_loss) instance.loss_ratio = 0;
+        if (spec.kind == FaultKind::blackhole) instance.blackholed = false;
+      }
+      break;
+    case FaultKind::bandwidth:
+      for (std::uint32_t i : state.instances) engine.instance(i).bandwidth_per_s = 0;
+      break;
+    case FaultKind::registry_outage:
+      engine.registry().outage = false;
+      engine.republish_registry();
+      break;
+    case FaultKind::registry_delay: engine.registry().extra_delay_ns -= spec.delay_ns; break;
+    case FaultKind::flapping_health_check:
+      for (std::uint32_t i : state.instances) engine.registry_entry_mutable(i).flapping = false;
+      break;
+    case FaultKind::stale_entries:
+      for (std::uint32_t i : state.instances) {
+        engine.registry_entry_mutable(i).stale_pinned = false;
+        engine.publish_instance(i);
+      }
+      break;
+    case FaultKind::chaos_monkey: break;  // instances it crashed restart on their own schedule
+  }
+}
+
+void Injector::restart(sim::Engine& engine, std::uint32_t fault, std::uint32_t instance) {
+  const FaultSpec& spec = faults_[fault];
+  const sim::InstanceStatus status = engine.instances()[instance].status;
+  if (status != sim::InstanceStatus::crashed && status != sim::InstanceStatus::stopped &&
+      status != sim::InstanceStatus::draining && !(spec.kind == FaultKind::shutdown)) {
+    return;
+  }
+  engine.restart_instance(instance);
+  if (spec.warmup_ns > 0) {
+    engine.instance(instance).warm_until_ns = engine.now() + spec.warmup_ns;
+    engine.instance(instance).warm_factor = spec.warmup_factor;
+  }
+  if (spec.kind == FaultKind::chaos_monkey) {
+    std::uint32_t& down = state_[fault].down_per_service[engine.instances()[instance].service];
+    if (down > 0) --down;
+  }
+}
+
+// One chaos-monkey round: with the configured probability, crash one random instance among
+// the targets that are up, unless its service already has max_down_per_service down.
+void Injector::chaos_tick(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  FaultState& state = state_[fault];
+  if (!state.active) return;
+  sim::Rng& rng = state.rng;
+  if (rng.chance(spec.probability)) {
+    select_instances(engine, fault);
+    std::vector<std::uint32_t> candidates;
+    for (std::uint32_t i : state.instances) {
+      const sim::InstanceRuntime& instance = engine.instances()[i];
+      if (instance.status != sim::InstanceStatus::up) continue;
+      if (state.down_per_service[instance.service] >= spec.max_down_per_service) continue;
+      candidates.push_back(i);
+    }
+    if (!candidates.empty()) {
+      const std::uint32_t victim = candidates[rng.below(candidates.size())];
+      ++state.down_per_service[engine.instances()[victim].service];
+      engine.crash_instance(victim, fault);
+      if (spec.restart_after_ns != sim::kNever) {
+        engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, victim));
+      }
+    }
+  }
+  engine.schedule_fault(engine.now() + spec.interval_ns, fault, kChaosTick);
+}
+
+}  // namespace faultline::faults

@@ -1,0 +1,261 @@
+// Evaluating availability, latency, count, recovery, breaker and crash-traffic assertions.
+#include "harness/assertions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <string>
+
+#include "harness/duration.hpp"
+
+namespace faultline::harness {
+namespace {
+
+using reports::AssertionResult;
+
+std::uint64_t answered(const sim::Counters& c) { return c.ok + c.errors + c.timeouts + c.rejected + c.unavailable; }
+
+std::string percent(double ratio) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3f%%", ratio * 100.0);
+  std::string text = buffer;
+  // Trim trailing zeros ("99.900%" -> "99.9%").
+  const auto dot = text.find('.');
+  auto end = text.size() - 1;  // the '%'
+  while (end > dot + 1 && text[end - 1] == '0') --end;
+  if (end == dot + 1) --end;
+  return text.substr(0, end) + "%";
+}
+
+std::string ms_text(sim::TimeNs ns) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.3fms", static_cast<double>(ns) / 1e6);
+  return buffer;
+}
+
+std::string target_name(const Scenario& s, const AssertionSpec& a) {
+  switch (a.target_kind) {
+    case TargetKind::client: return "client " + s.model.clients[a.target].name;
+    case TargetKind::service: return "service " + s.model.services[a.target].name;
+    case TargetKind::all_clients: return "all clients";
+  }
+  return "?";
+}
+
+// The totals and series of the assertion's target (all clients summed when no target).
+struct Subject {
+  sim::Counters totals;
+  std::vector<sim::Counters> series;
+  const sim::LatencyHistogram* latency = nullptr;
+  sim::LatencyHistogram merged;
+};
+
+void subject_of(const AssertionSpec& a, const sim::Results& r, Subject& out) {
+  auto take = [&](const sim::EntityResults& e) {
+    out.totals.add(e.totals);
+    if (out.series.size() < e.series.size()) out.series.resize(e.series.size());
+    for (std::size_t b = 0; b < e.series.size(); ++b) out.series[b].add(e.series[b].counts);
+  };
+  switch (a.target_kind) {
+    case TargetKind::client:
+      take(r.clients[a.target]);
+      out.latency = &r.clients[a.target].latency;
+      break;
+    case TargetKind::service:
+      take(r.services[a.target]);
+      out.latency = &r.services[a.target].latency;
+      break;
+    case TargetKind::all_clients:
+      for (const auto& c : r.clients) {
+        take(c);
+        out.merged.merge(c.latency);
+      }
+      out.latency = &out.merged;
+      break;
+  }
+}
+
+// Fault windows from the timeline: [start, end) with end = run end for faults that never end.
+struct Window {
+  sim::TimeNs start = -1;
+  sim::TimeNs end = -1;
+};
+
+Window fault_window(const sim::Engine& engine, std::uint32_t fault) {
+  Window w;
+  for (const sim::TimelineEntry& e : engine.results().timeline) {
+    if (e.subject != fault) continue;
+    if (e.kind == sim::TimelineKind::fault_start && w.start < 0) w.start = e.at;
+    if (e.kind == sim::TimelineKind::fault_end && w.end < 0) w.end = e.at;
+  }
+  if (w.start >= 0 && w.end < 0) w.end = engine.results().end_ns;
+  return w;
+}
+
+std::size_t bucket_at(const sim::Engine& engine, sim::TimeNs t) {
+  return static_cast<std::size_t>(t / engine.config().bucket_ns);
+}
+
+void availability(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out) {
+  Subject subject;
+  subject_of(a, engine.results(), subject);
+  out.expected = ">= " + percent(a.min_ratio) + " of " + target_name(s, a) + " requests ok";
+  std::size_t first = 0, last = subject.series.size();  // bucket range considered
+  std::string scope;
+  if (a.during_fault) {
+    const Window w = fault_window(engine, *a.during_fault);
+    out.expected += " during fault " + s.faults[*a.during_fault].name;
+    if (w.start < 0) {
+      out.passed = false;
+      out.observed = "fault " + s.faults[*a.during_fault].name + " never started";
+      return;
+    }
+    first = bucket_at(engine, w.start);
+    last = std::min(subject.series.size(), bucket_at(engine, w.end > 0 ? w.end - 1 : 0) + 1);
+  }
+  const sim::TimeNs bucket = engine.config().bucket_ns;
+  if (a.window_ns <= 0 || a.window_ns >= static_cast<sim::TimeNs>(last - first) * bucket) {
+    sim::Counters sum;
+    for (std::size_t b = first; b < last; ++b) sum.add(subject.series[b]);
+    if (!a.during_fault) sum = subject.totals;
+    const std::uint64_t n = answered(sum);
+    const double ratio = n == 0 ? 1.0 : static_cast<double>(sum.ok) / static_cast<double>(n);
+    out.observed_value = ratio;
+    out.passed = ratio >= a.min_ratio;
+    out.observed = n == 0 ? "no requests" : percent(ratio) + " (" + std::to_string(sum.ok) + " of " + std::to_string(n) + ")";
+    return;
+  }
+  // Every window of the given width (rounded up to whole buckets), sliding by one bucket.
+  const std::size_t width = static_cast<std::size_t>((a.window_ns + bucket - 1) / bucket);
+  out.expected += " in every " + format_go_duration(a.window_ns) + " window";
+  double worst = 2.0;
+  std::size_t worst_at = first;
+  std::uint64_t worst_ok = 0, worst_n = 0;
+  for (std::size_t start = first; start + width <= last; ++start) {
+    sim::Counters sum;
+    for (std::size_t b = start; b < start + width; ++b) sum.add(subject.series[b]);
+    const std::uint64_t n = answered(sum);
+    if (n == 0) continue;
+    const double ratio = static_cast<double>(sum.ok) / static_cast<double>(n);
+    if (ratio < worst) {
+      worst = ratio;
+      worst_at = start;
+      worst_ok = sum.ok;
+      worst_n = n;
+    }
+  }
+  if (worst > 1.0) {
+    out.passed = true;
+    out.observed_value = 1.0;
+    out.observed = "no requests";
+    return;
+  }
+  out.observed_value = worst;
+  out.passed = worst >= a.min_ratio;
+  out.observed = "worst window " + percent(worst) + " (" + std::to_string(worst_ok) + " of " + std::to_string(worst_n) +
+                 ") from " + format_go_duration(static_cast<sim::TimeNs>(worst_at) * bucket);
+}
+
+void latency(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out) {
+  Subject subject;
+  subject_of(a, engine.results(), subject);
+  char q[32];
+  std::snprintf(q, sizeof q, "p%g", a.percentile);
+  out.expected = std::string(q) + " of " + target_name(s, a) + " <= " + ms_text(a.max_ns);
+  if (subject.latency->empty()) {
+    out.passed = false;
+    out.observed = "no successful requests to measure";
+    return;
+  }
+  const sim::TimeNs value = subject.latency->percentile(a.percentile);
+  out.observed_value = static_cast<double>(value) / 1e6;
+  out.passed = value <= a.max_ns;
+  out.observed = std::string(q) + " = " + ms_text(value);
+}
+
+const char* metric_name(CountMetric m) {
+  switch (m) {
+    case CountMetric::requests: return "requests";
+    case CountMetric::ok: return "ok";
+    case CountMetric::errors: return "errors";
+    case CountMetric::timeouts: return "timeouts";
+    case CountMetric::rejected: return "rejected";
+    case CountMetric::retries: return "retries";
+    case CountMetric::breaker_opens: return "breaker_opens";
+    case CountMetric::ejections: return "ejections";
+    case CountMetric::unavailable: return "unavailable";
+  }
+  return "?";
+}
+
+std::uint64_t metric_value(const AssertionSpec& a, const sim::Results& r, const Subject& subject) {
+  switch (a.metric) {
+    case CountMetric::requests: return subject.totals.requests;
+    case CountMetric::ok: return subject.totals.ok;
+    case CountMetric::errors: return subject.totals.errors;
+    case CountMetric::timeouts: return subject.totals.timeouts;
+    case CountMetric::rejected: return subject.totals.rejected;
+    case CountMetric::retries: return subject.totals.retries;
+    case CountMetric::unavailable: return subject.totals.unavailable;
+    case CountMetric::breaker_opens:
+    case CountMetric::ejections: {
+      std::uint64_t total = 0;
+      for (std::size_t s = 0; s < r.services.size(); ++s) {
+        if (a.target_kind == TargetKind::service && s != a.target) continue;
+        total += a.metric == CountMetric::breaker_opens ? r.services[s].breaker_opens : r.services[s].ejections;
+      }
+      return total;
+    }
+  }
+  return 0;
+}
+
+void count(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out) {
+  Subject subject;
+  subject_of(a, engine.results(), subject);
+  const std::uint64_t value = metric_value(a, engine.results(), subject);
+  std::string where = a.target_kind == TargetKind::all_clients &&
+                              (a.metric == CountMetric::breaker_opens || a.metric == CountMetric::ejections)
+                          ? "all services"
+                          : target_name(s, a);
+  out.expected = std::string(metric_name(a.metric)) + " of " + where;
+  if (a.min_count && a.max_count) {
+    out.expected += " in [" + std::to_string(*a.min_count) + ", " + std::to_string(*a.max_count) + "]";
+  } else if (a.min_count) {
+    out.expected += " >= " + std::to_string(*a.min_count);
+  } else if (a.max_count) {
+    out.expected += " <= " + std::to_string(*a.max_count);
+  }
+  out.observed_value = static_cast<double>(value);
+  out.observed = std::to_string(value);
+  out.passed = (!a.min_count || value >= *a.min_count) && (!a.max_count || value <= *a.max_count);
+}
+
+}  // namespace
+
+void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out);
+void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out);
+void evaluate_crash_traffic(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out);
+
+std::vector<AssertionResult> evaluate_assertions(const Scenario& scenario, const sim::Engine& engine) {
+  std::vector<AssertionResult> results;
+  for (const AssertionSpec& a : scenario.assertions) {
+    AssertionResult r;
+    r.name = a.name;
+    switch (a.kind) {
+      case AssertionKind::availability: r.type = "availability"; availability(scenario, a, engine, r); break;
+      case AssertionKind::latency: r.type = "latency"; latency(scenario, a, engine, r); break;
+      case AssertionKind::count: r.type = "count"; count(scenario, a, engine, r); break;
+      case AssertionKind::recovery: r.type = "recovery"; evaluate_recovery(scenario, a, engine, r); break;
+      case AssertionKind::breaker: r.type = "breaker"; evaluate_breaker(scenario, a, engine, r); break;
+      case AssertionKind::no_traffic_to_crashed:
+        r.type = "no_traffic_to_crashed";
+        evaluate_crash_traffic(scenario, a, engine, r);
+        break;
+    }
+    results.push_back(std::move(r));
+  }
+  return results;
+}
+
+}  // namespace faultline::harness

@@ -1,0 +1,225 @@
+// Parsing the command line and dispatching to the commands.
+#include "harness/cli.hpp"
+
+#include <sys/resource.h>
+
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/commands.hpp"
+#include "harness/duration.hpp"
+#include "harness/loader.hpp"
+#include "harness/output.hpp"
+#include "harness/runner.hpp"
+#include "harness/schema_text.hpp"
+
+namespace faultline::harness {
+namespace {
+
+const char* kUsage =
+    "usage: faultline <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SCENARIO.json [--seed N] [--report R.json] [--stats] [limits]\n"
+    "                         simulate once, check assertions, write the report\n"
+    "  validate FILE...       check scenarios without running them\n"
+    "  schema                 print the scenario JSON Schema\n"
+    "  version                print the faultline version\n"
+    "\n"
+    "limits (exit 4 when hit):\n"
+    "  --max-events N         events processed (default 2000000000)\n"
+    "  --max-wall DURATION    wall-clock time for one run, e.g. 5m (default none)\n"
+    "  --max-instances N      instances in a scenario (default 100000)\n"
+    "  --max-services N, --max-clients N, --max-users N, --max-rate R, --max-sim-time DURATION\n"
+    "\n"
+    "exit codes: 0 assertions hold, 1 an assertion fails, 2 bad input or usage,\n"
+    "            3 internal error, 4 a resource limit was hit\n";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::uint64_t parse_u64(const std::string& flag, const std::string& text) {
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw UsageError(flag + ": expected a non-negative integer, got \"" + text + "\"");
+  }
+  return value;
+}
+
+double parse_positive(const std::string& flag, const std::string& text) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !(value > 0)) {
+    throw UsageError(flag + ": expected a positive number, got \"" + text + "\"");
+  }
+  return value;
+}
+
+sim::TimeNs parse_duration_flag(const std::string& flag, const std::string& text) {
+  std::string why;
+  const auto value = parse_go_duration(text, &why);
+  if (!value || *value <= 0) throw UsageError(flag + ": expected a positive duration like \"5m\", got \"" + text + "\"");
+  return *value;
+}
+
+// Flags shared by every command that loads and runs scenarios.
+struct CommonFlags {
+  LoadLimits load;
+  RunLimits run;
+  bool stats = false;
+  std::optional<std::uint64_t> seed;
+};
+
+// Consumes argv[i] (and its value) if it is a common flag; returns false otherwise.
+bool take_common_flag(CommonFlags& flags, const std::vector<std::string>& args, std::size_t& i) {
+  const std::string& arg = args[i];
+  auto value = [&]() -> const std::string& {
+    if (i + 1 >= args.size()) throw UsageError(arg + " needs a value");
+    return args[++i];
+  };
+  if (arg == "--seed") flags.seed = parse_u64(arg, value());
+  else if (arg == "--stats") flags.stats = true;
+  else if (arg == "--max-events") flags.run.engine.max_events = parse_u64(arg, value());
+  else if (arg == "--max-wall") flags.run.max_wall_s = static_cast<double>(parse_duration_flag(arg, value())) / 1e9;
+  else if (arg == "--max-instances") flags.load.max_instances = parse_u64(arg, value());
+  else if (arg == "--max-services") flags.load.max_services = parse_u64(arg, value());
+  else if (arg == "--max-clients") flags.load.max_clients = parse_u64(arg, value());
+  else if (arg == "--max-users") flags.load.max_users = parse_u64(arg, value());
+  else if (arg == "--max-rate") flags.load.max_rate_per_s = parse_positive(arg, value());
+  else if (arg == "--max-sim-time") flags.load.max_duration_ns = parse_duration_flag(arg, value());
+  else return false;
+  return true;
+}
+
+void print_stats(const RunResult& result) {
+  struct rusage usage {};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const double events = static_cast<double>(result.engine->results().events);
+  std::fprintf(stderr, "stats: wall %.3f s, events %.0f, %.0f events/s, peak memory %.1f MiB\n", result.wall_s, events,
+               result.wall_s > 0 ? events / result.wall_s : 0.0, static_cast<double>(usage.ru_maxrss) / 1024.0);
+}
+
+int command_run(const std::vector<std::string>& args) {
+  CommonFlags flags;
+  std::string scenario_path;
+  std::string report_path;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (take_common_flag(flags, args, i)) continue;
+    if (args[i] == "--report") {
+      if (i + 1 >= args.size()) throw UsageError("--report needs a value");
+      report_path = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      throw UsageError("run: unknown option " + args[i]);
+    } else if (scenario_path.empty()) {
+      scenario_path = args[i];
+    } else {
+      throw UsageError("run: one scenario at a time (got " + scenario_path + " and " + args[i] + ")");
+    }
+  }
+  if (scenario_path.empty()) throw UsageError("run: which scenario? (faultline run SCENARIO.json)");
+  const Scenario scenario = load_scenario_file(scenario_path, flags.load);
+  if (!report_path.empty()) check_writable(report_path);
+  const std::uint64_t seed = flags.seed.value_or(scenario.model.seed);
+  const RunResult result = run_scenario(scenario, seed, flags.run);
+  if (flags.stats) print_stats(result);
+  const sim::Results& r = result.engine->results();
+  if (r.stop == sim::StopReason::event_limit) {
+    std::fprintf(stderr, "faultline: %s: limit hit: max_events (%llu events processed by simulated time %s); raise it with --max-events\n",
+                 scenario_path.c_str(), static_cast<unsigned long long>(r.events), format_go_duration(r.end_ns).c_str());
+    return kExitLimit;
+  }
+  if (result.wall_limit_hit) {
+    std::fprintf(stderr, "faultline: %s: limit hit: max_wall (stopped at simulated time %s); raise it with --max-wall\n",
+                 scenario_path.c_str(), format_go_duration(r.end_ns).c_str());
+    return kExitLimit;
+  }
+  if (!report_path.empty()) write_atomically(report_path, reports::render_json(result.report));
+  print_verdict(std::cout, scenario, seed, result);
+  return result.passed ? kExitPassed : kExitFailed;
+}
+
+int command_validate(const std::vector<std::string>& args) {
+  CommonFlags flags;
+  std::vector<std::string> files;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (take_common_flag(flags, args, i)) continue;
+    if (!args[i].empty() && args[i][0] == '-') throw UsageError("validate: unknown option " + args[i]);
+    files.push_back(args[i]);
+  }
+  if (files.empty()) throw UsageError("validate: which files? (faultline validate FILE...)");
+  int exit_code = kExitPassed;
+  for (const std::string& file : files) {
+    try {
+      const JsonSource source = JsonSource::load(file);
+      const std::vector<InputError> errors = schema_errors(source);
+      if (!errors.empty()) {
+        for (const InputError& e : errors) std::cerr << format_error(e) << "\n";
+        exit_code = std::max(exit_code, static_cast<int>(kExitInput));
+        continue;
+      }
+      load_scenario(source, flags.load);
+      std::cout << file << ": valid\n";
+    } catch (const InputError& e) {
+      std::cerr << format_error(e) << "\n";
+      exit_code = std::max(exit_code, static_cast<int>(kExitInput));
+    } catch (const LimitError& e) {
+      std::cerr << e.what() << "\n";
+      exit_code = std::max(exit_code, static_cast<int>(kExitLimit));
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::fputs(kUsage, args.empty() ? stderr : stdout);
+      return args.empty() ? kExitInput : kExitPassed;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "run") return command_run(args);
+    if (command == "validate") return command_validate(args);
+    if (command == "schema") {
+      std::fputs(scenario_schema_text(), stdout);
+      return kExitPassed;
+    }
+    if (command == "version" || command == "--version") {
+      std::printf("faultline %s\n", reports::kVersion);
+      return kExitPassed;
+    }
+    const int code = run_extra_command(command, args);
+    if (code >= 0) return code;
+    throw UsageError("unknown command \"" + command + "\"");
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "faultline: %s\n\n%s", e.what(), kUsage);
+    return kExitInput;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "faultline: %s\n", format_error(e).c_str());
+    return kExitInput;
+  } catch (const LimitError& e) {
+    std::fprintf(stderr, "faultline: %s\n", e.what());
+    return kExitLimit;
+  } catch (const OutputError& e) {
+    std::fprintf(stderr, "faultline: %s\n", e.what());
+    return kExitInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "faultline: out of memory (a resource limit; reduce the scenario's size)\n");
+    return kExitLimit;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "faultline: internal error: %s\n", e.what());
+    return kExitInternal;
+  }
+}
+
+}  // namespace faultline::harness

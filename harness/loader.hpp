@@ -1,0 +1,46 @@
+// Loading a scenario: JSON with locations, the JSON Schema, then typed loading with semantic
+// checks (references, duplicates, cycles) and limits.
+#pragma once
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "harness/json_source.hpp"
+#include "harness/scenario.hpp"
+
+namespace faultline::harness {
+
+// Limits on what a scenario may make large. Exceeding one is exit 4, naming the limit and the
+// command-line flag that raises it.
+struct LoadLimits {
+  std::uint64_t max_instances = 100'000;         // --max-instances
+  std::uint64_t max_services = 10'000;           // --max-services
+  std::uint64_t max_clients = 10'000;            // --max-clients
+  std::uint64_t max_users = 1'000'000;           // --max-users (closed-loop users, all clients)
+  sim::TimeNs max_duration_ns = 24 * sim::kHour;  // --max-sim-time
+  double max_rate_per_s = 10'000'000.0;          // --max-rate (per client, at any instant)
+};
+
+struct LimitError : std::runtime_error {
+  LimitError(std::string file, SourceLocation where, std::string pointer, std::string limit,
+             std::string flag, std::string message);
+  std::string file;
+  SourceLocation where;
+  std::string pointer;
+  std::string limit;  // e.g. "max_instances"
+  std::string flag;   // e.g. "--max-instances"
+  std::string message;
+};
+
+// All schema violations of the document, each located (empty when valid).
+std::vector<InputError> schema_errors(const JsonSource& source);
+
+// Schema check, then typed loading and semantic checks. Throws InputError (the first problem)
+// or LimitError.
+Scenario load_scenario(const JsonSource& source, const LoadLimits& limits = {});
+
+// JsonSource::load + load_scenario.
+Scenario load_scenario_file(const std::string& path, const LoadLimits& limits = {});
+
+}  // namespace faultline::harness

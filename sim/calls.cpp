@@ -1,0 +1,312 @@
+// The caller's side of a call: attempts, timeouts, retries with backoff and a budget,
+// circuit breakers, load balancing and outlier detection.
+#include <cassert>
+#include <cmath>
+
+#include "sim/engine.hpp"
+#include "sim/event_kinds.hpp"
+#include "sim/process.hpp"
+
+namespace faultline::sim {
+
+std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kind, std::uint32_t parent,
+                                 std::uint32_t parent_token, std::uint32_t caller_instance, std::uint32_t operation) {
+  const std::uint32_t call = alloc_call();
+  CallRecord& record = calls_[call];
+  record.site = site_index;
+  record.caller = caller_kind;
+  record.parent = parent;
+  record.parent_token = parent_token;
+  record.caller_instance = caller_instance;
+  record.operation = operation;
+  record.attempts = 0;
+  record.instance = kNone;
+  record.breaker = kNone;
+  record.started_ns = now_;
+  SiteRuntime& site = sites_[site_index];
+  const RetryBudget& budget = site.policy->retry.budget;
+  if (budget.enabled) {
+    // Deposit for this request, plus the time-based allowance since the last update.
+    const double elapsed_s = static_cast<double>(now_ - site.budget_updated_ns) / 1e9;
+    const double cap = budget.ratio * 100.0 + budget.min_retries_per_s;
+    site.budget_tokens += budget.ratio + budget.min_retries_per_s * elapsed_s;
+    if (site.budget_tokens > cap) site.budget_tokens = cap;
+    site.budget_updated_ns = now_;
+  }
+  send_attempt(call);
+  return call;
+}
+
+std::uint32_t Engine::breaker_for(const SiteRuntime& site, std::uint32_t caller_instance) const {
+  if (site.breaker_count == 1 || caller_instance == kNone) return site.breaker_base;
+  return site.breaker_base + instances_[caller_instance].index_in_service;
+}
+
+void Engine::send_attempt(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  SiteRuntime& site = sites_[record.site];
+  ++record.attempts;
+  record.token = next_token_++;
+  record.state = CallState::waiting;
+  const std::uint32_t caller_zone =
+      record.caller_instance != kNone ? instances_[record.caller_instance].zone : clients_[site.caller_client].zone;
+
+  if (site.breaker_count > 0) {
+    const std::uint32_t breaker = breaker_for(site, record.caller_instance);
+    const Breaker::Admission admission = breakers_[breaker].before_request(now_);
+    if (!admission.allowed()) {
+      attempt_done(call, Outcome::rejected);
+      return;
+    }
+    record.breaker = breaker;
+    record.breaker_generation = admission.generation;
+  }
+  const std::uint32_t instance = pick_instance(site, caller_zone);
+  if (instance == kNone) {
+    attempt_done(call, Outcome::unavailable);
+    return;
+  }
+  record.instance = instance;
+  ++peer_state_[site.peer_offset + instances_[instance].index_in_service].outstanding;
+  if (site.policy->timeout_ns > 0) queue_.push(now_ + site.policy->timeout_ns, kAttemptTimeout, call, record.token);
+
+  const std::uint32_t work = alloc_work();
+  WorkRecord& w = works_[work];
+  w.call = call;
+  w.call_token = record.token;
+  w.instance = instance;
+  w.operation = record.operation;
+  w.caller_zone = caller_zone;
+  w.step = 0;
+  w.pending = 0;
+  w.failed = false;
+  w.outcome = Outcome::ok;
+  w.state = WorkState::travelling;
+  bool lost = false;
+  const TimeNs delay = network_delay(caller_zone, instances_[instance].zone, instance, site.rng, lost);
+  if (lost) {
+    free_work(work);  // the caller finds out by its timeout, as in reality
+  } else if (delay == 0) {
+    deliver(work);
+  } else {
+    queue_.push(now_ + delay, kAttemptArrive, work, w.token);
+  }
+}
+
+void Engine::on_attempt_timeout(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state != CallState::waiting || record.token != token) {
+    ++results_.stale_timers;
+    return;
+  }
+  attempt_done(call, Outcome::timeout);
+}
+
+void Engine::on_retry(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state == CallState::backoff && record.token == token) send_attempt(call);
+}
+
+void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
+  CallRecord& record = calls_[call];
+  SiteRuntime& site = sites_[record.site];
+  if (record.breaker != kNone) {
+    breakers_[record.breaker].after_request(now_, record.breaker_generation, outcome == Outcome::ok);
+    record.breaker = kNone;
+  }
+  if (record.instance != kNone) {
+    PeerState& peer = peer_state_[site.peer_offset + instances_[record.instance].index_in_service];
+    --peer.outstanding;
+    if (site.policy->outlier.enabled) note_outlier_result(site, record.instance, outcome);
+    record.instance = kNone;
+  }
+  if (outcome != Outcome::ok) count_attempt_failure(site.callee_service, outcome);
+
+  const RetryPolicy& retry = site.policy->retry;
+  if (outcome != Outcome::ok && record.attempts < retry.max_attempts &&
+      (retry.retry_on_mask & outcome_bit(outcome)) != 0 && take_retry_token(site)) {
+    ++results_.services[site.callee_service].totals.retries;
+    ++results_.services[site.callee_service].series[current_bucket_].counts.retries;
+    if (site.caller_client != kNone) {
+      ++results_.clients[site.caller_client].totals.retries;
+      ++results_.clients[site.caller_client].series[current_bucket_].counts.retries;
+    }
+    const TimeNs delay = backoff_delay(site, record.attempts, site.rng);
+    if (delay == 0) {
+      send_attempt(call);
+    } else {
+      record.state = CallState::backoff;
+      queue_.push(now_ + delay, kRetry, call, record.token);
+    }
+    return;
+  }
+  complete_call(call, outcome);
+}
+
+bool Engine::take_retry_token(SiteRuntime& site) {
+  const RetryBudget& budget = site.policy->retry.budget;
+  if (!budget.enabled) return true;
+  const double elapsed_s = static_cast<double>(now_ - site.budget_updated_ns) / 1e9;
+  const double cap = budget.ratio * 100.0 + budget.min_retries_per_s;
+  site.budget_tokens += budget.min_retries_per_s * elapsed_s;
+  if (site.budget_tokens > cap) site.budget_tokens = cap;
+  site.budget_updated_ns = now_;
+  if (site.budget_tokens < 1.0) return false;
+  site.budget_tokens -= 1.0;
+  return true;
+}
+
+TimeNs Engine::backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng) {
+  const RetryPolicy& retry = site.policy->retry;
+  if (retry.backoff_base_ns <= 0) return 0;
+  double delay = static_cast<double>(retry.backoff_base_ns);
+  for (std::uint32_t i = 1; i < retry_number; ++i) {
+    delay *= retry.backoff_multiplier;
+    if (retry.backoff_max_ns > 0 && delay >= static_cast<double>(retry.backoff_max_ns)) break;
+    if (delay > 1e18) break;
+  }
+  if (retry.backoff_max_ns > 0 && delay > static_cast<double>(retry.backoff_max_ns)) {
+    delay = static_cast<double>(retry.backoff_max_ns);
+  }
+  switch (retry.jitter) {
+    case Jitter::none: break;
+    case Jitter::full: delay = rng.uniform01() * delay; break;
+    case Jitter::equal: delay = 0.5 * delay + rng.uniform01() * 0.5 * delay; break;
+  }
+  return static_cast<TimeNs>(delay + 0.5);
+}
+
+void Engine::complete_call(std::uint32_t call, Outcome outcome) {
+  const CallRecord record = calls_[call];
+  free_call(call);
+  const SiteRuntime& site = sites_[record.site];
+  switch (record.caller) {
+    case CallerKind::client:
+      --clients_[record.parent].outstanding;
+      count_client(record.parent, outcome, now_ - record.started_ns);
+      break;
+    case CallerKind::process:
+      --clients_[site.caller_client].outstanding;
+      count_client(site.caller_client, outcome, now_ - record.started_ns);
+      processes_->complete(record.parent, outcome);
+      break;
+    case CallerKind::work: child_done(record.parent, record.parent_token, outcome, site.required); break;
+  }
+}
+
+void Engine::note_outlier_result(SiteRuntime& site, std::uint32_t instance, Outcome outcome) {
+  const OutlierDetection& od = site.policy->outlier;
+  const std::uint32_t slot = instances_[instance].index_in_service;
+  PeerState& peer = peer_state_[site.peer_offset + slot];
+  if (outcome == Outcome::ok) {
+    peer.consecutive_errors = 0;
+    return;
+  }
+  if (++peer.consecutive_errors < od.consecutive_errors) return;
+  peer.consecutive_errors = 0;
+  if (peer.ejected_until_ns > now_) return;
+  const std::uint32_t total = services_[site.callee_service].instance_count;
+  // As Envoy: eject while the ejected share stays below the maximum (so at least one can go).
+  if (static_cast<double>(site.ejected) >= od.max_ejection_ratio * static_cast<double>(total)) return;
+  ++peer.times_ejected;
+  peer.ejected_until_ns = now_ + od.base_ejection_ns * static_cast<TimeNs>(peer.times_ejected);
+  ++site.ejected;
+  ++results_.services[site.callee_service].ejections;
+  const std::uint32_t site_index = static_cast<std::uint32_t>(&site - sites_.data());
+  record_timeline(TimelineKind::ejection, site_index, instance);
+  queue_.push(peer.ejected_until_ns, kEjectionEnd, site_index, slot);
+}
+
+void Engine::on_ejection_end(std::uint32_t site_index, std::uint32_t slot) {
+  SiteRuntime& site = sites_[site_index];
+  PeerState& peer = peer_state_[site.peer_offset + slot];
+  if (peer.ejected_until_ns > now_ || site.ejected == 0) return;
+  --site.ejected;
+  record_timeline(TimelineKind::ejection_end, site_index, services_[site.callee_service].first_instance + slot);
+}
+
+// Picks an instance from the site's discovery view. Ejected instances are skipped unless every
+// instance is ejected (then, as Envoy's panic mode, all are used).
+std::uint32_t Engine::pick_instance(SiteRuntime& site, std::uint32_t caller_zone) {
+  const std::uint32_t n = site.view_size;
+  if (n == 0) return kNone;
+  const std::uint32_t* view = view_members_.data() + site.view_offset;
+  const PeerState* peers = peer_state_.data() + site.peer_offset;
+  auto usable = [&](std::uint32_t instance) {
+    return site.ejected == 0 || peers[instances_[instance].index_in_service].ejected_until_ns <= now_;
+  };
+  auto outstanding = [&](std::uint32_t instance) { return peers[instances_[instance].index_in_service].outstanding; };
+  auto next_round_robin = [&](auto&& accept) -> std::uint32_t {
+    for (std::uint32_t k = 0; k < n; ++k) {
+      const std::uint32_t instance = view[site.round_robin++ % n];
+      if (accept(instance)) return instance;
+    }
+    return kNone;
+  };
+
+  std::uint32_t choice = kNone;
+  switch (site.policy->load_balancer) {
+    case LoadBalancer::round_robin: choice = next_round_robin(usable); break;
+    case LoadBalancer::random: {
+      const std::uint32_t start = static_cast<std::uint32_t>(site.rng.below(n));
+      for (std::uint32_t k = 0; k < n && choice == kNone; ++k) {
+        const std::uint32_t instance = view[(start + k) % n];
+        if (usable(instance)) choice = instance;
+      }
+      break;
+    }
+    case LoadBalancer::least_outstanding: {
+      // Scan from a rotating start so ties spread evenly.
+      const std::uint32_t start = static_cast<std::uint32_t>(site.round_robin++ % n);
+      for (std::uint32_t k = 0; k < n; ++k) {
+        const std::uint32_t instance = view[(start + k) % n];
+        if (usable(instance) && (choice == kNone || outstanding(instance) < outstanding(choice))) choice = instance;
+      }
+      break;
+    }
+    case LoadBalancer::power_of_two: {
+      if (n == 1) {
+        choice = usable(view[0]) ? view[0] : kNone;
+        break;
+      }
+      const std::uint32_t first = static_cast<std::uint32_t>(site.rng.below(n));
+      std::uint32_t second = static_cast<std::uint32_t>(site.rng.below(n - 1));
+      if (second >= first) ++second;
+      const std::uint32_t a = view[first];
+      const std::uint32_t b = view[second];
+      if (usable(a) && usable(b)) {
+        choice = outstanding(b) < outstanding(a) ? b : a;
+      } else if (usable(a)) {
+        choice = a;
+      } else if (usable(b)) {
+        choice = b;
+      } else {
+        choice = next_round_robin(usable);
+      }
+      break;
+    }
+    case LoadBalancer::zone_aware: {
+      std::uint32_t local_total = 0;
+      std::uint32_t local_usable = 0;
+      for (std::uint32_t k = 0; k < n; ++k) {
+        if (instances_[view[k]].zone != caller_zone) continue;
+        ++local_total;
+        if (usable(view[k])) ++local_usable;
+      }
+      const bool stay_local =
+          local_total > 0 && static_cast<double>(local_usable) >=
+                                 site.policy->zone_aware_min_local_ratio * static_cast<double>(local_total) &&
+          local_usable > 0;
+      if (stay_local) {
+        choice = next_round_robin([&](std::uint32_t i) { return instances_[i].zone == caller_zone && usable(i); });
+      } else {
+        choice = next_round_robin(usable);
+      }
+      break;
+    }
+  }
+  if (choice == kNone) choice = view[site.round_robin++ % n];  // panic: everything ejected
+  return choice;
+}
+
+}  // namespace faultline::sim

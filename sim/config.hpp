@@ -1,0 +1,187 @@
+// The model a simulation runs: topology, network, discovery, services, clients. Loaded from a
+// scenario file by the harness; every field here is reachable from the file.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/distribution.hpp"
+#include "sim/time.hpp"
+
+namespace faultline::sim {
+
+// Outcomes of a call attempt, as a bit mask for retry policies.
+enum class Outcome : std::uint8_t {
+  ok = 0,
+  error = 1,        // the callee answered with an error (5xx-like)
+  timeout = 2,      // the caller stopped waiting (per-attempt timeout)
+  rejected = 3,     // the callee's queue was full, or a breaker failed fast
+  unavailable = 4,  // the caller knew no instance to send to
+};
+inline constexpr std::uint32_t outcome_bit(Outcome o) { return 1u << static_cast<unsigned>(o); }
+inline constexpr std::uint32_t kRetryOnDefault =
+    outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::unavailable);
+const char* outcome_name(Outcome o);
+
+enum class Jitter : std::uint8_t { none, full, equal };
+
+// A retry budget in the style of Finagle's RetryBudget: every first attempt deposits `ratio`
+// tokens (capped at `ratio * 10 + min_retries`), every retry withdraws one, and retries are
+// refused when the bucket holds less than one token. `min_retries_per_s` tokens are added per
+// second regardless of traffic so a quiet caller can still retry.
+struct RetryBudget {
+  bool enabled = false;
+  double ratio = 0.2;
+  double min_retries_per_s = 10.0;
+};
+
+struct RetryPolicy {
+  std::uint32_t max_attempts = 1;  // 1 means no retry
+  TimeNs backoff_base_ns = 0;      // delay before the first retry, doubled each time
+  TimeNs backoff_max_ns = 0;       // cap on the delay (0: no cap)
+  double backoff_multiplier = 2.0;
+  Jitter jitter = Jitter::none;
+  std::uint32_t retry_on_mask = kRetryOnDefault;
+  RetryBudget budget;
+};
+
+enum class TripRule : std::uint8_t { consecutive_failures, failure_ratio };
+enum class BreakerScope : std::uint8_t { per_caller_instance, per_caller_service };
+
+// A circuit breaker with gobreaker's semantics (see sim/breaker.hpp).
+struct BreakerPolicy {
+  bool enabled = false;
+  std::uint32_t max_requests = 1;  // allowed through while half-open; 0 means 1, as in gobreaker
+  TimeNs interval_ns = 0;          // cyclic period clearing counts while closed; 0 never clears
+  TimeNs timeout_ns = 60 * kSecond;  // open -> half-open; 0 means 60s, as in gobreaker
+  TripRule trip = TripRule::consecutive_failures;
+  std::uint32_t consecutive_failures = 5;  // trips when consecutive failures exceed this (gobreaker: > 5)
+  double failure_ratio = 0.5;              // trips when failures/requests >= ratio ...
+  std::uint32_t min_requests = 10;         // ... and requests >= min_requests
+  BreakerScope scope = BreakerScope::per_caller_instance;
+};
+
+enum class LoadBalancer : std::uint8_t { round_robin, random, least_outstanding, power_of_two, zone_aware };
+const char* load_balancer_name(LoadBalancer lb);
+
+// Passive outlier detection as Envoy does it: eject an instance after `consecutive_errors`
+// consecutive errors seen by this caller, for base_ejection * (times ejected) time, never
+// ejecting more than max_ejection_ratio of the instances.
+struct OutlierDetection {
+  bool enabled = false;
+  std::uint32_t consecutive_errors = 5;
+  TimeNs base_ejection_ns = 30 * kSecond;
+  double max_ejection_ratio = 0.1;
+};
+
+// How a caller talks to one callee: timeout, retries, breaker, balancing, outlier detection.
+struct CallPolicy {
+  TimeNs timeout_ns = 0;  // per attempt; 0 means wait forever
+  RetryPolicy retry;
+  BreakerPolicy breaker;
+  LoadBalancer load_balancer = LoadBalancer::round_robin;
+  // zone_aware: stay in the caller's zone while at least this share of the local instances in
+  // the caller's view are usable (not ejected); otherwise spill over to every zone.
+  double zone_aware_min_local_ratio = 0.7;
+  OutlierDetection outlier;
+};
+
+struct CallStep {
+  std::uint32_t service = 0;    // index into ModelConfig::services
+  std::uint32_t operation = 0;  // index into that service's operations
+  double probability = 1.0;     // the call is made with this probability
+  bool required = true;         // a failed required call fails the caller's operation
+  CallPolicy policy;
+};
+
+// One step of an operation: a single call, or several made in parallel (fan-out); the step
+// completes when all of its calls have completed.
+struct Step {
+  std::vector<CallStep> calls;
+};
+
+struct Operation {
+  std::string name;
+  Distribution service_time = ConstantDist{0};
+  std::vector<Step> steps;  // run after the service time, in order, holding the worker
+};
+
+struct InstanceGroup {
+  std::uint32_t zone = 0;
+  std::uint32_t count = 0;
+};
+
+struct ServiceConfig {
+  std::string name;
+  std::vector<InstanceGroup> placement;
+  std::uint32_t workers = 1;                // concurrency per instance
+  std::uint32_t queue_capacity = 1000;      // FIFO per instance; a full queue rejects
+  std::vector<Operation> operations;        // at least one
+};
+
+struct NetworkConfig {
+  Distribution same_zone_latency = ConstantDist{0};
+  Distribution cross_zone_latency = ConstantDist{0};
+  struct LinkOverride {
+    std::uint32_t from_zone = 0;
+    std::uint32_t to_zone = 0;
+    Distribution latency;
+  };
+  std::vector<LinkOverride> links;  // latency for specific zone pairs (one direction)
+};
+
+struct DiscoveryConfig {
+  bool health_checks = true;
+  TimeNs health_check_interval_ns = 5 * kSecond;
+  TimeNs health_check_timeout_ns = 1 * kSecond;
+  std::uint32_t unhealthy_threshold = 2;
+  std::uint32_t healthy_threshold = 2;
+  TimeNs deregister_after_ns = 60 * kSecond;  // critical this long: removed from the registry
+  TimeNs refresh_interval_ns = 10 * kSecond;  // how often callers refresh their cached view
+  TimeNs propagation_delay_ns = 0;            // registry change -> visible to a refresh
+};
+
+enum class ArrivalProcess : std::uint8_t { poisson, constant };
+
+// A rate schedule: piecewise linear in time. Between two points the rate ramps linearly when
+// the later point has `ramp` set, and holds the earlier point's rate otherwise (a step).
+struct RatePoint {
+  TimeNs at_ns = 0;
+  double rate_per_s = 0;
+  bool ramp = false;
+};
+
+struct SessionStep {
+  std::uint32_t operation = 0;
+  Distribution think_time = ConstantDist{0};  // after this step's request completes
+};
+
+struct ClientConfig {
+  std::string name;
+  std::uint32_t zone = 0;
+  std::uint32_t service = 0;
+  std::uint32_t operation = 0;
+  bool closed_loop = false;
+  // Open loop.
+  ArrivalProcess arrivals = ArrivalProcess::poisson;
+  std::vector<RatePoint> schedule;  // at least one point; first at 0
+  // Closed loop: `users` sequential users, each running `session` over and over.
+  std::uint32_t users = 0;
+  std::vector<SessionStep> session;
+  TimeNs start_ns = 0;
+  TimeNs stop_ns = kNever;  // no new requests from then on
+  CallPolicy policy;
+};
+
+struct ModelConfig {
+  std::uint64_t seed = 1;
+  TimeNs duration_ns = 60 * kSecond;
+  TimeNs bucket_ns = 1 * kSecond;  // width of time-series buckets
+  std::vector<std::string> zones;
+  NetworkConfig network;
+  DiscoveryConfig discovery;
+  std::vector<ServiceConfig> services;
+  std::vector<ClientConfig> clients;
+};
+
+}  // namespace faultline::sim

@@ -1,0 +1,198 @@
+// The simulation engine: a single-threaded discrete-event loop over the microservice model.
+// The request path is event-driven over pooled records addressed by index; long-lived
+// sequential behaviours (closed-loop users) run as fibers resumed in simulated-time order.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "sim/breaker.hpp"
+#include "sim/config.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/results.hpp"
+#include "sim/rng.hpp"
+#include "sim/runtime.hpp"
+
+namespace faultline::sim {
+
+class Engine;
+class ProcessRunner;
+
+// Faults live outside the engine (faults/); the engine calls back at the instants a fault
+// asked for.
+class FaultDriver {
+ public:
+  virtual void on_fault_event(Engine& engine, std::uint32_t fault, std::uint32_t phase) = 0;
+
+ protected:
+  ~FaultDriver() = default;
+};
+
+struct EngineLimits {
+  std::uint64_t max_events = 2'000'000'000;  // --max-events
+  std::uint64_t max_timeline = 200'000;      // timeline entries kept
+};
+
+class Engine final : private BreakerListener {
+ public:
+  Engine(const ModelConfig& config, EngineLimits limits = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void set_fault_driver(FaultDriver* driver) { fault_driver_ = driver; }
+
+  // Runs to the end of the configured duration (or a limit). Returns why it stopped.
+  StopReason run();
+  // Processes every event strictly before `until` (and advances the clock to it); returns false
+  // once the run is over. The GUI advances in slices this way.
+  bool run_until(TimeNs until);
+  // Processes one event; false when the run is over.
+  bool step();
+  bool finished() const { return finished_; }
+  // Closes the run: final buckets, outstanding fibers. Called by run(); call it after stepping.
+  void finish();
+
+  TimeNs now() const { return now_; }
+  const ModelConfig& config() const { return config_; }
+  const Results& results() const { return results_; }
+  Results& mutable_results() { return results_; }
+
+  // Read access for the harness, faults and the GUI.
+  std::span<const InstanceRuntime> instances() const { return instances_; }
+  std::span<const ServiceRuntime> services() const { return services_; }
+  std::span<const SiteRuntime> sites() const { return sites_; }
+  std::span<const ClientRuntime> clients() const { return clients_; }
+  std::span<const Breaker> breakers() const { return breakers_; }
+  std::span<const BreakerInfo> breaker_info() const { return breaker_info_; }
+  const RegistryEntry& registry_entry(std::uint32_t instance) const { return registry_[instance]; }
+  std::span<const std::uint32_t> view_of(std::uint32_t site) const;
+  std::string instance_name(std::uint32_t instance) const;
+  std::string site_name(std::uint32_t site) const;
+  std::string breaker_name(std::uint32_t breaker) const;
+
+  // Fault hooks: the injector changes the model through these.
+  InstanceRuntime& instance(std::uint32_t index) { return instances_[index]; }
+  void schedule_fault(TimeNs at, std::uint32_t fault, std::uint32_t phase);
+  // `cause`: the fault that crashed it (kNone: none), kept in the timeline entry as cause + 1.
+  void crash_instance(std::uint32_t instance, std::uint32_t cause = kNone);
+  void restart_instance(std::uint32_t instance);
+  void set_instance_status(std::uint32_t instance, InstanceStatus status);
+  void set_workers(std::uint32_t instance, std::uint32_t workers);
+  void deregister_instance(std::uint32_t instance);
+  void republish_registry();
+  RegistryEntry& registry_entry_mutable(std::uint32_t instance) { return registry_[instance]; }
+  // Publishes the registry's current truth about one instance (after a fault changed it).
+  void publish_instance(std::uint32_t instance);
+  // Ends a hang: stuck work is finished with an error reply (the connection resets).
+  void unhang_instance(std::uint32_t instance);
+  NetworkRuntime& network() { return network_; }
+  RegistryRuntime& registry() { return registry_state_; }
+  void record_timeline(TimelineKind kind, std::uint32_t subject, std::uint32_t detail = 0, std::uint32_t extra = 0);
+  Rng& fault_rng() { return fault_rng_; }
+
+  // Closed-loop users call these from their fibers (see sim/process.cpp).
+  Outcome process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation);
+  void process_sleep(std::uint32_t process, TimeNs duration);
+
+ private:
+  friend class ProcessRunner;
+  void build_topology();
+  void build_sites();
+  void build_series();
+  void schedule_initial_events();
+  void dispatch(const Event& event);
+
+  // Workload (sim/workload.cpp)
+  void on_client_arrival(std::uint32_t client);
+  TimeNs next_arrival(ClientRuntime& client, TimeNs from);
+  void start_client_request(std::uint32_t client, std::uint32_t operation, std::uint32_t process);
+
+  // Calls (sim/calls.cpp)
+  std::uint32_t start_call(std::uint32_t site, CallerKind caller_kind, std::uint32_t parent, std::uint32_t parent_token,
+                           std::uint32_t caller_instance, std::uint32_t operation);
+  void send_attempt(std::uint32_t call);
+  void on_attempt_timeout(std::uint32_t call, std::uint32_t token);
+  void on_retry(std::uint32_t call, std::uint32_t token);
+  void attempt_done(std::uint32_t call, Outcome outcome);
+  void complete_call(std::uint32_t call, Outcome outcome);
+  std::uint32_t pick_instance(SiteRuntime& site, std::uint32_t caller_zone);
+  TimeNs backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng);
+  bool take_retry_token(SiteRuntime& site);
+  void note_outlier_result(SiteRuntime& site, std::uint32_t instance, Outcome outcome);
+  std::uint32_t breaker_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
+
+  // Servers (sim/server.cpp)
+  void deliver(std::uint32_t work);
+  void start_service(std::uint32_t work);
+  void on_service_done(std::uint32_t work, std::uint32_t token);
+  bool inject_error(InstanceRuntime& instance, const WorkRecord& work, bool fail_fast);
+  TimeNs fault_delay(const DelayFault& fault, Rng& rng) const;
+  void count_service_arrival(std::uint32_t service);
+  void count_attempt_failure(std::uint32_t service, Outcome outcome);
+  void advance_steps(std::uint32_t work);
+  void child_done(std::uint32_t work, std::uint32_t token, Outcome outcome, bool required);
+  void finish_work(std::uint32_t work, Outcome outcome);
+  void send_reply(std::uint32_t work);
+  void on_reply(std::uint32_t work, std::uint32_t token);
+  void release_worker(InstanceRuntime& instance);
+  TimeNs network_delay(std::uint32_t from_zone, std::uint32_t to_zone, std::uint32_t to_instance, Rng& rng, bool& lost);
+
+  // Discovery (sim/discovery.cpp)
+  void on_health_check(std::uint32_t service);
+  void on_view_refresh(std::uint32_t site);
+  void on_registry_publish(std::uint32_t instance, std::uint32_t change);
+  void registry_set(std::uint32_t instance, RegistryChange change);
+  void on_ejection_end(std::uint32_t site, std::uint32_t slot);
+
+  // Metrics (sim/metrics.cpp)
+  void on_bucket_tick(std::uint32_t bucket);
+  void close_bucket(EntityResults& entity, std::uint32_t bucket);
+  void count_client(std::uint32_t client, Outcome outcome, TimeNs latency_ns);
+  void count_service(std::uint32_t service, Outcome outcome, TimeNs latency_ns);
+  std::uint32_t bucket_of(TimeNs t) const;
+
+  // Pools
+  std::uint32_t alloc_call();
+  void free_call(std::uint32_t call);
+  std::uint32_t alloc_work();
+  void free_work(std::uint32_t work);
+
+  void on_breaker_transition(std::uint32_t breaker_id, TimeNs at, BreakerState from, BreakerState to) override;
+  void hash_event(const Event& event);
+
+  ModelConfig config_;
+  EngineLimits limits_;
+  FaultDriver* fault_driver_ = nullptr;
+  EventQueue queue_;
+  TimeNs now_ = 0;
+  bool finished_ = false;
+  bool closed_ = false;
+  std::uint32_t next_token_ = 1;
+
+  std::vector<ServiceRuntime> services_;
+  std::vector<OperationRuntime> operations_;
+  std::vector<StepRuntime> steps_;
+  std::vector<InstanceRuntime> instances_;
+  std::vector<SiteRuntime> sites_;
+  std::vector<ClientRuntime> clients_;
+  std::vector<Breaker> breakers_;
+  std::vector<BreakerInfo> breaker_info_;
+  std::vector<RegistryEntry> registry_;
+  std::vector<std::uint32_t> view_members_;     // all sites' views, each a fixed slice
+  std::vector<PeerState> peer_state_;           // per site and callee instance: outstanding, outlier state
+  std::vector<CallRecord> calls_;
+  std::vector<std::uint32_t> free_calls_;
+  std::vector<WorkRecord> works_;
+  std::vector<std::uint32_t> free_works_;
+  NetworkRuntime network_;
+  RegistryRuntime registry_state_;
+  Rng fault_rng_;
+  Results results_;
+  std::uint32_t current_bucket_ = 0;
+  std::unique_ptr<ProcessRunner> processes_;
+};
+
+}  // namespace faultline::sim

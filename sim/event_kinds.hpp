@@ -1,0 +1,24 @@
+// The kinds of events the engine schedules (internal to sim/).
+#pragma once
+#include <cstdint>
+
+namespace faultline::sim {
+
+enum EventKind : std::uint8_t {
+  kClientArrival,    // a: client
+  kAttemptArrive,    // a: work, b: work token
+  kServiceDone,      // a: work, b: work token
+  kReplyArrive,      // a: work, b: work token
+  kAttemptTimeout,   // a: call, b: call token
+  kRetry,            // a: call, b: call token
+  kHealthCheck,      // a: service
+  kViewRefresh,      // a: site
+  kRegistryPublish,  // a: instance, b: RegistryChange
+  kBucketTick,       // a: bucket index that starts now
+  kProcessResume,    // a: process, b: process token
+  kFault,            // a: fault, b: phase
+  kEjectionEnd,      // a: site, b: callee instance slot
+  kWorkResume,       // a: work, b: work token (a paused instance resumes queued work)
+};
+
+}  // namespace faultline::sim

@@ -1,0 +1,90 @@
+// LatencyHistogram's recording, statistics and merging; the bucket layout lives in the header.
+#include "sim/histogram.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+namespace faultline::sim {
+
+void LatencyHistogram::record_n(TimeNs value, std::uint64_t n) {
+  assert(value >= 0 && "latencies are never negative");
+  if (n == 0) return;
+  if (value < 0) value = 0;
+  counts_[bucket_index(value)] += n;
+  if (count_ == 0) {
+    min_ns_ = value;
+    max_ns_ = value;
+  } else {
+    min_ns_ = std::min(min_ns_, value);
+    max_ns_ = std::max(max_ns_, value);
+  }
+  count_ += n;
+  sum_ns_ += static_cast<__uint128_t>(value) * n;
+}
+
+double LatencyHistogram::mean() const {
+  if (count_ == 0) return 0.0;
+  // Divide in integers first so the result stays exact to a double's precision even when the
+  // sum is far beyond 2^64; the remainder is below count_ and converts without harm.
+  const __uint128_t whole = sum_ns_ / count_;
+  const auto remainder = static_cast<std::uint64_t>(sum_ns_ % count_);
+  return static_cast<double>(whole) + static_cast<double>(remainder) / static_cast<double>(count_);
+}
+
+std::uint64_t LatencyHistogram::nearest_rank(double q, std::uint64_t n) {
+  if (n == 0) return 0;
+  if (!(q > 0.0)) return 1;  // also catches NaN
+  if (q >= 100.0) return n;
+  const double rank = std::ceil(q * static_cast<double>(n) / 100.0);
+  if (rank < 1.0) return 1;
+  if (rank >= static_cast<double>(n)) return n;
+  return static_cast<std::uint64_t>(rank);
+}
+
+TimeNs LatencyHistogram::percentile(double q) const {
+  if (count_ == 0) return 0;
+  const std::uint64_t rank = nearest_rank(q, count_);
+  // The first and last ranks are the exact minimum and maximum.
+  if (rank == 1) return min_ns_;
+  if (rank == count_) return max_ns_;
+  const std::size_t last = bucket_index(max_ns_);
+  std::size_t index = bucket_index(min_ns_);
+  std::uint64_t seen = counts_[index];
+  while (seen < rank && index < last) seen += counts_[++index];
+  const auto low = static_cast<std::uint64_t>(bucket_low(index));
+  const auto high = static_cast<std::uint64_t>(bucket_high(index));
+  const auto midpoint = static_cast<TimeNs>(low + (high - low) / 2);
+  // The extreme buckets may be only partly used; min and max are exact, so prefer them.
+  return std::clamp(midpoint, min_ns_, max_ns_);
+}
+
+void LatencyHistogram::merge(const LatencyHistogram& other) {
+  if (other.count_ == 0) return;
+  const std::size_t last = bucket_index(other.max_ns_);
+  for (std::size_t i = bucket_index(other.min_ns_); i <= last; ++i) counts_[i] += other.counts_[i];
+  if (count_ == 0) {
+    min_ns_ = other.min_ns_;
+    max_ns_ = other.max_ns_;
+  } else {
+    min_ns_ = std::min(min_ns_, other.min_ns_);
+    max_ns_ = std::max(max_ns_, other.max_ns_);
+  }
+  count_ += other.count_;
+  sum_ns_ += other.sum_ns_;
+}
+
+void LatencyHistogram::clear() {
+  if (count_ != 0) {
+    const std::size_t first = bucket_index(min_ns_);
+    const std::size_t last = bucket_index(max_ns_);
+    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(first),
+              counts_.begin() + static_cast<std::ptrdiff_t>(last) + 1, std::uint64_t{0});
+  }
+  count_ = 0;
+  min_ns_ = 0;
+  max_ns_ = 0;
+  sum_ns_ = 0;
+}
+
+}  // namespace faultline::sim

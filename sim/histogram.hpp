@@ -1,0 +1,116 @@
+// A latency histogram in the style of HdrHistogram: exact below 256 ns, then 128 linear
+// sub-buckets per power of two, so any percentile is reported within 0.4% of the true sample.
+#pragma once
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+
+#include "sim/time.hpp"
+
+namespace faultline::sim {
+
+class LatencyHistogram {
+ public:
+  // Values below 2^kExactBits each have a bucket of their own. From there on, each power of two
+  // [2^e, 2^(e+1)) is split into kSubBuckets equal buckets of width 2^(e - kSubBucketBits).
+  // Reporting a bucket's midpoint is then off by at most half a width, 1 / (2 * kSubBuckets)
+  // of the value, which is 0.39%; the budget is 1%.
+  static constexpr int kSubBucketBits = 7;
+  static constexpr int kExactBits = kSubBucketBits + 1;
+  static constexpr std::int64_t kSubBuckets = std::int64_t{1} << kSubBucketBits;
+  // 2 * kSubBuckets exact buckets, then kSubBuckets per power of two up to 2^63 - 1.
+  static constexpr std::size_t kBucketCount =
+      static_cast<std::size_t>((63 - kExactBits) * kSubBuckets + 2 * kSubBuckets);
+
+  // The bucket holding `value` (>= 0). Monotonic: a larger value never has a smaller index.
+  static constexpr std::size_t bucket_index(TimeNs value) {
+    const auto v = static_cast<std::uint64_t>(value);
+    const int shift = bucket_shift(v);
+    return (static_cast<std::size_t>(shift) << kSubBucketBits) + static_cast<std::size_t>(v >> shift);
+  }
+  // The smallest and largest values that land in bucket `index`.
+  static constexpr TimeNs bucket_low(std::size_t index) {
+    const int shift = index < 2 * static_cast<std::size_t>(kSubBuckets)
+                          ? 0
+                          : static_cast<int>(index >> kSubBucketBits) - 1;
+    const std::uint64_t sub = index - (static_cast<std::size_t>(shift) << kSubBucketBits);
+    return static_cast<TimeNs>(sub << shift);
+  }
+  static constexpr TimeNs bucket_high(std::size_t index) {
+    const int shift = index < 2 * static_cast<std::size_t>(kSubBuckets)
+                          ? 0
+                          : static_cast<int>(index >> kSubBucketBits) - 1;
+    return static_cast<TimeNs>(static_cast<std::uint64_t>(bucket_low(index)) +
+                               ((std::uint64_t{1} << shift) - 1));
+  }
+
+  // One non-empty bucket, for serialising: `count` samples lie in [low_ns, high_ns].
+  struct Bucket {
+    TimeNs low_ns;
+    TimeNs high_ns;
+    std::uint64_t count;
+  };
+
+  // Negative values are a caller bug (asserted) and are recorded as 0 in release builds.
+  void record(TimeNs value) { record_n(value, 1); }
+  void record_n(TimeNs value, std::uint64_t n);
+
+  std::uint64_t count() const { return count_; }
+  bool empty() const { return count_ == 0; }
+  // 0 when empty.
+  TimeNs min() const { return count_ == 0 ? 0 : min_ns_; }
+  TimeNs max() const { return count_ == 0 ? 0 : max_ns_; }
+  // The exact sum divided by the count; 0 when empty.
+  double mean() const;
+
+  // The nearest-rank percentile, q in [0, 100] (clamped): the value of the sample at rank
+  // nearest_rank(q, count()) in sorted order, reported as its bucket's midpoint clamped to
+  // [min, max]; the first and last ranks report min and max exactly. 0 when empty.
+  TimeNs percentile(double q) const;
+  // max(1, ceil(q / 100 * n)), capped at n. Computed as q * n / 100 so that q with a short
+  // decimal form (99.9, 99.99) and round n give the rank a person would compute by hand.
+  static std::uint64_t nearest_rank(double q, std::uint64_t n);
+
+  // Adds every sample of `other`; the result equals recording both sets into one histogram.
+  void merge(const LatencyHistogram& other);
+  // Empties the histogram; costs time proportional to the range of buckets in use.
+  void clear();
+
+  // The count in bucket `index`.
+  std::uint64_t bucket_count(std::size_t index) const { return counts_[index]; }
+
+  // Calls visit(Bucket) for each non-empty bucket in increasing order of value.
+  template <typename Visit>
+  void for_each_bucket(Visit&& visit) const {
+    if (count_ == 0) return;
+    const std::size_t last = bucket_index(max_ns_);
+    for (std::size_t i = bucket_index(min_ns_); i <= last; ++i) {
+      if (counts_[i] != 0) visit(Bucket{bucket_low(i), bucket_high(i), counts_[i]});
+    }
+  }
+
+  friend bool operator==(const LatencyHistogram&, const LatencyHistogram&) = default;
+
+ private:
+  // How far values of this magnitude are shifted right to find their sub-bucket; 0 in the
+  // exact range.
+  static constexpr int bucket_shift(std::uint64_t v) {
+    const int width = static_cast<int>(std::bit_width(v));
+    return width > kExactBits ? width - kExactBits : 0;
+  }
+
+  // Bucket counts. min_ns_ and max_ns_ also bound the buckets in use, since bucket_index is
+  // monotonic, so no separate touched range is kept.
+  std::array<std::uint64_t, kBucketCount> counts_{};
+  std::uint64_t count_ = 0;
+  TimeNs min_ns_ = 0;
+  TimeNs max_ns_ = 0;
+  // The exact sum of all samples: 2^63 values times up to 2^64 samples fits in 127 bits.
+  __uint128_t sum_ns_ = 0;
+};
+
+static_assert(LatencyHistogram::bucket_index(kNever) == LatencyHistogram::kBucketCount - 1);
+static_assert(LatencyHistogram::bucket_high(LatencyHistogram::kBucketCount - 1) == kNever);
+
+}  // namespace faultline::sim

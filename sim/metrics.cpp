@@ -1,0 +1,103 @@
+// Counting outcomes into totals, latency histograms and time-series buckets.
+#include "sim/engine.hpp"
+#include "sim/event_kinds.hpp"
+
+namespace faultline::sim {
+namespace {
+
+void count_outcome(Counters& counters, Outcome outcome) {
+  switch (outcome) {
+    case Outcome::ok: ++counters.ok; break;
+    case Outcome::error: ++counters.errors; break;
+    case Outcome::timeout: ++counters.timeouts; break;
+    case Outcome::rejected: ++counters.rejected; break;
+    case Outcome::unavailable: ++counters.unavailable; break;
+  }
+}
+
+}  // namespace
+
+std::uint32_t Engine::bucket_of(TimeNs t) const {
+  const TimeNs bucket = config_.bucket_ns > 0 ? config_.bucket_ns : kSecond;
+  const std::size_t count = results_.clients.empty() ? results_.services.front().series.size()
+                                                     : results_.clients.front().series.size();
+  const std::size_t index = static_cast<std::size_t>(t / bucket);
+  return static_cast<std::uint32_t>(index < count ? index : count - 1);
+}
+
+void Engine::count_client(std::uint32_t client, Outcome outcome, TimeNs latency_ns) {
+  EntityResults& entity = results_.clients[client];
+  BucketSample& sample = entity.series[current_bucket_];
+  ++entity.totals.requests;
+  ++sample.counts.requests;
+  count_outcome(entity.totals, outcome);
+  count_outcome(sample.counts, outcome);
+  if (outcome == Outcome::ok) {
+    entity.latency.record(latency_ns);
+    entity.bucket_latency.record(latency_ns);
+  }
+}
+
+void Engine::count_service_arrival(std::uint32_t service) {
+  EntityResults& entity = results_.services[service];
+  ++entity.totals.requests;
+  ++entity.series[current_bucket_].counts.requests;
+}
+
+void Engine::count_service(std::uint32_t service, Outcome outcome, TimeNs latency_ns) {
+  EntityResults& entity = results_.services[service];
+  count_outcome(entity.totals, outcome);
+  count_outcome(entity.series[current_bucket_].counts, outcome);
+  if (outcome == Outcome::ok) {
+    entity.latency.record(latency_ns);
+    entity.bucket_latency.record(latency_ns);
+  }
+}
+
+// Failures the callee never answered (timeouts) or never saw (breaker, no instance) are
+// counted against the callee service as the callers saw them.
+void Engine::count_attempt_failure(std::uint32_t service, Outcome outcome) {
+  if (outcome != Outcome::timeout && outcome != Outcome::unavailable) return;
+  EntityResults& entity = results_.services[service];
+  count_outcome(entity.totals, outcome);
+  count_outcome(entity.series[current_bucket_].counts, outcome);
+}
+
+void Engine::close_bucket(EntityResults& entity, std::uint32_t bucket) {
+  if (bucket >= entity.series.size()) return;
+  BucketSample& sample = entity.series[bucket];
+  if (!entity.bucket_latency.empty()) {
+    sample.p50_ns = entity.bucket_latency.percentile(50.0);
+    sample.p90_ns = entity.bucket_latency.percentile(90.0);
+    sample.p99_ns = entity.bucket_latency.percentile(99.0);
+    sample.max_ns = entity.bucket_latency.max();
+    entity.bucket_latency.clear();
+  }
+}
+
+void Engine::on_bucket_tick(std::uint32_t bucket) {
+  const std::uint32_t closing = bucket - 1;
+  for (std::uint32_t c = 0; c < results_.clients.size(); ++c) {
+    close_bucket(results_.clients[c], closing);
+    results_.clients[c].series[closing].in_flight = clients_[c].outstanding;
+  }
+  for (std::uint32_t s = 0; s < results_.services.size(); ++s) {
+    EntityResults& entity = results_.services[s];
+    close_bucket(entity, closing);
+    std::uint32_t queued = 0;
+    std::uint32_t in_flight = 0;
+    const ServiceRuntime& service = services_[s];
+    for (std::uint32_t i = service.first_instance; i < service.first_instance + service.instance_count; ++i) {
+      queued += instances_[i].queue.size();
+      in_flight += instances_[i].queue.size() + instances_[i].busy;
+    }
+    entity.series[closing].queue_depth = queued;
+    entity.series[closing].in_flight = in_flight;
+  }
+  current_bucket_ = bucket;
+  const TimeNs width = config_.bucket_ns > 0 ? config_.bucket_ns : kSecond;
+  const TimeNs next = static_cast<TimeNs>(bucket + 1) * width;
+  if (next < config_.duration_ns) queue_.push(next, kBucketTick, bucket + 1, 0);
+}
+
+}  // namespace faultline::sim

@@ -1,0 +1,89 @@
+// What a run measured: totals, latency histograms, time series and the timeline of notable
+// events. The engine fills it; reports and assertions read it.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/histogram.hpp"
+#include "sim/time.hpp"
+
+namespace faultline::sim {
+
+struct Counters {
+  std::uint64_t requests = 0;     // clients: logical requests completed; services: attempts received
+  std::uint64_t ok = 0;
+  std::uint64_t errors = 0;       // error answers (including refused connections)
+  std::uint64_t timeouts = 0;     // gave up waiting
+  std::uint64_t rejected = 0;     // queue full or breaker open
+  std::uint64_t unavailable = 0;  // no instance known to send to
+  std::uint64_t retries = 0;      // retry attempts made
+
+  void add(const Counters& other) {
+    requests += other.requests;
+    ok += other.ok;
+    errors += other.errors;
+    timeouts += other.timeouts;
+    rejected += other.rejected;
+    unavailable += other.unavailable;
+    retries += other.retries;
+  }
+};
+
+// One time-series bucket of one client or service.
+struct BucketSample {
+  Counters counts;
+  TimeNs p50_ns = 0;
+  TimeNs p90_ns = 0;
+  TimeNs p99_ns = 0;
+  TimeNs max_ns = 0;
+  std::uint32_t queue_depth = 0;  // services: queued requests over all instances at bucket end
+  std::uint32_t in_flight = 0;    // services: queued + in service; clients: outstanding requests
+};
+
+struct EntityResults {
+  std::string name;
+  Counters totals;
+  LatencyHistogram latency;         // ok requests: clients end to end, services arrival to reply
+  LatencyHistogram bucket_latency;  // the current bucket's latencies (scratch)
+  std::vector<BucketSample> series;
+  std::uint64_t breaker_opens = 0;  // services: breakers towards this service that opened
+  std::uint64_t ejections = 0;      // services: outlier ejections of its instances
+};
+
+enum class TimelineKind : std::uint8_t {
+  fault_start,     // subject: fault
+  fault_end,       // subject: fault
+  breaker,         // subject: breaker, detail: from state, extra: to state
+  instance_state,  // subject: instance, detail: InstanceStatus
+  registry,        // subject: instance, detail: RegistryChange
+  ejection,        // subject: site, detail: instance
+  ejection_end,    // subject: site, detail: instance
+};
+
+enum class RegistryChange : std::uint8_t { registered, healthy, critical, deregistered };
+const char* registry_change_name(RegistryChange change);
+
+struct TimelineEntry {
+  TimeNs at = 0;
+  TimelineKind kind = TimelineKind::fault_start;
+  std::uint32_t subject = 0;
+  std::uint32_t detail = 0;
+  std::uint32_t extra = 0;
+};
+
+enum class StopReason : std::uint8_t { finished, event_limit, stopped };
+
+struct Results {
+  std::vector<EntityResults> clients;
+  std::vector<EntityResults> services;
+  std::vector<TimelineEntry> timeline;
+  std::uint64_t timeline_dropped = 0;  // entries beyond the timeline limit
+  std::uint64_t trace_hash = 0;
+  std::uint64_t events = 0;            // events processed
+  std::uint64_t stale_timers = 0;      // timeout events that found their attempt already answered
+  TimeNs end_ns = 0;
+  StopReason stop = StopReason::finished;
+};
+
+}  // namespace faultline::sim

@@ -1,0 +1,230 @@
+// The engine's run-time records: flat arrays of small structs addressed by index, so the hot
+// path touches few cache lines and never allocates in steady state.
+#pragma once
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+#include "sim/config.hpp"
+#include "sim/rng.hpp"
+#include "sim/time.hpp"
+
+namespace faultline::sim {
+
+inline constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+
+// Added network delay from a fault: a distribution sampled per message, optionally ramping
+// linearly from nothing to its full size over `ramp_ns` from `start_ns`.
+struct DelayFault {
+  const Distribution* delay = nullptr;
+  TimeNs start_ns = 0;
+  TimeNs ramp_ns = 0;
+};
+
+enum class InstanceStatus : std::uint8_t {
+  up,        // serving
+  crashed,   // process gone: connections refused, queue and in-flight work lost
+  hung,      // accepts requests and never answers them
+  paused,    // stop-the-world: work waits until the pause ends
+  draining,  // graceful shutdown: deregistered, finishing what it has, refusing new work
+  stopped,   // shut down gracefully
+};
+const char* instance_status_name(InstanceStatus status);
+
+// A FIFO of work indices that grows by doubling and never shrinks.
+class RingQueue {
+ public:
+  std::uint32_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  void push(std::uint32_t value) {
+    if (size_ == buffer_.size()) grow();
+    buffer_[(head_ + size_) & (buffer_.size() - 1)] = value;
+    ++size_;
+  }
+  std::uint32_t pop() {
+    const std::uint32_t value = buffer_[head_];
+    head_ = (head_ + 1) & static_cast<std::uint32_t>(buffer_.size() - 1);
+    --size_;
+    return value;
+  }
+  void clear() { head_ = size_ = 0; }
+
+ private:
+  void grow() {
+    std::vector<std::uint32_t> bigger(buffer_.empty() ? 16 : buffer_.size() * 2);
+    for (std::uint32_t i = 0; i < size_; ++i) bigger[i] = buffer_[(head_ + i) & (buffer_.size() - 1)];
+    buffer_.swap(bigger);
+    head_ = 0;
+  }
+  std::vector<std::uint32_t> buffer_;
+  std::uint32_t head_ = 0;
+  std::uint32_t size_ = 0;
+};
+
+struct InstanceRuntime {
+  std::uint32_t service = 0;
+  std::uint32_t zone = 0;
+  std::uint32_t index_in_service = 0;
+  InstanceStatus status = InstanceStatus::up;
+  std::uint32_t workers = 1;
+  std::uint32_t busy = 0;
+  std::uint32_t queue_capacity = 0;
+  RingQueue queue;
+  // Faults and warm-up change these.
+  double slowdown = 1.0;               // service time multiplier
+  double error_ratio = 0.0;            // share of requests answered with an error
+  bool errors_fail_fast = true;        // errors before (true) or after the service time
+  std::uint32_t error_operation = kNone;  // kNone: every operation
+  bool blackholed = false;             // every message to it is dropped
+  double loss_ratio = 0.0;             // messages to it lost (each loss costs a retransmission)
+  TimeNs retransmit_ns = 200 * kMillisecond;
+  std::uint32_t max_retransmits = 3;
+  DelayFault delay;                    // added to every message to or from it
+  double bandwidth_per_s = 0;          // >0: messages to it pass one by one at this rate
+  TimeNs bandwidth_next_free_ns = 0;
+  TimeNs paused_until_ns = 0;          // while paused: when the pause ends
+  TimeNs warm_until_ns = 0;            // after a restart: slower until then
+  double warm_factor = 1.0;
+  TimeNs down_since_ns = kNever;       // when it crashed (kNever while up)
+  TimeNs last_arrival_while_down_ns = -1;  // latest message that reached it while crashed
+  TimeNs max_down_arrival_lag_ns = -1;     // longest time after a crash that a message still reached it
+  std::uint64_t crash_count = 0;
+  std::uint64_t served = 0;            // requests finished (any outcome)
+  Rng rng;
+};
+
+struct ServiceRuntime {
+  std::uint32_t first_instance = 0;
+  std::uint32_t instance_count = 0;
+  std::uint32_t first_operation = 0;
+  std::uint32_t operation_count = 0;
+  double slowdown = 1.0;  // service-wide multiplier (faults)
+};
+
+struct OperationRuntime {
+  std::uint32_t service = 0;
+  std::uint32_t first_step = 0;
+  std::uint32_t step_count = 0;
+  const Operation* config = nullptr;
+};
+
+struct StepRuntime {
+  std::uint32_t first_site = 0;
+  std::uint32_t site_count = 0;
+};
+
+enum class CallerKind : std::uint8_t { client, work, process };
+
+// Per caller and callee instance: what this caller knows about that instance.
+struct PeerState {
+  std::uint32_t outstanding = 0;          // attempts sent and not yet answered or given up
+  std::uint32_t consecutive_errors = 0;   // for outlier detection
+  std::uint32_t times_ejected = 0;
+  TimeNs ejected_until_ns = 0;            // ejected while now < this
+};
+
+// A call site: one caller (a client, or a step of a service's operation) towards one callee
+// operation, with its policy, balancer state, discovery view and retry budget.
+struct SiteRuntime {
+  const CallPolicy* policy = nullptr;
+  std::uint32_t callee_service = 0;
+  std::uint32_t callee_operation = 0;  // global operation index
+  std::uint32_t caller_service = kNone;
+  std::uint32_t caller_client = kNone;
+  double probability = 1.0;
+  bool required = true;
+  std::uint32_t view_offset = 0;  // slice of Engine::view_members_
+  std::uint32_t view_size = 0;
+  std::uint32_t peer_offset = 0;  // slice of Engine::peer_state_, one per callee instance
+  std::uint32_t breaker_base = kNone;
+  std::uint32_t breaker_count = 0;
+  std::uint64_t round_robin = 0;
+  double budget_tokens = 0;
+  TimeNs budget_updated_ns = 0;
+  std::uint32_t ejected = 0;  // callee instances currently ejected
+  TimeNs view_refreshed_ns = 0;
+  Rng rng;
+};
+
+struct ClientRuntime {
+  std::uint32_t site = 0;
+  std::uint32_t zone = 0;
+  std::uint32_t outstanding = 0;
+  std::uint32_t schedule_index = 0;  // current segment of the rate schedule
+  Rng arrivals;
+};
+
+struct BreakerInfo {
+  std::uint32_t site = 0;
+  std::uint32_t caller_instance = kNone;  // kNone: one breaker for the whole caller
+};
+
+enum class CallState : std::uint8_t { free, waiting, backoff };
+
+struct CallRecord {
+  std::uint32_t site = 0;
+  std::uint32_t parent = 0;        // client index, work index or process index
+  std::uint32_t parent_token = 0;  // detects a parent that died meanwhile
+  std::uint32_t caller_instance = kNone;
+  std::uint32_t token = 0;         // changes with every attempt
+  std::uint32_t instance = kNone;  // the current attempt's callee instance
+  std::uint32_t breaker = kNone;
+  std::uint32_t attempts = 0;
+  std::uint32_t operation = 0;  // global operation index of the callee
+  CallerKind caller = CallerKind::client;
+  CallState state = CallState::free;
+  TimeNs started_ns = 0;
+  std::uint64_t breaker_generation = 0;
+};
+
+enum class WorkState : std::uint8_t { free, travelling, queued_on_link, queued, in_service, waiting_children, stuck, replying };
+
+// One attempt as the callee sees it: the request message, its place in a queue, its
+// execution, and the reply message.
+struct WorkRecord {
+  std::uint32_t call = 0;
+  std::uint32_t call_token = 0;
+  std::uint32_t token = 0;  // changes whenever the slot is reused or the work is killed
+  std::uint32_t instance = 0;
+  std::uint32_t operation = 0;  // global operation index
+  std::uint32_t caller_zone = 0;
+  std::uint32_t step = 0;
+  std::uint32_t pending = 0;  // child calls not yet completed
+  TimeNs arrived_ns = 0;
+  WorkState state = WorkState::free;
+  Outcome outcome = Outcome::ok;
+  bool failed = false;
+};
+
+struct RegistryEntry {
+  bool registered = true;
+  bool passing = true;
+  bool published_healthy = true;  // what a view refresh sees
+  std::uint32_t consecutive_passes = 0;
+  std::uint32_t consecutive_failures = 0;
+  TimeNs critical_since_ns = kNever;
+  bool stale_pinned = false;  // a stale_entries fault keeps it listed as healthy
+  bool flapping = false;      // a flapping_health_check fault is active
+};
+
+struct RegistryRuntime {
+  bool outage = false;         // changes do not reach callers
+  TimeNs extra_delay_ns = 0;   // added propagation delay
+};
+
+// Per (from zone, to zone): faults on links between zones.
+struct LinkState {
+  bool cut = false;            // partition: messages are dropped
+  DelayFault delay;            // added latency
+  double loss_ratio = 0.0;
+};
+
+struct NetworkRuntime {
+  std::uint32_t zone_count = 0;
+  std::vector<LinkState> links;  // zone_count * zone_count
+  std::vector<const Distribution*> latency;  // per zone pair
+  LinkState& link(std::uint32_t from, std::uint32_t to) { return links[from * zone_count + to]; }
+  const LinkState& link(std::uint32_t from, std::uint32_t to) const { return links[from * zone_count + to]; }
+};
+
+}  // namespace faultline::sim

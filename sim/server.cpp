@@ -1,0 +1,308 @@
+// The callee's side: a request message arrives at an instance, waits in its FIFO queue for a
+// worker, is served, runs its downstream steps while holding the worker, and replies.
+#include <cassert>
+
+#include "sim/engine.hpp"
+#include "sim/event_kinds.hpp"
+
+namespace faultline::sim {
+
+TimeNs Engine::network_delay(std::uint32_t from_zone, std::uint32_t to_zone, std::uint32_t instance_index, Rng& rng,
+                             bool& lost) {
+  lost = false;
+  const LinkState& link = network_.link(from_zone, to_zone);
+  const InstanceRuntime& instance = instances_[instance_index];
+  if (link.cut || instance.blackholed) {
+    lost = true;
+    return 0;
+  }
+  TimeNs delay = sample(*network_.latency[from_zone * network_.zone_count + to_zone], rng);
+  if (link.delay.delay != nullptr) delay += fault_delay(link.delay, rng);
+  if (instance.delay.delay != nullptr) delay += fault_delay(instance.delay, rng);
+  const double loss = link.loss_ratio > instance.loss_ratio ? link.loss_ratio : instance.loss_ratio;
+  if (loss > 0) {
+    // Each loss costs a retransmission timeout that doubles, as TCP's does; after
+    // max_retransmits losses in a row the message is gone.
+    TimeNs timeout = instance.retransmit_ns;
+    std::uint32_t losses = 0;
+    while (rng.chance(loss)) {
+      if (++losses > instance.max_retransmits) {
+        lost = true;
+        return 0;
+      }
+      delay += timeout;
+      timeout *= 2;
+    }
+  }
+  return delay;
+}
+
+TimeNs Engine::fault_delay(const DelayFault& fault, Rng& rng) const {
+  TimeNs delay = sample(*fault.delay, rng);
+  if (fault.ramp_ns > 0 && now_ - fault.start_ns < fault.ramp_ns) {
+    const double share = static_cast<double>(now_ - fault.start_ns) / static_cast<double>(fault.ramp_ns);
+    delay = static_cast<TimeNs>(static_cast<double>(delay) * share + 0.5);
+  }
+  return delay;
+}
+
+bool Engine::inject_error(InstanceRuntime& instance, const WorkRecord& work, bool fail_fast) {
+  if (instance.error_ratio <= 0 || instance.errors_fail_fast != fail_fast) return false;
+  if (instance.error_operation != kNone && instance.error_operation != work.operation) return false;
+  return instance.rng.chance(instance.error_ratio);
+}
+
+void Engine::deliver(std::uint32_t work) {
+  WorkRecord& w = works_[work];
+  InstanceRuntime& instance = instances_[w.instance];
+  if (instance.bandwidth_per_s > 0 && w.state == WorkState::travelling) {
+    // A link of limited message rate: messages pass one at a time, the rest wait their turn.
+    const TimeNs spacing = static_cast<TimeNs>(1e9 / instance.bandwidth_per_s + 0.5);
+    const TimeNs pass_at = instance.bandwidth_next_free_ns > now_ ? instance.bandwidth_next_free_ns : now_;
+    instance.bandwidth_next_free_ns = pass_at + spacing;
+    if (pass_at > now_) {
+      w.state = WorkState::queued_on_link;
+      queue_.push(pass_at, kAttemptArrive, work, w.token);
+      return;
+    }
+  }
+  w.arrived_ns = now_;
+  count_service_arrival(instance.service);
+  switch (instance.status) {
+    case InstanceStatus::crashed:
+    case InstanceStatus::stopped:
+    case InstanceStatus::draining:
+      // Nothing listens (or it refuses new work): the connection is refused at once.
+      if (instance.status == InstanceStatus::crashed) {
+        instance.last_arrival_while_down_ns = now_;
+        if (now_ - instance.down_since_ns > instance.max_down_arrival_lag_ns) {
+          instance.max_down_arrival_lag_ns = now_ - instance.down_since_ns;
+        }
+      }
+      w.outcome = Outcome::error;
+      count_service(instance.service, Outcome::error, 0);
+      send_reply(work);
+      return;
+    case InstanceStatus::hung:
+      // Accepted and never answered: the caller's timeout is its only way out.
+      free_work(work);
+      return;
+    case InstanceStatus::up:
+    case InstanceStatus::paused: break;
+  }
+  if (inject_error(instance, w, true)) {
+    w.outcome = Outcome::error;
+    count_service(instance.service, Outcome::error, 0);
+    send_reply(work);
+    return;
+  }
+  if (instance.status == InstanceStatus::up && instance.busy < instance.workers) {
+    start_service(work);
+  } else if (instance.queue.size() < instance.queue_capacity) {
+    w.state = WorkState::queued;
+    instance.queue.push(work);
+  } else {
+    w.outcome = Outcome::rejected;
+    count_service(instance.service, Outcome::rejected, 0);
+    send_reply(work);
+  }
+}
+
+void Engine::start_service(std::uint32_t work) {
+  WorkRecord& w = works_[work];
+  InstanceRuntime& instance = instances_[w.instance];
+  ++instance.busy;
+  w.state = WorkState::in_service;
+  const OperationRuntime& op = operations_[w.operation];
+  TimeNs duration = sample(op.config->service_time, instance.rng);
+  double factor = instance.slowdown * services_[instance.service].slowdown;
+  if (instance.warm_until_ns > now_) factor *= instance.warm_factor;
+  if (factor != 1.0) duration = static_cast<TimeNs>(static_cast<double>(duration) * factor + 0.5);
+  queue_.push(now_ + duration, kServiceDone, work, w.token);
+}
+
+void Engine::on_service_done(std::uint32_t work, std::uint32_t token) {
+  WorkRecord& w = works_[work];
+  if (w.token != token) return;  // killed by a crash meanwhile
+  InstanceRuntime& instance = instances_[w.instance];
+  if (instance.status == InstanceStatus::paused) {
+    // Stop-the-world: the work finishes when the pause is over.
+    queue_.push(instance.paused_until_ns > now_ ? instance.paused_until_ns : now_, kServiceDone, work, token);
+    return;
+  }
+  if (instance.status == InstanceStatus::hung) {
+    // A hung process never answers; its worker is stuck with the request until the hang ends.
+    w.state = WorkState::stuck;
+    return;
+  }
+  if (inject_error(instance, w, false)) {
+    finish_work(work, Outcome::error);
+    return;
+  }
+  w.step = 0;
+  advance_steps(work);
+}
+
+// Runs the operation's steps from the current one. Each step's calls start together; the
+// count of pending calls carries one extra "guard" while they are being started, so a call
+// that completes at once cannot finish the step before its siblings have started.
+void Engine::advance_steps(std::uint32_t work) {
+  const OperationRuntime& op = operations_[works_[work].operation];
+  while (works_[work].step < op.step_count) {
+    const StepRuntime& step = steps_[op.first_step + works_[work].step];
+    works_[work].state = WorkState::waiting_children;
+    works_[work].pending = step.site_count + 1;
+    const std::uint32_t token = works_[work].token;
+    const std::uint32_t instance = works_[work].instance;
+    for (std::uint32_t k = 0; k < step.site_count; ++k) {
+      const std::uint32_t site = step.first_site + k;
+      if (sites_[site].probability < 1.0 && !instances_[instance].rng.chance(sites_[site].probability)) {
+        --works_[work].pending;
+        continue;
+      }
+      start_call(site, CallerKind::work, work, token, instance, sites_[site].callee_operation);
+    }
+    if (--works_[work].pending > 0) return;  // wait for the calls
+    if (works_[work].failed) {
+      finish_work(work, Outcome::error);
+      return;
+    }
+    ++works_[work].step;
+  }
+  finish_work(work, Outcome::ok);
+}
+
+void Engine::child_done(std::uint32_t work, std::uint32_t token, Outcome outcome, bool required) {
+  WorkRecord& w = works_[work];
+  if (w.token != token || w.state != WorkState::waiting_children) return;  // the caller died meanwhile
+  if (outcome != Outcome::ok && required) w.failed = true;
+  if (--w.pending > 0) return;
+  if (w.failed) {
+    finish_work(work, Outcome::error);
+    return;
+  }
+  ++w.step;
+  advance_steps(work);
+}
+
+void Engine::finish_work(std::uint32_t work, Outcome outcome) {
+  WorkRecord& w = works_[work];
+  w.outcome = outcome;
+  InstanceRuntime& instance = instances_[w.instance];
+  ++instance.served;
+  count_service(instance.service, outcome, now_ - w.arrived_ns);
+  release_worker(instance);
+  send_reply(work);
+}
+
+void Engine::release_worker(InstanceRuntime& instance) {
+  assert(instance.busy > 0);
+  --instance.busy;
+  if (instance.status != InstanceStatus::up && instance.status != InstanceStatus::draining) return;
+  if (!instance.queue.empty() && instance.busy < instance.workers) start_service(instance.queue.pop());
+}
+
+void Engine::send_reply(std::uint32_t work) {
+  WorkRecord& w = works_[work];
+  w.state = WorkState::replying;
+  InstanceRuntime& instance = instances_[w.instance];
+  bool lost = false;
+  const TimeNs delay = network_delay(instance.zone, w.caller_zone, w.instance, instance.rng, lost);
+  if (lost) {
+    free_work(work);
+  } else if (delay == 0) {
+    on_reply(work, w.token);
+  } else {
+    queue_.push(now_ + delay, kReplyArrive, work, w.token);
+  }
+}
+
+void Engine::on_reply(std::uint32_t work, std::uint32_t token) {
+  const WorkRecord& w = works_[work];
+  if (w.token != token) return;
+  const std::uint32_t call = w.call;
+  const Outcome outcome = w.outcome;
+  const bool current = calls_[call].state == CallState::waiting && calls_[call].token == w.call_token;
+  free_work(work);
+  if (current) attempt_done(call, outcome);  // otherwise a late reply to an abandoned attempt
+}
+
+void Engine::crash_instance(std::uint32_t index, std::uint32_t cause) {
+  InstanceRuntime& instance = instances_[index];
+  if (instance.status == InstanceStatus::crashed) return;
+  // Queued and in-service work is lost; replies already on the wire still arrive.
+  for (std::uint32_t w = 0; w < works_.size(); ++w) {
+    const WorkRecord& work = works_[w];
+    if (work.instance != index) continue;
+    if (work.state == WorkState::queued || work.state == WorkState::in_service ||
+        work.state == WorkState::waiting_children || work.state == WorkState::stuck) {
+      free_work(w);
+    }
+  }
+  instance.queue.clear();
+  instance.busy = 0;
+  instance.status = InstanceStatus::crashed;
+  instance.down_since_ns = now_;
+  ++instance.crash_count;
+  record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(InstanceStatus::crashed),
+                  cause == kNone ? 0 : cause + 1);
+}
+
+void Engine::restart_instance(std::uint32_t index) {
+  InstanceRuntime& instance = instances_[index];
+  instance.status = InstanceStatus::up;
+  instance.down_since_ns = kNever;
+  record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(InstanceStatus::up));
+  RegistryEntry& entry = registry_[index];
+  if (!entry.registered) {
+    entry.registered = true;
+    entry.consecutive_failures = 0;
+    entry.consecutive_passes = 0;
+    // Without health checks nothing would ever mark it healthy, so it starts healthy then.
+    entry.passing = !config_.discovery.health_checks;
+    if (!entry.passing) entry.critical_since_ns = now_;
+    registry_set(index, RegistryChange::registered);
+  }
+}
+
+void Engine::set_instance_status(std::uint32_t index, InstanceStatus status) {
+  InstanceRuntime& instance = instances_[index];
+  if (instance.status == status) return;
+  const InstanceStatus before = instance.status;
+  instance.status = status;
+  record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(status));
+  if (before == InstanceStatus::paused && status == InstanceStatus::up) {
+    // Resume queued work onto free workers.
+    while (!instance.queue.empty() && instance.busy < instance.workers) {
+      start_service(instance.queue.pop());
+    }
+  }
+}
+
+void Engine::set_workers(std::uint32_t index, std::uint32_t workers) {
+  InstanceRuntime& instance = instances_[index];
+  instance.workers = workers;
+  while (instance.status == InstanceStatus::up && !instance.queue.empty() && instance.busy < instance.workers) {
+    start_service(instance.queue.pop());
+  }
+}
+
+}  // namespace faultline::sim
+
+namespace faultline::sim {
+
+void Engine::unhang_instance(std::uint32_t index) {
+  if (instances_[index].status != InstanceStatus::hung) return;
+  set_instance_status(index, InstanceStatus::up);
+  for (std::uint32_t w = 0; w < works_.size(); ++w) {
+    if (works_[w].instance == index && works_[w].state == WorkState::stuck) finish_work(w, Outcome::error);
+  }
+}
+
+void Engine::publish_instance(std::uint32_t index) {
+  if (registry_state_.outage) return;
+  const RegistryEntry& entry = registry_[index];
+  registry_[index].published_healthy = (entry.registered && entry.passing) || entry.stale_pinned;
+}
+
+}  // namespace faultline::sim
