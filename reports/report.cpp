@@ -181,6 +181,9 @@ json build_run_report(const RunInput& input) {
   json scenario;
   scenario["name"] = input.scenario_name;
   scenario["sha256"] = sha256_hex(input.scenario_bytes);
+  scenario["description"] = input.scenario_description;
+  // The exact scenario text, so a report alone can be re-run (faultline run --from-report).
+  scenario["source"] = input.scenario_bytes;
   report["scenario"] = std::move(scenario);
   report["seed"] = input.seed;
   report["duration"] = seconds_text(engine.config().duration_ns);

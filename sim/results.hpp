@@ -46,6 +46,7 @@ struct EntityResults {
   Counters totals;
   LatencyHistogram latency;         // ok requests: clients end to end, services arrival to reply
   LatencyHistogram bucket_latency;  // the current bucket's latencies (scratch)
+  LatencyHistogram queue_wait;      // services: time from arrival to a worker taking the request
   std::vector<BucketSample> series;
   std::uint64_t breaker_opens = 0;  // services: breakers towards this service that opened
   std::uint64_t ejections = 0;      // services: outlier ejections of its instances

@@ -113,6 +113,7 @@ void Engine::start_service(std::uint32_t work) {
   InstanceRuntime& instance = instances_[w.instance];
   ++instance.busy;
   w.state = WorkState::in_service;
+  results_.services[instance.service].queue_wait.record(now_ - w.arrived_ns);
   const OperationRuntime& op = operations_[w.operation];
   TimeNs duration = sample(op.config->service_time, instance.rng);
   double factor = instance.slowdown * services_[instance.service].slowdown;
