@@ -33,7 +33,7 @@ enum class FaultKind : std::uint8_t {
   partition,    // zones cannot reach each other (one way or both)
   bandwidth,    // messages to the target queue behind a link of limited message rate
   // Zone
-  zone_down,  // every instance in the zone crashes and its links drop; recovers at the end
+  zone_down,  // every instance in the zone crashes and goes silent (requests lost); restarts at the end
   // Discovery
   registry_outage,        // no registry updates reach callers; they keep their stale view
   registry_delay,         // registry changes take `delay_ns` longer to propagate

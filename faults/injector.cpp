@@ -218,19 +218,15 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
       select_instances(engine, fault);
       for (std::uint32_t i : state.instances) engine.instance(i).bandwidth_per_s = spec.messages_per_s;
       break;
-    case FaultKind::zone_down: {
+    case FaultKind::zone_down:
+      // Every instance in the zone goes down and silent: requests to it are lost (callers time
+      // out), as when a data centre drops off the network. Callers elsewhere are unaffected.
       select_instances(engine, fault);
-      for (std::uint32_t i : state.instances) engine.crash_instance(i, fault);
-      const std::uint32_t zones = network.zone_count;
-      state.links.clear();
-      for (std::uint32_t other = 0; other < zones; ++other) {
-        if (other == *spec.target.zone) continue;
-        state.links.push_back(*spec.target.zone * zones + other);
-        state.links.push_back(other * zones + *spec.target.zone);
+      for (std::uint32_t i : state.instances) {
+        engine.crash_instance(i, fault);
+        engine.instance(i).blackholed = true;
       }
-      for (std::uint32_t l : state.links) network.links[l].cut = true;
       break;
-    }
     case FaultKind::registry_outage: engine.registry().outage = true; break;
     case FaultKind::registry_delay: engine.registry().extra_delay_ns += spec.delay_ns; break;
     case FaultKind::flapping_health_check:
@@ -262,8 +258,8 @@ void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
   switch (spec.kind) {
     case FaultKind::crash:
     case FaultKind::zone_down:
-      for (std::uint32_t l : state.links) network.links[l].cut = false;
       for (std::uint32_t i : state.instances) {
+        if (spec.kind == FaultKind::zone_down) engine.instance(i).blackholed = false;
         if (engine.instances()[i].status == sim::InstanceStatus::crashed) restart(engine, fault, i);
       }
       break;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets faultline up on a fresh Debian 12 machine and runs the main job: installs the Debian
+# packages it needs, builds (Release), then runs the flagship scenario headless and writes its
+# reports to out/.
+set -euo pipefail
+cd "$(dirname "$0")"
+scripts/install-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release
+mkdir -p out
+flagship=scenarios/zone-outage-failover.json
+set +e
+build/release/faultline run "$flagship" --report out/report.json --stats
+status=$?
+set -e
+echo "faultline: report written to out/report.json (exit $status)"
+exit $status
