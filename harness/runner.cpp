@@ -5,6 +5,7 @@
 
 #include "faults/injector.hpp"
 #include "harness/assertions.hpp"
+#include "harness/interrupt.hpp"
 
 namespace faultline::harness {
 
@@ -18,8 +19,13 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLi
   faults::Injector injector(scenario.faults, engine);
   std::uint64_t steps = 0;
   while (engine.step()) {
+    if ((++steps & 0xffff) != 0) continue;
+    if (interrupted() != 0) {
+      result.interrupted = true;
+      break;
+    }
     // The wall clock is looked at by the harness only, and never changes what is simulated.
-    if (limits.max_wall_s > 0 && (++steps & 0xffff) == 0) {
+    if (limits.max_wall_s > 0) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
       if (elapsed > limits.max_wall_s) {
         result.wall_limit_hit = true;
@@ -28,7 +34,7 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLi
     }
   }
   engine.finish();
-  if (result.wall_limit_hit) engine.mutable_results().stop = sim::StopReason::stopped;
+  if (result.wall_limit_hit || result.interrupted) engine.mutable_results().stop = sim::StopReason::stopped;
   result.assertions = evaluate_assertions(scenario, engine);
   reports::RunInput input;
   input.scenario_name = scenario.name;

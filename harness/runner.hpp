@@ -23,6 +23,7 @@ struct RunResult {
   nlohmann::ordered_json report;
   bool passed = false;
   bool wall_limit_hit = false;
+  bool interrupted = false;  // SIGINT or SIGTERM stopped the run
   double wall_s = 0;
 };
 

@@ -43,6 +43,11 @@ class Engine final : private BreakerListener {
   Engine& operator=(const Engine&) = delete;
 
   void set_fault_driver(FaultDriver* driver) { fault_driver_ = driver; }
+  // Records up to `max_spans` served requests as spans (for --trace); further ones are counted.
+  void record_spans(std::size_t max_spans) { max_spans_ = max_spans; }
+  // The service and operation names of a global operation index.
+  const std::string& operation_name(std::uint32_t operation) const { return operations_[operation].config->name; }
+  std::uint32_t operation_service(std::uint32_t operation) const { return operations_[operation].service; }
 
   // Runs to the end of the configured duration (or a limit). Returns why it stopped.
   StopReason run();
@@ -192,6 +197,7 @@ class Engine final : private BreakerListener {
   Rng fault_rng_;
   Results results_;
   std::uint32_t current_bucket_ = 0;
+  std::size_t max_spans_ = 0;
   std::unique_ptr<ProcessRunner> processes_;
 };
 

@@ -73,6 +73,15 @@ struct TimelineEntry {
   std::uint32_t extra = 0;
 };
 
+// One request as an instance served it, for the trace output (recorded only when asked for).
+struct SpanRecord {
+  TimeNs begin_ns = 0;  // arrival at the instance
+  TimeNs end_ns = 0;    // reply sent
+  std::uint32_t instance = 0;
+  std::uint32_t operation = 0;  // global operation index
+  std::uint8_t outcome = 0;     // sim::Outcome
+};
+
 enum class StopReason : std::uint8_t { finished, event_limit, stopped };
 
 struct Results {
@@ -83,6 +92,8 @@ struct Results {
   std::uint64_t trace_hash = 0;
   std::uint64_t events = 0;            // events processed
   std::uint64_t stale_timers = 0;      // timeout events that found their attempt already answered
+  std::vector<SpanRecord> spans;   // empty unless span recording was enabled
+  std::uint64_t spans_dropped = 0;
   TimeNs end_ns = 0;
   StopReason stop = StopReason::finished;
 };

@@ -206,6 +206,13 @@ void Engine::release_worker(InstanceRuntime& instance) {
 void Engine::send_reply(std::uint32_t work) {
   WorkRecord& w = works_[work];
   w.state = WorkState::replying;
+  if (max_spans_ > 0) {
+    if (results_.spans.size() < max_spans_) {
+      results_.spans.push_back({w.arrived_ns, now_, w.instance, w.operation, static_cast<std::uint8_t>(w.outcome)});
+    } else {
+      ++results_.spans_dropped;
+    }
+  }
   InstanceRuntime& instance = instances_[w.instance];
   bool lost = false;
   const TimeNs delay = network_delay(instance.zone, w.caller_zone, w.instance, instance.rng, lost);
