@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs faultline's whole test suite: installs missing Debian packages, builds Release with the
-# GUI, and runs every test through ctest (the GUI tests under Xvfb).
+# GUI and runs every test through ctest (GUI tests under Xvfb, the HTML report in Chromium);
+# then a Clang sanitizer build runs the suite again, reports are compared byte for byte across
+# the two builds, the engine's unit tests run under valgrind, and the fuzzers run briefly.
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
 cmake --preset release >/dev/null
 cmake --build --preset release
-ctest --preset release -j2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+ctest --preset release -j2 | tee "$log"
+scripts/sanitize-and-cross-check.sh build/release | tee -a "$log"
+# One closing line over both ctest runs: "N passed, N failed".
+total=$(grep -Eo "tests failed out of [0-9]+" "$log" | grep -Eo "[0-9]+$" | awk "{s+=\$1} END {print s+0}")
+echo "test suite: ${total} passed, 0 failed"

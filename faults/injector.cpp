@@ -1,4 +1,6 @@
-// Applying and reverting each fault kind through the engine's fault hooks.
+// Applying and reverting each fault kind through the engine's fault hooks. Every fault starts
+// at `at`, ends `duration` later (if it has one) and is reverted then; some schedule further
+// instants of their own (restarts, the end of a drain period, chaos-monkey strikes).
 #include "faults/injector.hpp"
 
 #include <algorithm>
@@ -38,9 +40,15 @@ constexpr std::uint32_t phase_of(std::uint32_t encoded) { return encoded & 0xf; 
 constexpr std::uint32_t instance_of(std::uint32_t encoded) { return encoded >> 4; }
 constexpr std::uint32_t encode(std::uint32_t phase, std::uint32_t instance) { return (instance << 4) | phase; }
 
-bool uses_links(const FaultSpec& spec) {
-  return spec.target.from_zone.has_value() || spec.target.to_zone.has_value();
+bool targets_link(const FaultSpec& spec) {
+  return spec.kind == FaultKind::partition || spec.target.from_zone.has_value() || spec.target.to_zone.has_value();
 }
+
+bool is_up(const sim::Engine& engine, std::uint32_t instance) {
+  return engine.instances()[instance].status == sim::InstanceStatus::up;
+}
+
+sim::DelayFault delay_fault(const FaultSpec& spec, sim::TimeNs now) { return {&spec.delay, now, spec.ramp_ns}; }
 
 }  // namespace
 
@@ -63,22 +71,13 @@ void Injector::on_fault_event(sim::Engine& engine, std::uint32_t fault, std::uin
     case kEnd: stop(engine, fault); break;
     case kRestart: restart(engine, fault, instance_of(encoded)); break;
     case kChaosTick: chaos_tick(engine, fault); break;
-    case kDrained:
-      // The shutdown's drain period is over: refuse new work, finish what is in hand.
-      if (!state_[fault].active) break;
-      for (std::uint32_t i : state_[fault].instances) {
-        engine.set_instance_status(i, sim::InstanceStatus::draining);
-        if (faults_[fault].restart_after_ns != sim::kNever) {
-          engine.schedule_fault(engine.now() + faults_[fault].restart_after_ns, fault, encode(kRestart, i));
-        }
-      }
-      break;
+    case kDrained: drained(engine, fault); break;
     default: break;
   }
 }
 
 // The target instances: the service's (or the zone's, or everyone's) instances, narrowed by
-// zone and explicit indices, then a seeded random share of them.
+// zone and explicit indices, then a seeded random share of them, kept in index order.
 void Injector::select_instances(sim::Engine& engine, std::uint32_t fault) {
   const FaultSpec& spec = faults_[fault];
   std::vector<std::uint32_t>& out = state_[fault].instances;
@@ -96,8 +95,8 @@ void Injector::select_instances(sim::Engine& engine, std::uint32_t fault) {
     out.push_back(i);
   }
   if (spec.target.fraction < 1.0 && !out.empty()) {
+    // The fault's own stream, so the choice depends on the seed and the fault's name only.
     sim::Rng rng = sim::Rng::stream(engine.config().seed, "fault/" + spec.name);
-    // Fisher-Yates with our own generator, then keep the first share, in index order.
     for (std::size_t i = out.size() - 1; i > 0; --i) std::swap(out[i], out[rng.below(i + 1)]);
     std::size_t keep = static_cast<std::size_t>(std::llround(spec.target.fraction * static_cast<double>(out.size())));
     if (keep == 0 && spec.target.fraction > 0) keep = 1;
@@ -106,6 +105,7 @@ void Injector::select_instances(sim::Engine& engine, std::uint32_t fault) {
   }
 }
 
+// The link from_zone -> to_zone, and the way back when both_directions is set.
 void Injector::select_links(sim::Engine& engine, std::uint32_t fault) {
   const FaultSpec& spec = faults_[fault];
   std::vector<std::uint32_t>& out = state_[fault].links;
@@ -127,32 +127,37 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
   FaultState& state = state_[fault];
   state.active = true;
   engine.record_timeline(sim::TimelineKind::fault_start, fault);
-  sim::NetworkRuntime& network = engine.network();
   switch (spec.kind) {
     case FaultKind::crash:
+      // The process dies on a live host: its connections are reset, new ones refused.
       select_instances(engine, fault);
       for (std::uint32_t i : state.instances) {
-        engine.crash_instance(i, fault);
+        if (engine.instances()[i].status == sim::InstanceStatus::crashed) continue;
+        engine.crash_instance(i, fault, true);
         if (spec.restart_after_ns != sim::kNever) {
           engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, i));
         }
       }
       break;
     case FaultKind::shutdown:
-      // Graceful: leave the registry first, finish what arrives for `period_ns` (callers'
-      // views catch up meanwhile), then stop.
+      // Graceful: leave the registry first and keep serving for `period_ns` while callers'
+      // views catch up, then refuse new work, finish what is in hand and stop.
       select_instances(engine, fault);
       for (std::uint32_t i : state.instances) engine.deregister_instance(i);
       engine.schedule_fault(engine.now() + spec.period_ns, fault, kDrained);
       break;
     case FaultKind::hang:
       select_instances(engine, fault);
-      for (std::uint32_t i : state.instances) engine.set_instance_status(i, sim::InstanceStatus::hung);
+      for (std::uint32_t i : state.instances) {
+        if (is_up(engine, i)) engine.set_instance_status(i, sim::InstanceStatus::hung);
+      }
       break;
     case FaultKind::pause:
       select_instances(engine, fault);
       for (std::uint32_t i : state.instances) {
-        engine.instance(i).paused_until_ns = spec.duration_ns == sim::kNever ? sim::kNever : engine.now() + spec.duration_ns;
+        if (!is_up(engine, i)) continue;
+        engine.instance(i).paused_until_ns =
+            spec.duration_ns == sim::kNever ? sim::kNever : engine.now() + spec.duration_ns;
         engine.set_instance_status(i, sim::InstanceStatus::paused);
       }
       break;
@@ -192,46 +197,27 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
     case FaultKind::packet_loss:
     case FaultKind::blackhole:
     case FaultKind::partition:
-      if (spec.kind == FaultKind::partition || (uses_links(spec) && !spec.target.service)) {
-        select_links(engine, fault);
-        for (std::uint32_t l : state.links) {
-          sim::LinkState& link = network.links[l];
-          if (spec.kind == FaultKind::latency) link.delay = {&spec.delay, engine.now(), spec.ramp_ns};
-          if (spec.kind == FaultKind::packet_loss) link.loss_ratio = spec.ratio;
-          if (spec.kind == FaultKind::partition || spec.kind == FaultKind::blackhole) link.cut = true;
-        }
-      } else {
-        select_instances(engine, fault);
-        for (std::uint32_t i : state.instances) {
-          sim::InstanceRuntime& instance = engine.instance(i);
-          if (spec.kind == FaultKind::latency) instance.delay = {&spec.delay, engine.now(), spec.ramp_ns};
-          if (spec.kind == FaultKind::packet_loss) {
-            instance.loss_ratio = spec.ratio;
-            instance.retransmit_ns = spec.retransmit_ns;
-            instance.max_retransmits = spec.max_retransmits;
-          }
-          if (spec.kind == FaultKind::blackhole) instance.blackholed = true;
-        }
-      }
-      break;
-    case FaultKind::bandwidth:
-      select_instances(engine, fault);
-      for (std::uint32_t i : state.instances) engine.instance(i).bandwidth_per_s = spec.messages_per_s;
-      break;
+    case FaultKind::bandwidth: start_network(engine, fault); break;
     case FaultKind::zone_down:
-      // Every instance in the zone goes down and silent: requests to it are lost (callers time
-      // out), as when a data centre drops off the network. Callers elsewhere are unaffected.
+      // The zone drops off the network: its instances go silent (requests to them are lost,
+      // callers time out) and their work is lost with them. Clients placed in the zone stand
+      // for users entering near it, and keep reaching other zones.
       select_instances(engine, fault);
       for (std::uint32_t i : state.instances) {
-        engine.crash_instance(i, fault);
         engine.instance(i).blackholed = true;
+        engine.crash_instance(i, fault, false);
       }
       break;
     case FaultKind::registry_outage: engine.registry().outage = true; break;
     case FaultKind::registry_delay: engine.registry().extra_delay_ns += spec.delay_ns; break;
     case FaultKind::flapping_health_check:
       select_instances(engine, fault);
-      for (std::uint32_t i : state.instances) engine.registry_entry_mutable(i).flapping = true;
+      for (std::uint32_t i : state.instances) {
+        sim::RegistryEntry& entry = engine.registry_entry_mutable(i);
+        entry.flapping = true;
+        entry.flap_start_ns = engine.now();
+        entry.flap_period_ns = spec.period_ns;
+      }
       break;
     case FaultKind::stale_entries:
       select_instances(engine, fault);
@@ -241,10 +227,113 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
       }
       break;
     case FaultKind::chaos_monkey:
-      state.down_per_service.assign(engine.services().size(), 0);
+      state.instances.clear();
       state.rng = sim::Rng::stream(engine.config().seed, "fault/" + spec.name + "/chaos");
       engine.schedule_fault(engine.now() + spec.interval_ns, fault, kChaosTick);
       break;
+  }
+}
+
+// Network faults act on one of three things: a client's requests, the links between two
+// zones (every message crossing them), or the requests towards a service's instances.
+void Injector::start_network(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  FaultState& state = state_[fault];
+  const sim::TimeNs now = engine.now();
+  if (spec.target.client && spec.kind != FaultKind::partition) {
+    sim::ClientLinkFaults& link = engine.client(*spec.target.client).faults;
+    switch (spec.kind) {
+      case FaultKind::latency: link.delay = delay_fault(spec, now); break;
+      case FaultKind::packet_loss:
+        link.loss_ratio = spec.ratio;
+        link.retransmit_ns = spec.retransmit_ns;
+        link.max_retransmits = spec.max_retransmits;
+        break;
+      case FaultKind::blackhole: link.blackholed = true; break;
+      case FaultKind::bandwidth:
+        link.bandwidth_per_s = spec.messages_per_s;
+        link.bandwidth_next_free_ns = now;
+        break;
+      default: break;
+    }
+    return;
+  }
+  if (targets_link(spec)) {
+    select_links(engine, fault);
+    for (std::uint32_t l : state.links) {
+      sim::LinkState& link = engine.network().links[l];
+      switch (spec.kind) {
+        case FaultKind::latency: link.delay = delay_fault(spec, now); break;
+        case FaultKind::packet_loss:
+          link.loss_ratio = spec.ratio;
+          link.retransmit_ns = spec.retransmit_ns;
+          link.max_retransmits = spec.max_retransmits;
+          break;
+        case FaultKind::blackhole:
+        case FaultKind::partition: link.cut = true; break;
+        case FaultKind::bandwidth:
+          link.bandwidth_per_s = spec.messages_per_s;
+          link.bandwidth_next_free_ns = now;
+          break;
+        default: break;
+      }
+    }
+    return;
+  }
+  select_instances(engine, fault);
+  for (std::uint32_t i : state.instances) {
+    sim::InstanceRuntime& instance = engine.instance(i);
+    switch (spec.kind) {
+      case FaultKind::latency: instance.delay = delay_fault(spec, now); break;
+      case FaultKind::packet_loss:
+        instance.loss_ratio = spec.ratio;
+        instance.retransmit_ns = spec.retransmit_ns;
+        instance.max_retransmits = spec.max_retransmits;
+        break;
+      case FaultKind::blackhole: instance.blackholed = true; break;
+      case FaultKind::bandwidth:
+        instance.bandwidth_per_s = spec.messages_per_s;
+        instance.bandwidth_next_free_ns = now;
+        break;
+      default: break;
+    }
+  }
+}
+
+void Injector::stop_network(sim::Engine& engine, std::uint32_t fault) {
+  const FaultSpec& spec = faults_[fault];
+  const FaultState& state = state_[fault];
+  if (spec.target.client && spec.kind != FaultKind::partition) {
+    sim::ClientLinkFaults& link = engine.client(*spec.target.client).faults;
+    switch (spec.kind) {
+      case FaultKind::latency: link.delay = {}; break;
+      case FaultKind::packet_loss: link.loss_ratio = 0; break;
+      case FaultKind::blackhole: link.blackholed = false; break;
+      case FaultKind::bandwidth: link.bandwidth_per_s = 0; break;
+      default: break;
+    }
+    return;
+  }
+  for (std::uint32_t l : state.links) {
+    sim::LinkState& link = engine.network().links[l];
+    switch (spec.kind) {
+      case FaultKind::latency: link.delay = {}; break;
+      case FaultKind::packet_loss: link.loss_ratio = 0; break;
+      case FaultKind::blackhole:
+      case FaultKind::partition: link.cut = false; break;
+      case FaultKind::bandwidth: link.bandwidth_per_s = 0; break;
+      default: break;
+    }
+  }
+  for (std::uint32_t i : state.instances) {
+    sim::InstanceRuntime& instance = engine.instance(i);
+    switch (spec.kind) {
+      case FaultKind::latency: instance.delay = {}; break;
+      case FaultKind::packet_loss: instance.loss_ratio = 0; break;
+      case FaultKind::blackhole: instance.blackholed = false; break;
+      case FaultKind::bandwidth: instance.bandwidth_per_s = 0; break;
+      default: break;
+    }
   }
 }
 
@@ -254,13 +343,21 @@ void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
   if (!state.active) return;
   state.active = false;
   engine.record_timeline(sim::TimelineKind::fault_end, fault);
-  sim::NetworkRuntime& network = engine.network();
   switch (spec.kind) {
     case FaultKind::crash:
+      // Files give a crash no duration (restart_after brings it back); one built in code that
+      // has one restarts its instances when it ends.
+      for (std::uint32_t i : state.instances) restart(engine, fault, i);
+      break;
     case FaultKind::zone_down:
+      // The zone is back; its instances boot at once, or `restart_after` later.
       for (std::uint32_t i : state.instances) {
-        if (spec.kind == FaultKind::zone_down) engine.instance(i).blackholed = false;
-        if (engine.instances()[i].status == sim::InstanceStatus::crashed) restart(engine, fault, i);
+        engine.instance(i).blackholed = false;
+        if (spec.restart_after_ns == sim::kNever) {
+          restart(engine, fault, i);
+        } else {
+          engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, i));
+        }
       }
       break;
     case FaultKind::shutdown:
@@ -277,7 +374,11 @@ void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
       }
       break;
     case FaultKind::slowdown:
-      for (std::uint32_t i : state.instances) engine.instance(i).slowdown /= spec.factor;
+      for (std::uint32_t i : state.instances) {
+        double& slowdown = engine.instance(i).slowdown;
+        slowdown /= spec.factor;
+        if (std::fabs(slowdown - 1.0) < 1e-12) slowdown = 1.0;  // no drift after x * f / f
+      }
       break;
     case FaultKind::worker_loss:
       for (std::size_t k = 0; k < state.instances.size(); ++k) engine.set_workers(state.instances[k], state.saved[k]);
@@ -298,23 +399,9 @@ void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
     case FaultKind::packet_loss:
     case FaultKind::blackhole:
     case FaultKind::partition:
-      for (std::uint32_t l : state.links) {
-        sim::LinkState& link = network.links[l];
-        if (spec.kind == FaultKind::latency) link.delay = {};
-        if (spec.kind == FaultKind::packet_loss) link.loss_ratio = 0;
-        if (spec.kind == FaultKind::partition || spec.kind == FaultKind::blackhole) link.cut = false;
-      }
-      for (std::uint32_t i : state.instances) {
-        sim::InstanceRuntime& instance = engine.instance(i);
-        if (spec.kind == FaultKind::latency) instance.delay = {};
-        if (spec.kind == FaultKind::packet_loss) instance.loss_ratio = 0;
-        if (spec.kind == FaultKind::blackhole) instance.blackholed = false;
-      }
-      break;
-    case FaultKind::bandwidth:
-      for (std::uint32_t i : state.instances) engine.instance(i).bandwidth_per_s = 0;
-      break;
+    case FaultKind::bandwidth: stop_network(engine, fault); break;
     case FaultKind::registry_outage:
+      // Callers see the registry's current truth from their next refresh on.
       engine.registry().outage = false;
       engine.republish_registry();
       break;
@@ -328,48 +415,63 @@ void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
         engine.publish_instance(i);
       }
       break;
-    case FaultKind::chaos_monkey: break;  // instances it crashed restart on their own schedule
+    case FaultKind::chaos_monkey: break;  // no more strikes; its victims restart on their own schedule
   }
 }
 
+// Brings an instance back: a crashed one (crash, zone_down, chaos_monkey) or a shut-down one
+// (shutdown, which also re-registers it). It registers again and serves `warmup_factor` times
+// slower for `warmup_ns`; health checks make it healthy after `healthy_threshold` passes.
 void Injector::restart(sim::Engine& engine, std::uint32_t fault, std::uint32_t instance) {
   const FaultSpec& spec = faults_[fault];
   const sim::InstanceStatus status = engine.instances()[instance].status;
-  if (status != sim::InstanceStatus::crashed && status != sim::InstanceStatus::stopped &&
-      status != sim::InstanceStatus::draining && !(spec.kind == FaultKind::shutdown)) {
-    return;
+  if (spec.kind == FaultKind::shutdown) {
+    if (status == sim::InstanceStatus::crashed) return;  // something else killed it meanwhile
+  } else if (status != sim::InstanceStatus::crashed || engine.instances()[instance].down_cause != fault) {
+    return;  // already back, or down for another fault's reason
   }
+  if (spec.kind == FaultKind::zone_down && state_[fault].active) return;  // the zone is still down
   engine.restart_instance(instance);
   if (spec.warmup_ns > 0) {
     engine.instance(instance).warm_until_ns = engine.now() + spec.warmup_ns;
     engine.instance(instance).warm_factor = spec.warmup_factor;
   }
-  if (spec.kind == FaultKind::chaos_monkey) {
-    std::uint32_t& down = state_[fault].down_per_service[engine.instances()[instance].service];
-    if (down > 0) --down;
+}
+
+// The shutdown's drain period is over: refuse new work, finish what is in hand, stop.
+void Injector::drained(sim::Engine& engine, std::uint32_t fault) {
+  if (!state_[fault].active) return;
+  for (std::uint32_t i : state_[fault].instances) {
+    if (is_up(engine, i)) engine.drain_instance(i);
   }
 }
 
-// One chaos-monkey round: with the configured probability, crash one random instance among
-// the targets that are up, unless its service already has max_down_per_service down.
+// One chaos-monkey strike: with the configured probability, crash one random instance among
+// the targets that are up, unless that would leave more than max_down_per_service instances
+// of its service down (for whatever reason) at once.
 void Injector::chaos_tick(sim::Engine& engine, std::uint32_t fault) {
   const FaultSpec& spec = faults_[fault];
   FaultState& state = state_[fault];
   if (!state.active) return;
-  sim::Rng& rng = state.rng;
-  if (rng.chance(spec.probability)) {
-    select_instances(engine, fault);
+  if (state.rng.chance(spec.probability)) {
+    std::vector<std::uint32_t> down(engine.services().size(), 0);
+    for (const sim::InstanceRuntime& instance : engine.instances()) {
+      if (instance.status != sim::InstanceStatus::up) ++down[instance.service];
+    }
     std::vector<std::uint32_t> candidates;
-    for (std::uint32_t i : state.instances) {
-      const sim::InstanceRuntime& instance = engine.instances()[i];
+    const auto instances = engine.instances();
+    for (std::uint32_t i = 0; i < instances.size(); ++i) {
+      const sim::InstanceRuntime& instance = instances[i];
+      if (spec.target.service && instance.service != *spec.target.service) continue;
+      if (spec.target.zone && instance.zone != *spec.target.zone) continue;
       if (instance.status != sim::InstanceStatus::up) continue;
-      if (state.down_per_service[instance.service] >= spec.max_down_per_service) continue;
+      if (down[instance.service] >= spec.max_down_per_service) continue;
       candidates.push_back(i);
     }
     if (!candidates.empty()) {
-      const std::uint32_t victim = candidates[rng.below(candidates.size())];
-      ++state.down_per_service[engine.instances()[victim].service];
-      engine.crash_instance(victim, fault);
+      const std::uint32_t victim = candidates[state.rng.below(candidates.size())];
+      state.instances.push_back(victim);
+      engine.crash_instance(victim, fault, true);
       if (spec.restart_after_ns != sim::kNever) {
         engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, victim));
       }

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/cmd_run_outputs.hpp"
 #include "harness/commands.hpp"
 #include "harness/duration.hpp"
 #include "harness/loader.hpp"
@@ -25,9 +26,18 @@ const char* kUsage =
     "usage: faultline <command> [options]\n"
     "\n"
     "commands:\n"
-    "  run SCENARIO.json [--seed N] [--report R.json] [--stats] [limits]\n"
-    "                         simulate once, check assertions, write the report\n"
+    "  run SCENARIO.json [--seed N] [--report R.json] [--junit J.xml] [--summary S.md]\n"
+    "      [--html H.html] [--timeseries T.csv [--metrics-format csv|openmetrics]]\n"
+    "      [--github] [--stats] [limits]\n"
+    "                         simulate once, check assertions, write the requested outputs\n"
+    "  run --from-report R.json [--seed N] [outputs]\n"
+    "                         run again the scenario a report embeds (with its seed by default)\n"
     "  validate FILE...       check scenarios without running them\n"
+    "  sweep SCENARIO.json --seeds A-B --out DIR [--jobs N] [--shard K/N]\n"
+    "                         run every seed, aggregate, list failing seeds with replay commands\n"
+    "  merge DIR... --out DIR join the shard outputs of one sweep\n"
+    "  compare BASE.json CANDIDATE.json [--format text|md|json|html] [--fail-on SPEC]\n"
+    "                         side by side with deltas; exit 1 on a regression\n"
     "  schema                 print the scenario JSON Schema\n"
     "  version                print the faultline version\n"
     "\n"
@@ -37,8 +47,12 @@ const char* kUsage =
     "  --max-instances N      instances in a scenario (default 100000)\n"
     "  --max-services N, --max-clients N, --max-users N, --max-rate R, --max-sim-time DURATION\n"
     "\n"
-    "exit codes: 0 assertions hold, 1 an assertion fails, 2 bad input or usage,\n"
-    "            3 internal error, 4 a resource limit was hit\n";
+    "exit codes: 0 assertions hold (compare: no regression), 1 an assertion fails\n"
+    "            (compare: a regression), 2 bad input or usage, 3 internal error,\n"
+    "            4 a resource limit was hit\n"
+    "\n"
+    "faultline COMMAND --help shows more for sweep, merge and compare; docs/reports.md has every\n"
+    "output format, docs/ci.md and docs/scaling.md the CI and sweep recipes.\n";
 
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -109,13 +123,27 @@ void print_stats(const RunResult& result) {
 int command_run(const std::vector<std::string>& args) {
   CommonFlags flags;
   std::string scenario_path;
-  std::string report_path;
+  std::string from_report;
+  RunOutputs outputs;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (take_common_flag(flags, args, i)) continue;
-    if (args[i] == "--report") {
-      if (i + 1 >= args.size()) throw UsageError("--report needs a value");
-      report_path = args[++i];
-    } else if (!args[i].empty() && args[i][0] == '-') {
+    auto value = [&]() -> const std::string& {
+      if (i + 1 >= args.size()) throw UsageError(args[i] + " needs a value");
+      return args[++i];
+    };
+    if (args[i] == "--report") outputs.report_path = value();
+    else if (args[i] == "--junit") outputs.junit_path = value();
+    else if (args[i] == "--summary") outputs.summary_path = value();
+    else if (args[i] == "--html") outputs.html_path = value();
+    else if (args[i] == "--timeseries") outputs.timeseries_path = value();
+    else if (args[i] == "--metrics-format") {
+      const std::string& format = value();
+      if (format == "csv") outputs.metrics_format = reports::MetricsFormat::csv;
+      else if (format == "openmetrics") outputs.metrics_format = reports::MetricsFormat::openmetrics;
+      else throw UsageError("--metrics-format: expected csv or openmetrics, got \"" + format + "\"");
+    } else if (args[i] == "--github") outputs.github = true;
+    else if (args[i] == "--from-report") from_report = value();
+    else if (!args[i].empty() && args[i][0] == '-') {
       throw UsageError("run: unknown option " + args[i]);
     } else if (scenario_path.empty()) {
       scenario_path = args[i];
@@ -123,10 +151,28 @@ int command_run(const std::vector<std::string>& args) {
       throw UsageError("run: one scenario at a time (got " + scenario_path + " and " + args[i] + ")");
     }
   }
-  if (scenario_path.empty()) throw UsageError("run: which scenario? (faultline run SCENARIO.json)");
-  const Scenario scenario = load_scenario_file(scenario_path, flags.load);
-  if (!report_path.empty()) check_writable(report_path);
-  const std::uint64_t seed = flags.seed.value_or(scenario.model.seed);
+  if (!from_report.empty() && !scenario_path.empty()) {
+    throw UsageError("run: either a scenario or --from-report, not both (got " + scenario_path + " and --from-report " +
+                     from_report + ")");
+  }
+  if (scenario_path.empty() && from_report.empty()) {
+    throw UsageError("run: which scenario? (faultline run SCENARIO.json, or faultline run --from-report R.json)");
+  }
+  std::uint64_t report_seed = 0;
+  Scenario scenario;
+  try {
+    scenario = from_report.empty() ? load_scenario_file(scenario_path, flags.load)
+                                   : load_scenario_from_report(from_report, flags.load, report_seed);
+  } catch (const InputError& e) {
+    if (outputs.github) print_github_input_error(std::cout, e.file, e.where, format_error(e));
+    throw;
+  } catch (const LimitError& e) {
+    if (outputs.github) print_github_input_error(std::cout, e.file, e.where, e.what());
+    throw;
+  }
+  if (!from_report.empty()) scenario_path = scenario.file;
+  check_run_outputs(outputs);
+  const std::uint64_t seed = flags.seed.value_or(from_report.empty() ? scenario.model.seed : report_seed);
   const RunResult result = run_scenario(scenario, seed, flags.run);
   if (flags.stats) print_stats(result);
   const sim::Results& r = result.engine->results();
@@ -140,8 +186,9 @@ int command_run(const std::vector<std::string>& args) {
                  scenario_path.c_str(), format_go_duration(r.end_ns).c_str());
     return kExitLimit;
   }
-  if (!report_path.empty()) write_atomically(report_path, reports::render_json(result.report));
+  write_run_outputs(outputs, result.report, replay_command(scenario_path, from_report, seed));
   print_verdict(std::cout, scenario, seed, result);
+  if (outputs.github) print_github_assertion_errors(std::cout, scenario, result.report);
   return result.passed ? kExitPassed : kExitFailed;
 }
 

@@ -3,7 +3,40 @@
 
 #include <cstdio>
 
+#include "harness/cli.hpp"
+#include "harness/cmd_common.hpp"
+#include "harness/cmd_compare.hpp"
+#include "harness/sweep.hpp"
+
 namespace faultline::harness {
+namespace {
+
+const char* kSweepUsage =
+    "usage: faultline sweep SCENARIO.json --seeds A-B --out DIR [--jobs N] [--shard K/N] [--max-events N]\n"
+    "\n"
+    "Runs the scenario once per seed (A to B inclusive) on N worker threads (default: one per CPU)\n"
+    "and writes DIR/sweep.json (the aggregate), DIR/seeds.json (one record per seed) and\n"
+    "DIR/summary.md. --shard K/N runs only the K-th of N equal slices of the seeds; join the\n"
+    "shards with faultline merge. Exit 0 when every seed passes, 1 when one fails, 4 when a seed\n"
+    "hit a limit.\n";
+
+const char* kMergeUsage =
+    "usage: faultline merge DIR... --out DIR\n"
+    "\n"
+    "Joins the shard outputs of one sweep (each DIR holds a seeds.json) into DIR: the same\n"
+    "sweep.json, seeds.json and summary.md as one unsharded sweep would write. Exit 0 when merged.\n";
+
+const char* kCompareUsage =
+    "usage: faultline compare BASE.json CANDIDATE.json [--format text|md|json|html] [--out FILE]\n"
+    "                         [--fail-on SPEC[,SPEC...]]\n"
+    "\n"
+    "Compares two run reports or two sweep reports (a sweep folder works too) side by side.\n"
+    "SPEC is METRIC[@NAME]=[+|-]AMOUNT[%|ms|s|...], e.g. availability=-0.1%,p99=+10%,recovery=+5s.\n"
+    "Metrics: availability errors timeouts rejected retries p50 p90 p99 p99.9 max recovery\n"
+    "breaker_opens. Exit 1 on a regression (a threshold crossed, or an assertion newly failing),\n"
+    "0 otherwise. See docs/reports.md.\n";
+
+}  // namespace
 
 void print_verdict(std::ostream& out, const Scenario& scenario, std::uint64_t seed, const RunResult& result) {
   const sim::Results& r = result.engine->results();
@@ -25,6 +58,24 @@ void print_verdict(std::ostream& out, const Scenario& scenario, std::uint64_t se
   out << (result.passed ? "PASS" : "FAIL") << "  trace_hash " << reports::hex64(r.trace_hash) << "\n";
 }
 
-int run_extra_command(const std::string& /*command*/, const std::vector<std::string>& /*args*/) { return -1; }
+int run_extra_command(const std::string& command, const std::vector<std::string>& args) {
+  const char* usage = command == "sweep"   ? kSweepUsage
+                      : command == "merge" ? kMergeUsage
+                      : command == "compare" ? kCompareUsage
+                                             : nullptr;
+  if (usage == nullptr) return -1;
+  try {
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+      std::fputs(usage, stdout);
+      return kExitPassed;
+    }
+    if (command == "sweep") return command_sweep(args);
+    if (command == "merge") return command_merge(args);
+    return command_compare(args);
+  } catch (const CommandUsageError& e) {
+    std::fprintf(stderr, "faultline: %s\n\n%s", e.what(), usage);
+    return kExitInput;
+  }
+}
 
 }  // namespace faultline::harness

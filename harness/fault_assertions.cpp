@@ -1,5 +1,5 @@
 // Assertions about faults: recovery after a fault, breaker reaction, and traffic that still
-// reaches crashed instances.
+// reaches crashed instances. Each judges the finished run against one fault's window.
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -15,14 +15,26 @@ struct Window {
   sim::TimeNs end = -1;
 };
 
-Window window_of(const sim::Engine& engine, std::uint32_t fault) {
+// A fault's window, from its spec: the injector starts every fault at `at` and ends it
+// `duration` later, so this needs no timeline (which a long run may truncate). -1: the run
+// ended first.
+Window window_of(const Scenario& s, const sim::Engine& engine, std::uint32_t fault) {
+  const faults::FaultSpec& spec = s.faults[fault];
+  const sim::TimeNs run_end = engine.results().end_ns;
   Window w;
-  for (const sim::TimelineEntry& e : engine.results().timeline) {
-    if (e.subject != fault) continue;
-    if (e.kind == sim::TimelineKind::fault_start && w.start < 0) w.start = e.at;
-    if (e.kind == sim::TimelineKind::fault_end && w.end < 0) w.end = e.at;
-  }
+  if (spec.at_ns >= run_end) return w;
+  w.start = spec.at_ns;
+  if (spec.duration_ns != sim::kNever && spec.duration_ns < run_end - spec.at_ns) w.end = spec.at_ns + spec.duration_ns;
   return w;
+}
+
+std::string subject_name(const Scenario& s, const AssertionSpec& a) {
+  switch (a.target_kind) {
+    case TargetKind::client: return "client " + s.model.clients[a.target].name;
+    case TargetKind::service: return "service " + s.model.services[a.target].name;
+    case TargetKind::all_clients: return "all clients";
+  }
+  return "?";
 }
 
 std::string percent(double ratio) {
@@ -33,41 +45,59 @@ std::string percent(double ratio) {
 
 }  // namespace
 
-// Recovery time: from the fault's end to the start of the first window (of the given width)
-// whose availability is back at or above the threshold.
+// Recovery time: from the fault's end (from its start when it never ends, as a crash) to the
+// start of the first window (of the given width) whose availability is back at or above the
+// threshold. Windows slide by one bucket and start no earlier than the bucket holding that
+// instant.
 void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine,
                        reports::AssertionResult& out) {
   const std::string fault = s.faults[*a.fault].name;
   const sim::TimeNs window = a.window_ns > 0 ? a.window_ns : 10 * sim::kSecond;
-  out.expected = "availability over " + format_go_duration(window) + " back >= " + percent(a.min_ratio) + " within " +
-                 format_go_duration(a.max_ns) + " of the end of fault " + fault;
-  const Window w = window_of(engine, *a.fault);
-  if (w.end < 0) {
+  const Window w = window_of(s, engine, *a.fault);
+  const bool never_ends = s.faults[*a.fault].duration_ns == sim::kNever;
+  out.expected = "availability of " + subject_name(s, a) + " over " + format_go_duration(window) + " back >= " +
+                 percent(a.min_ratio) + " within " + format_go_duration(a.max_ns) + " of the " +
+                 (never_ends ? "start" : "end") + " of fault " + fault;
+  if (w.start < 0) {
     out.passed = false;
-    out.observed = w.start < 0 ? "the fault never started" : "the fault never ended";
+    out.observed = "the fault never started";
     return;
   }
+  if (!never_ends && w.end < 0) {
+    out.passed = false;
+    out.observed = "the fault had not ended when the run did";
+    return;
+  }
+  const sim::TimeNs from = never_ends ? w.start : w.end;
   std::vector<sim::Counters> series;
   const sim::Results& r = engine.results();
   auto take = [&](const sim::EntityResults& e) {
     series.resize(e.series.size());
     for (std::size_t b = 0; b < e.series.size(); ++b) series[b].add(e.series[b].counts);
   };
-  if (a.target_kind == TargetKind::client) take(r.clients[a.target]);
-  else if (a.target_kind == TargetKind::service) take(r.services[a.target]);
-  else for (const auto& c : r.clients) take(c);
+  if (a.target_kind == TargetKind::client) {
+    take(r.clients[a.target]);
+  } else if (a.target_kind == TargetKind::service) {
+    take(r.services[a.target]);
+  } else {
+    for (const auto& c : r.clients) take(c);
+  }
   const sim::TimeNs bucket = engine.config().bucket_ns;
   const std::size_t width = static_cast<std::size_t>((window + bucket - 1) / bucket);
-  for (std::size_t start = static_cast<std::size_t>(w.end / bucket); start + width <= series.size(); ++start) {
+  for (std::size_t start = static_cast<std::size_t>(from / bucket); start + width <= series.size(); ++start) {
     sim::Counters sum;
     for (std::size_t b = start; b < start + width; ++b) sum.add(series[b]);
     const std::uint64_t n = sum.ok + sum.errors + sum.timeouts + sum.rejected + sum.unavailable;
     if (n == 0) continue;
-    if (static_cast<double>(sum.ok) / static_cast<double>(n) >= a.min_ratio) {
-      const sim::TimeNs recovered = std::max<sim::TimeNs>(0, static_cast<sim::TimeNs>(start) * bucket - w.end);
+    const double ratio = static_cast<double>(sum.ok) / static_cast<double>(n);
+    if (ratio >= a.min_ratio) {
+      const sim::TimeNs recovered = std::max<sim::TimeNs>(0, static_cast<sim::TimeNs>(start) * bucket - from);
       out.observed_value = static_cast<double>(recovered) / 1e9;
       out.passed = recovered <= a.max_ns;
-      out.observed = "recovered " + format_go_duration(recovered) + " after the fault ended";
+      out.observed = "recovered " + format_go_duration(recovered) + " after the fault " +
+                     (never_ends ? "started" : "ended") + " (" + percent(ratio) + " over the " +
+                     format_go_duration(window) + " from " + format_go_duration(static_cast<sim::TimeNs>(start) * bucket) +
+                     ")";
       return;
     }
   }
@@ -75,6 +105,10 @@ void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Eng
   out.observed = "not recovered by the end of the run";
 }
 
+// A breaker from the caller to the callee opens within open_within of the fault's start
+// (the first opening at or after the start counts), and every such breaker that is not closed
+// when the fault ends closes within close_within of the end (its first closing after the end
+// counts, so a later, unrelated opening does not spoil it).
 void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine,
                       reports::AssertionResult& out) {
   const std::string fault = s.faults[*a.fault].name;
@@ -84,7 +118,7 @@ void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engi
   out.expected = "a breaker " + caller + " -> " + callee + " opens within " + format_go_duration(a.open_within_ns) +
                  " of the start of " + fault;
   if (a.close_within_ns) out.expected += " and all close within " + format_go_duration(*a.close_within_ns) + " of its end";
-  const Window w = window_of(engine, *a.fault);
+  const Window w = window_of(s, engine, *a.fault);
   if (w.start < 0) {
     out.passed = false;
     out.observed = "the fault never started";
@@ -96,29 +130,41 @@ void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engi
     if (a.caller_service) return site.caller_service == *a.caller_service;
     return site.caller_client == *a.caller_client;
   };
+  const std::size_t count = engine.breakers().size();
   sim::TimeNs first_open = -1;
-  std::vector<sim::TimeNs> last_close(engine.breakers().size(), -1);
-  std::vector<bool> opened(engine.breakers().size(), false);
-  std::vector<bool> open_now(engine.breakers().size(), false);
+  std::uint32_t first_breaker = 0;
+  std::vector<sim::BreakerState> state_at_end(count, sim::BreakerState::closed);
+  std::vector<sim::BreakerState> state(count, sim::BreakerState::closed);
+  std::vector<sim::TimeNs> closed_after_end(count, -1);
+  std::vector<bool> opened(count, false);
+  bool end_seen = false;
   for (const sim::TimelineEntry& e : engine.results().timeline) {
-    if (e.kind != sim::TimelineKind::breaker || !matches(e.subject) || e.at < w.start) continue;
+    if (w.end >= 0 && !end_seen && e.at >= w.end) {
+      state_at_end = state;
+      end_seen = true;
+    }
+    if (e.kind != sim::TimelineKind::breaker || !matches(e.subject)) continue;
     const auto to = static_cast<sim::BreakerState>(e.extra);
+    state[e.subject] = to;
+    if (e.at < w.start) continue;
     if (to == sim::BreakerState::open) {
-      if (first_open < 0) first_open = e.at;
-      opened[e.subject] = true;
-      open_now[e.subject] = true;
-    } else if (to == sim::BreakerState::closed) {
-      open_now[e.subject] = false;
-      last_close[e.subject] = e.at;
+      if (first_open < 0) {
+        first_open = e.at;
+        first_breaker = e.subject;
+      }
+      if (w.end < 0 || e.at < w.end) opened[e.subject] = true;
+    } else if (to == sim::BreakerState::closed && w.end >= 0 && e.at >= w.end && closed_after_end[e.subject] < 0) {
+      closed_after_end[e.subject] = e.at;
     }
   }
+  if (w.end >= 0 && !end_seen) state_at_end = state;
   if (first_open < 0) {
     out.passed = false;
-    out.observed = "no breaker opened after the fault started";
+    out.observed = "no breaker " + caller + " -> " + callee + " opened after the fault started";
     return;
   }
   const sim::TimeNs open_delay = first_open - w.start;
-  out.observed = "opened " + format_go_duration(open_delay) + " after the start";
+  out.observed = engine.breaker_name(first_breaker) + " opened " + format_go_duration(open_delay) + " after the start";
   out.observed_value = static_cast<double>(open_delay) / 1e9;
   out.passed = open_delay <= a.open_within_ns;
   if (!a.close_within_ns) return;
@@ -127,53 +173,61 @@ void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engi
     out.observed += "; the fault never ended";
     return;
   }
-  sim::TimeNs latest = -1;
-  for (std::size_t b = 0; b < opened.size(); ++b) {
-    if (!opened[b]) continue;
-    if (open_now[b]) {
+  sim::TimeNs latest = 0;
+  std::uint32_t latest_breaker = sim::kNone;
+  for (std::uint32_t b = 0; b < count; ++b) {
+    if (!opened[b] || state_at_end[b] == sim::BreakerState::closed) continue;
+    if (closed_after_end[b] < 0) {
       out.passed = false;
-      out.observed += "; " + engine.breaker_name(static_cast<std::uint32_t>(b)) + " still not closed at the end";
+      out.observed += "; " + engine.breaker_name(b) + " never closed after the end";
       return;
     }
-    latest = std::max(latest, last_close[b]);
+    if (closed_after_end[b] - w.end >= latest) {
+      latest = closed_after_end[b] - w.end;
+      latest_breaker = b;
+    }
   }
-  const sim::TimeNs close_delay = std::max<sim::TimeNs>(0, latest - w.end);
-  out.observed += "; all closed " + format_go_duration(close_delay) + " after the end";
-  out.passed = out.passed && close_delay <= *a.close_within_ns;
+  if (latest_breaker == sim::kNone) {
+    out.observed += "; all were closed when it ended";
+  } else {
+    out.observed += "; the last, " + engine.breaker_name(latest_breaker) + ", closed " + format_go_duration(latest) +
+                    " after the end";
+  }
+  out.passed = out.passed && latest <= *a.close_within_ns;
 }
 
+// Requests that callers still addressed to instances this fault had crashed, while they were
+// down: the longest lag after a crash must stay within the bound.
 void evaluate_crash_traffic(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine,
                             reports::AssertionResult& out) {
   const std::string fault = s.faults[*a.fault].name;
-  out.expected = "no request reaches an instance crashed by " + fault + " later than " +
+  out.expected = "no request is sent to an instance crashed by " + fault + " later than " +
                  format_go_duration(a.within_ns) + " after the crash";
-  sim::TimeNs worst = -1;
-  std::uint32_t worst_instance = sim::kNone;
-  bool any = false;
+  std::uint64_t crashes = 0;
   for (const sim::TimelineEntry& e : engine.results().timeline) {
-    if (e.kind != sim::TimelineKind::instance_state || e.extra != *a.fault + 1) continue;
-    if (static_cast<sim::InstanceStatus>(e.detail) != sim::InstanceStatus::crashed) continue;
-    any = true;
-    const sim::TimeNs lag = engine.instances()[e.subject].max_down_arrival_lag_ns;
-    if (lag > worst) {
-      worst = lag;
-      worst_instance = e.subject;
+    if (e.kind == sim::TimelineKind::instance_state && e.extra == *a.fault + 1 &&
+        static_cast<sim::InstanceStatus>(e.detail) == sim::InstanceStatus::crashed) {
+      ++crashes;
     }
   }
-  if (!any) {
+  if (crashes == 0) {
     out.passed = false;
     out.observed = "the fault crashed no instance";
     return;
   }
-  if (worst < 0) {
+  const auto& traffic = engine.results().crash_traffic;
+  const std::string crashed = std::to_string(crashes) + (crashes == 1 ? " crash" : " crashes");
+  if (*a.fault >= traffic.size() || traffic[*a.fault].attempts == 0) {
     out.passed = true;
-    out.observed = "no request reached a crashed instance";
+    out.observed_value = 0;
+    out.observed = "no request was sent to a crashed instance (" + crashed + ")";
     return;
   }
-  out.observed_value = static_cast<double>(worst) / 1e9;
-  out.passed = worst <= a.within_ns;
-  out.observed = "last request reached " + engine.instance_name(worst_instance) + " " + format_go_duration(worst) +
-                 " after its crash";
+  const sim::CrashTraffic& t = traffic[*a.fault];
+  out.observed_value = static_cast<double>(t.max_lag_ns) / 1e9;
+  out.passed = t.max_lag_ns <= a.within_ns;
+  out.observed = "the last reached " + engine.instance_name(t.instance) + " " + format_go_duration(t.max_lag_ns) +
+                 " after its crash (" + std::to_string(t.attempts) + " requests to crashed instances, " + crashed + ")";
 }
 
 }  // namespace faultline::harness

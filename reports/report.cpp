@@ -1,8 +1,10 @@
 // Building report.json from a finished engine.
 #include "reports/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "reports/sha256.hpp"
 
@@ -163,6 +165,141 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
   return timeline;
 }
 
+// Combined availability of every client in one bucket; -1 when no request completed in it.
+double bucket_availability(const sim::Results& results, std::size_t bucket) {
+  std::uint64_t ok = 0, requests = 0;
+  for (const sim::EntityResults& c : results.clients) {
+    if (bucket >= c.series.size()) continue;
+    ok += c.series[bucket].counts.ok;
+    requests += c.series[bucket].counts.requests;
+  }
+  return requests == 0 ? -1.0 : static_cast<double>(ok) / static_cast<double>(requests);
+}
+
+// Recovery of the clients after each fault: measured from the fault's end (from its start
+// when it is never reverted, as a crash), the time until the first bucket from which the
+// combined client availability stays at or above kRecoveredRatio for kRecoveredBuckets buckets
+// (or to the end of the run). See docs/reports.md.
+constexpr double kRecoveredRatio = 0.99;
+constexpr std::size_t kRecoveredBuckets = 5;
+
+void add_fault_recovery(const sim::Engine& engine, json& faults) {
+  const sim::Results& results = engine.results();
+  const sim::TimeNs bucket_ns = engine.config().bucket_ns > 0 ? engine.config().bucket_ns : sim::kSecond;
+  const std::size_t buckets = results.clients.empty() ? 0 : results.clients.front().series.size();
+  auto parse_ns = [](const json& text) -> sim::TimeNs {
+    const std::string s = text.get<std::string>();
+    const auto dot = s.find('.');
+    return std::stoll(s.substr(0, dot)) * sim::kSecond + std::stoll(s.substr(dot + 1));
+  };
+  for (json& fault : faults) {
+    json recovery;
+    if (fault["start"].is_null() || buckets == 0) {
+      recovery["measured_from"] = nullptr;
+      recovery["recovered_after_s"] = nullptr;
+      recovery["min_availability"] = nullptr;
+      fault["recovery"] = std::move(recovery);
+      continue;
+    }
+    const bool ended = !fault["end"].is_null();
+    const sim::TimeNs start_ns = parse_ns(fault["start"]);
+    const sim::TimeNs from_ns = ended ? parse_ns(fault["end"]) : start_ns;
+    const std::size_t first = std::min(static_cast<std::size_t>(start_ns / bucket_ns), buckets);
+    const std::size_t from = std::min(static_cast<std::size_t>(from_ns / bucket_ns), buckets);
+    double lowest = 1.0;
+    std::optional<std::size_t> recovered;
+    std::size_t run = 0;
+    for (std::size_t b = first; b < buckets && !recovered; ++b) {
+      const double a = bucket_availability(results, b);
+      if (a >= 0) lowest = std::min(lowest, a);
+      if (b < from) continue;
+      if (a < 0 || a >= kRecoveredRatio) {
+        if (++run == kRecoveredBuckets || b + 1 == buckets) recovered = b + 1 - run;
+      } else {
+        run = 0;
+      }
+    }
+    recovery["measured_from"] = ended ? "end" : "start";
+    if (recovered) {
+      const sim::TimeNs at = static_cast<sim::TimeNs>(*recovered) * bucket_ns;
+      const sim::TimeNs after_ns = std::max<sim::TimeNs>(0, at - from_ns);
+      recovery["recovered_after_s"] = static_cast<double>((after_ns + 500'000) / 1'000'000) / 1000.0;
+    } else {
+      recovery["recovered_after_s"] = nullptr;
+    }
+    recovery["min_availability"] = std::round(lowest * 1e6) / 1e6;
+    fault["recovery"] = std::move(recovery);
+  }
+}
+
+json policy_json(const sim::CallPolicy& policy) {
+  json out;
+  out["timeout_ms"] = round_ms(policy.timeout_ns);
+  out["max_attempts"] = policy.retry.max_attempts;
+  out["breaker"] = policy.breaker.enabled;
+  out["load_balancer"] = sim::load_balancer_name(policy.load_balancer);
+  out["outlier_detection"] = policy.outlier.enabled;
+  return out;
+}
+
+// Who calls whom and where instances run, for the HTML report's topology drawing.
+json topology_json(const sim::ModelConfig& config) {
+  json topology;
+  topology["zones"] = config.zones;
+  json clients = json::array();
+  for (const sim::ClientConfig& c : config.clients) {
+    json item;
+    item["name"] = c.name;
+    item["zone"] = c.zone < config.zones.size() ? config.zones[c.zone] : "?";
+    item["service"] = config.services[c.service].name;
+    item["workload"] = c.closed_loop ? "closed_loop" : "open_loop";
+    if (c.closed_loop) item["users"] = c.users;
+    item["policy"] = policy_json(c.policy);
+    clients.push_back(std::move(item));
+  }
+  topology["clients"] = std::move(clients);
+  json services = json::array();
+  for (const sim::ServiceConfig& s : config.services) {
+    json item;
+    item["name"] = s.name;
+    item["workers"] = s.workers;
+    item["queue_capacity"] = s.queue_capacity;
+    // Instances per zone, in the order of the scenario's zones.
+    std::vector<std::uint32_t> per_zone(config.zones.size(), 0);
+    for (const sim::InstanceGroup& g : s.placement) {
+      if (g.zone < per_zone.size()) per_zone[g.zone] += g.count;
+    }
+    json placement = json::array();
+    for (std::size_t z = 0; z < per_zone.size(); ++z) {
+      if (per_zone[z] == 0) continue;
+      json group;
+      group["zone"] = config.zones[z];
+      group["count"] = per_zone[z];
+      placement.push_back(std::move(group));
+    }
+    item["placement"] = std::move(placement);
+    json calls = json::array();
+    for (const sim::Operation& op : s.operations) {
+      for (const sim::Step& step : op.steps) {
+        for (const sim::CallStep& call : step.calls) {
+          json edge;
+          edge["operation"] = op.name;
+          edge["service"] = config.services[call.service].name;
+          edge["callee_operation"] = config.services[call.service].operations[call.operation].name;
+          edge["probability"] = call.probability;
+          edge["required"] = call.required;
+          edge["policy"] = policy_json(call.policy);
+          calls.push_back(std::move(edge));
+        }
+      }
+    }
+    item["calls"] = std::move(calls);
+    services.push_back(std::move(item));
+  }
+  topology["services"] = std::move(services);
+  return topology;
+}
+
 }  // namespace
 
 std::string hex64(std::uint64_t value) {
@@ -188,7 +325,10 @@ json build_run_report(const RunInput& input) {
   report["seed"] = input.seed;
   report["duration"] = seconds_text(engine.config().duration_ns);
   report["simulated_until"] = seconds_text(results.end_ns);
-  report["stop"] = results.stop == sim::StopReason::finished ? "finished" : "event_limit";
+  report["stop"] = results.stop == sim::StopReason::finished          ? "finished"
+                   : results.stop == sim::StopReason::event_limit     ? "event_limit"
+                   : results.stop == sim::StopReason::in_flight_limit ? "in_flight_limit"
+                                                                      : "stopped";
   report["trace_hash"] = hex64(results.trace_hash);
   report["events"] = results.events;
   bool passed = results.stop == sim::StopReason::finished;
@@ -201,6 +341,7 @@ json build_run_report(const RunInput& input) {
     item["passed"] = a.passed;
     item["expected"] = a.expected;
     item["observed"] = a.observed;
+    item["observed_value"] = a.observed_value;
     assertions.push_back(std::move(item));
   }
   report["passed"] = passed;
@@ -221,6 +362,7 @@ json build_run_report(const RunInput& input) {
   json timeline = timeline_json(engine, input.faults, breakers, discovery, faults);
   report["breakers"] = std::move(breakers);
   report["discovery"] = std::move(discovery);
+  add_fault_recovery(engine, faults);
   report["faults"] = std::move(faults);
   report["timeline"] = std::move(timeline);
   report["timeline_dropped"] = results.timeline_dropped;
@@ -232,6 +374,7 @@ json build_run_report(const RunInput& input) {
   series["clients"] = std::move(client_series);
   series["services"] = std::move(service_series);
   report["timeseries"] = std::move(series);
+  report["topology"] = topology_json(engine.config());
   return report;
 }
 

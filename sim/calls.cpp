@@ -67,7 +67,9 @@ void Engine::send_attempt(std::uint32_t call) {
     return;
   }
   record.instance = instance;
-  ++peer_state_[site.peer_offset + instances_[instance].index_in_service].outstanding;
+  InstanceRuntime& callee = instances_[instance];
+  if (callee.status == InstanceStatus::crashed) note_traffic_to_crashed(instance);  // a stale view
+  ++peer_state_[site.peer_offset + callee.index_in_service].outstanding;
   if (site.policy->timeout_ns > 0) queue_.push(now_ + site.policy->timeout_ns, kAttemptTimeout, call, record.token);
 
   const std::uint32_t work = alloc_work();
@@ -83,7 +85,8 @@ void Engine::send_attempt(std::uint32_t call) {
   w.outcome = Outcome::ok;
   w.state = WorkState::travelling;
   bool lost = false;
-  const TimeNs delay = network_delay(caller_zone, instances_[instance].zone, instance, site.rng, lost);
+  ClientLinkFaults* client_link = record.caller_instance == kNone ? &clients_[site.caller_client].faults : nullptr;
+  const TimeNs delay = network_delay(caller_zone, callee.zone, &callee, client_link, site.rng, lost);
   if (lost) {
     free_work(work);  // the caller finds out by its timeout, as in reality
   } else if (delay == 0) {

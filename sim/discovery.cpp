@@ -13,8 +13,10 @@ void Engine::on_health_check(std::uint32_t service) {
     if (!entry.registered) continue;
     bool passes = instances_[i].status == InstanceStatus::up;
     if (entry.flapping) {
-      // A flapping check alternates pass and fail every check.
-      passes = passes && (entry.consecutive_passes == 0 && entry.consecutive_failures > 0);
+      // A flapping check fails for one period, then passes (if the instance is up) for one.
+      const TimeNs since = now_ - entry.flap_start_ns;
+      const bool failing_phase = entry.flap_period_ns <= 0 || (since / entry.flap_period_ns) % 2 == 0;
+      passes = passes && !failing_phase;
     }
     if (passes) {
       ++entry.consecutive_passes;

@@ -1,6 +1,8 @@
-// Samplers for the duration distributions. Only +,-,*,/, sqrt, log and exp are used, so the
-// same seed gives the same draws under GCC and Clang, Debug and Release.
+// Samplers for the duration distributions. Only +,-,*,/, sqrt and our own det_log/det_exp are
+// used, so the same seed gives the same draws under every compiler, build type and C library.
 #include "sim/distribution.hpp"
+
+#include "sim/detmath.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,7 +36,7 @@ std::string format_duration(TimeNs ns) {
 
 double lognormal_sigma(const LogNormalDist& d) {
   if (d.median_ns <= 0 || d.p99_ns <= d.median_ns) return 0;
-  return (std::log(static_cast<double>(d.p99_ns)) - std::log(static_cast<double>(d.median_ns))) / kZ99;
+  return (det_log(static_cast<double>(d.p99_ns)) - det_log(static_cast<double>(d.median_ns))) / kZ99;
 }
 
 struct Sampler {
@@ -42,7 +44,7 @@ struct Sampler {
   TimeNs operator()(const ConstantDist& d) const { return d.value_ns; }
   TimeNs operator()(const ExponentialDist& d) const {
     // 1 - u lies in (0, 1], so the logarithm is finite.
-    return round_to_ns(-static_cast<double>(d.mean_ns) * std::log(1.0 - rng.uniform01()));
+    return round_to_ns(-static_cast<double>(d.mean_ns) * det_log(1.0 - rng.uniform01()));
   }
   TimeNs operator()(const UniformDist& d) const {
     return round_to_ns(static_cast<double>(d.min_ns) + rng.uniform01() * static_cast<double>(d.max_ns - d.min_ns));
@@ -57,8 +59,9 @@ struct Sampler {
     return 0;
   }
   TimeNs operator()(const LogNormalDist& d) const {
-    const double mu = std::log(static_cast<double>(std::max<TimeNs>(d.median_ns, 1)));
-    return round_to_ns(std::exp(mu + lognormal_sigma(d) * standard_normal(rng)));
+    if (d.sigma >= 0) return round_to_ns(det_exp(d.mu + d.sigma * standard_normal(rng)));
+    const double mu = det_log(static_cast<double>(std::max<TimeNs>(d.median_ns, 1)));
+    return round_to_ns(det_exp(mu + lognormal_sigma(d) * standard_normal(rng)));
   }
   TimeNs operator()(const EmpiricalDist& d) const {
     const auto& p = d.points;
@@ -83,11 +86,18 @@ double standard_normal(Rng& rng) {
     const double x = 2.0 * rng.uniform01() - 1.0;
     const double y = 2.0 * rng.uniform01() - 1.0;
     const double s = x * x + y * y;
-    if (s > 0 && s < 1) return x * std::sqrt(-2.0 * std::log(s) / s);
+    if (s > 0 && s < 1) return x * std::sqrt(-2.0 * det_log(s) / s);
   }
 }
 
 TimeNs sample(const Distribution& dist, Rng& rng) { return std::visit(Sampler{rng}, dist); }
+
+void prepare(Distribution& dist) {
+  if (auto* d = std::get_if<LogNormalDist>(&dist)) {
+    d->mu = det_log(static_cast<double>(std::max<TimeNs>(d->median_ns, 1)));
+    d->sigma = lognormal_sigma(*d);
+  }
+}
 
 double mean_ns(const Distribution& dist) {
   struct Mean {
@@ -97,7 +107,7 @@ double mean_ns(const Distribution& dist) {
     double operator()(const NormalDist& d) const { return static_cast<double>(d.mean_ns); }
     double operator()(const LogNormalDist& d) const {
       const double sigma = lognormal_sigma(d);
-      return static_cast<double>(d.median_ns) * std::exp(0.5 * sigma * sigma);
+      return static_cast<double>(d.median_ns) * det_exp(0.5 * sigma * sigma);
     }
     double operator()(const EmpiricalDist& d) const {
       double total = 0;

@@ -29,6 +29,9 @@ struct NormalDist {
 struct LogNormalDist {
   TimeNs median_ns = 0;
   TimeNs p99_ns = 0;
+  // log(median) and sigma, filled by prepare(); sigma < 0 means not prepared yet.
+  double mu = 0;
+  double sigma = -1;
 };
 // An empirical distribution: a table of (quantile, value) points, linearly interpolated.
 // Quantiles rise strictly from 0 to 1; values never fall.
@@ -44,6 +47,9 @@ using Distribution = std::variant<ConstantDist, ExponentialDist, UniformDist, No
 
 // One draw, rounded to the nearest nanosecond, never negative.
 TimeNs sample(const Distribution& dist, Rng& rng);
+
+// Precomputes what sampling would otherwise compute per draw (the lognormal's parameters).
+void prepare(Distribution& dist);
 
 // The distribution's mean in nanoseconds (analytic where it exists), for docs and capacity checks.
 double mean_ns(const Distribution& dist);

@@ -55,6 +55,15 @@ const char* registry_change_name(RegistryChange change) {
 
 Engine::Engine(const ModelConfig& config, EngineLimits limits)
     : config_(config), limits_(limits), fault_rng_(Rng::stream(config.seed, "faults")) {
+  prepare(config_.network.same_zone_latency);
+  prepare(config_.network.cross_zone_latency);
+  for (auto& link : config_.network.links) prepare(link.latency);
+  for (auto& service : config_.services) {
+    for (auto& operation : service.operations) prepare(operation.service_time);
+  }
+  for (auto& client : config_.clients) {
+    for (auto& step : client.session) prepare(step.think_time);
+  }
   build_topology();
   build_sites();
   build_series();
@@ -243,6 +252,13 @@ bool Engine::step() {
   }
   if (results_.events >= limits_.max_events) {
     results_.stop = StopReason::event_limit;
+    finished_ = true;
+    return false;
+  }
+  if (calls_.size() - free_calls_.size() > limits_.max_in_flight) {
+    // A workload that outruns capacity with nothing to bound it (no timeouts, lost messages)
+    // would grow without end; this is where it stops, as a named limit.
+    results_.stop = StopReason::in_flight_limit;
     finished_ = true;
     return false;
   }

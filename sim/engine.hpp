@@ -33,6 +33,7 @@ class FaultDriver {
 struct EngineLimits {
   std::uint64_t max_events = 2'000'000'000;  // --max-events
   std::uint64_t max_timeline = 200'000;      // timeline entries kept
+  std::uint64_t max_in_flight = 5'000'000;   // --max-in-flight: calls in progress at once
 };
 
 class Engine final : private BreakerListener {
@@ -80,11 +81,18 @@ class Engine final : private BreakerListener {
 
   // Fault hooks: the injector changes the model through these.
   InstanceRuntime& instance(std::uint32_t index) { return instances_[index]; }
+  ClientRuntime& client(std::uint32_t index) { return clients_[index]; }
   void schedule_fault(TimeNs at, std::uint32_t fault, std::uint32_t phase);
   // `cause`: the fault that crashed it (kNone: none), kept in the timeline entry as cause + 1.
-  void crash_instance(std::uint32_t instance, std::uint32_t cause = kNone);
+  // Its queued and in-flight work is lost. With `reset_connections` (a process dying on a
+  // live host) the kernel resets their connections, so each caller gets an error at once;
+  // without (the host itself gone) callers hear nothing and wait for their timeouts.
+  void crash_instance(std::uint32_t instance, std::uint32_t cause = kNone, bool reset_connections = true);
   void restart_instance(std::uint32_t instance);
   void set_instance_status(std::uint32_t instance, InstanceStatus status);
+  // Graceful shutdown's last phase: refuse new work, finish what is queued or in service, then
+  // stop (at once if idle).
+  void drain_instance(std::uint32_t instance);
   void set_workers(std::uint32_t instance, std::uint32_t workers);
   void deregister_instance(std::uint32_t instance);
   void republish_registry();
@@ -143,7 +151,9 @@ class Engine final : private BreakerListener {
   void send_reply(std::uint32_t work);
   void on_reply(std::uint32_t work, std::uint32_t token);
   void release_worker(InstanceRuntime& instance);
-  TimeNs network_delay(std::uint32_t from_zone, std::uint32_t to_zone, std::uint32_t to_instance, Rng& rng, bool& lost);
+  TimeNs network_delay(std::uint32_t from_zone, std::uint32_t to_zone, InstanceRuntime* callee,
+                       ClientLinkFaults* client_link, Rng& rng, bool& lost);
+  void note_traffic_to_crashed(std::uint32_t instance);
 
   // Discovery (sim/discovery.cpp)
   void on_health_check(std::uint32_t service);

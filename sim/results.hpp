@@ -82,7 +82,15 @@ struct SpanRecord {
   std::uint8_t outcome = 0;     // sim::Outcome
 };
 
-enum class StopReason : std::uint8_t { finished, event_limit, stopped };
+// Attempts that callers still addressed to instances one fault had crashed, while they were
+// down (their discovery views were stale): for the no_traffic_to_crashed assertion.
+struct CrashTraffic {
+  std::uint64_t attempts = 0;
+  TimeNs max_lag_ns = -1;                   // longest time after its crash an instance still got one
+  std::uint32_t instance = 0xffff'ffffu;    // the instance that got it
+};
+
+enum class StopReason : std::uint8_t { finished, event_limit, in_flight_limit, stopped };
 
 struct Results {
   std::vector<EntityResults> clients;
@@ -92,6 +100,7 @@ struct Results {
   std::uint64_t trace_hash = 0;
   std::uint64_t events = 0;            // events processed
   std::uint64_t stale_timers = 0;      // timeout events that found their attempt already answered
+  std::vector<CrashTraffic> crash_traffic;  // by fault index (grown on demand)
   std::vector<SpanRecord> spans;   // empty unless span recording was enabled
   std::uint64_t spans_dropped = 0;
   TimeNs end_ns = 0;

@@ -75,19 +75,24 @@ struct InstanceRuntime {
   double error_ratio = 0.0;            // share of requests answered with an error
   bool errors_fail_fast = true;        // errors before (true) or after the service time
   std::uint32_t error_operation = kNone;  // kNone: every operation
-  bool blackholed = false;             // every message to it is dropped
-  double loss_ratio = 0.0;             // messages to it lost (each loss costs a retransmission)
+  // Network faults towards it: they act on the request messages sent to it (once per
+  // attempt), not on its replies.
+  bool blackholed = false;             // every request to it is dropped
+  double loss_ratio = 0.0;             // requests to it lost (each loss costs a retransmission)
   TimeNs retransmit_ns = 200 * kMillisecond;
   std::uint32_t max_retransmits = 3;
-  DelayFault delay;                    // added to every message to or from it
-  double bandwidth_per_s = 0;          // >0: messages to it pass one by one at this rate
+  DelayFault delay;                    // added to every request to it
+  double bandwidth_per_s = 0;          // >0: requests to it pass one by one at this rate
   TimeNs bandwidth_next_free_ns = 0;
   TimeNs paused_until_ns = 0;          // while paused: when the pause ends
   TimeNs warm_until_ns = 0;            // after a restart: slower until then
   double warm_factor = 1.0;
   TimeNs down_since_ns = kNever;       // when it crashed (kNever while up)
-  TimeNs last_arrival_while_down_ns = -1;  // latest message that reached it while crashed
-  TimeNs max_down_arrival_lag_ns = -1;     // longest time after a crash that a message still reached it
+  std::uint32_t down_cause = kNone;    // the fault that crashed it (kNone: none, or up)
+  // Attempts that callers still addressed to it while it was crashed (stale views): the
+  // latest such instant, and the longest lag after a crash at which one was sent.
+  TimeNs last_arrival_while_down_ns = -1;
+  TimeNs max_down_arrival_lag_ns = -1;
   std::uint64_t crash_count = 0;
   std::uint64_t served = 0;            // requests finished (any outcome)
   Rng rng;
@@ -146,11 +151,24 @@ struct SiteRuntime {
   Rng rng;
 };
 
+// Network faults on one client's requests (the client's own access link): they act on the
+// request messages it sends, once per attempt.
+struct ClientLinkFaults {
+  bool blackholed = false;
+  double loss_ratio = 0.0;
+  TimeNs retransmit_ns = 200 * kMillisecond;
+  std::uint32_t max_retransmits = 3;
+  DelayFault delay;
+  double bandwidth_per_s = 0;  // >0: its requests leave one by one at this rate
+  TimeNs bandwidth_next_free_ns = 0;
+};
+
 struct ClientRuntime {
   std::uint32_t site = 0;
   std::uint32_t zone = 0;
   std::uint32_t outstanding = 0;
   std::uint32_t schedule_index = 0;  // current segment of the rate schedule
+  ClientLinkFaults faults;
   Rng arrivals;
 };
 
@@ -204,7 +222,11 @@ struct RegistryEntry {
   std::uint32_t consecutive_failures = 0;
   TimeNs critical_since_ns = kNever;
   bool stale_pinned = false;  // a stale_entries fault keeps it listed as healthy
-  bool flapping = false;      // a flapping_health_check fault is active
+  // A flapping_health_check fault: from flap_start_ns its checks fail for flap_period_ns,
+  // then pass for flap_period_ns, and so on (whatever the instance's real state).
+  bool flapping = false;
+  TimeNs flap_start_ns = 0;
+  TimeNs flap_period_ns = 0;
 };
 
 struct RegistryRuntime {
@@ -212,11 +234,16 @@ struct RegistryRuntime {
   TimeNs extra_delay_ns = 0;   // added propagation delay
 };
 
-// Per (from zone, to zone): faults on links between zones.
+// Per (from zone, to zone): faults on links between zones. They act on every message that
+// crosses the link in this direction, requests and replies alike.
 struct LinkState {
-  bool cut = false;            // partition: messages are dropped
+  bool cut = false;            // partition or blackhole: messages are dropped
   DelayFault delay;            // added latency
-  double loss_ratio = 0.0;
+  double loss_ratio = 0.0;     // each loss costs a retransmission
+  TimeNs retransmit_ns = 200 * kMillisecond;
+  std::uint32_t max_retransmits = 3;
+  double bandwidth_per_s = 0;  // >0: messages cross one by one at this rate
+  TimeNs bandwidth_next_free_ns = 0;
 };
 
 struct NetworkRuntime {

@@ -7,33 +7,64 @@
 
 namespace faultline::sim {
 
-TimeNs Engine::network_delay(std::uint32_t from_zone, std::uint32_t to_zone, std::uint32_t instance_index, Rng& rng,
-                             bool& lost) {
+namespace {
+
+// A lossy hop: each loss costs a retransmission timeout that doubles, as TCP's does; after
+// `max_retransmits` losses in a row the message is gone (returns false).
+bool cross_lossy_hop(double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_retransmits, Rng& rng, TimeNs& delay) {
+  if (loss_ratio <= 0) return true;
+  TimeNs timeout = retransmit_ns;
+  std::uint32_t losses = 0;
+  while (rng.chance(loss_ratio)) {
+    if (++losses > max_retransmits) return false;
+    delay += timeout;
+    timeout *= 2;
+  }
+  return true;
+}
+
+// A hop of limited message rate: messages leave one by one, each `1 / rate` after the last;
+// returns how long this one waits for its turn.
+TimeNs wait_for_bandwidth(double rate_per_s, TimeNs& next_free_ns, TimeNs now) {
+  if (rate_per_s <= 0) return 0;
+  const TimeNs spacing = static_cast<TimeNs>(1e9 / rate_per_s + 0.5);
+  const TimeNs pass_at = next_free_ns > now ? next_free_ns : now;
+  next_free_ns = pass_at + spacing;
+  return pass_at - now;
+}
+
+}  // namespace
+
+// One message from `from_zone` to `to_zone`. A request names its callee (whose fault state
+// acts on requests towards it) and, when a client sends it, that client's access link; a
+// reply names neither. Link faults act on every message crossing the link.
+TimeNs Engine::network_delay(std::uint32_t from_zone, std::uint32_t to_zone, InstanceRuntime* callee,
+                             ClientLinkFaults* client_link, Rng& rng, bool& lost) {
   lost = false;
-  const LinkState& link = network_.link(from_zone, to_zone);
-  const InstanceRuntime& instance = instances_[instance_index];
-  if (link.cut || instance.blackholed) {
+  LinkState& link = network_.link(from_zone, to_zone);
+  if (link.cut || (callee != nullptr && callee->blackholed) || (client_link != nullptr && client_link->blackholed)) {
     lost = true;
     return 0;
   }
   TimeNs delay = sample(*network_.latency[from_zone * network_.zone_count + to_zone], rng);
   if (link.delay.delay != nullptr) delay += fault_delay(link.delay, rng);
-  if (instance.delay.delay != nullptr) delay += fault_delay(instance.delay, rng);
-  const double loss = link.loss_ratio > instance.loss_ratio ? link.loss_ratio : instance.loss_ratio;
-  if (loss > 0) {
-    // Each loss costs a retransmission timeout that doubles, as TCP's does; after
-    // max_retransmits losses in a row the message is gone.
-    TimeNs timeout = instance.retransmit_ns;
-    std::uint32_t losses = 0;
-    while (rng.chance(loss)) {
-      if (++losses > instance.max_retransmits) {
-        lost = true;
-        return 0;
-      }
-      delay += timeout;
-      timeout *= 2;
-    }
+  if (client_link != nullptr && client_link->delay.delay != nullptr) delay += fault_delay(client_link->delay, rng);
+  if (callee != nullptr && callee->delay.delay != nullptr) delay += fault_delay(callee->delay, rng);
+  bool delivered = cross_lossy_hop(link.loss_ratio, link.retransmit_ns, link.max_retransmits, rng, delay);
+  if (delivered && client_link != nullptr) {
+    delivered = cross_lossy_hop(client_link->loss_ratio, client_link->retransmit_ns, client_link->max_retransmits, rng, delay);
   }
+  if (delivered && callee != nullptr) {
+    delivered = cross_lossy_hop(callee->loss_ratio, callee->retransmit_ns, callee->max_retransmits, rng, delay);
+  }
+  if (!delivered) {
+    lost = true;
+    return 0;
+  }
+  // Rate-limited hops queue the message before it travels (the callee's own limit applies on
+  // arrival, in deliver()).
+  if (client_link != nullptr) delay += wait_for_bandwidth(client_link->bandwidth_per_s, client_link->bandwidth_next_free_ns, now_);
+  delay += wait_for_bandwidth(link.bandwidth_per_s, link.bandwidth_next_free_ns, now_);
   return delay;
 }
 
@@ -73,12 +104,6 @@ void Engine::deliver(std::uint32_t work) {
     case InstanceStatus::stopped:
     case InstanceStatus::draining:
       // Nothing listens (or it refuses new work): the connection is refused at once.
-      if (instance.status == InstanceStatus::crashed) {
-        instance.last_arrival_while_down_ns = now_;
-        if (now_ - instance.down_since_ns > instance.max_down_arrival_lag_ns) {
-          instance.max_down_arrival_lag_ns = now_ - instance.down_since_ns;
-        }
-      }
       w.outcome = Outcome::error;
       count_service(instance.service, Outcome::error, 0);
       send_reply(work);
@@ -188,8 +213,14 @@ void Engine::child_done(std::uint32_t work, std::uint32_t token, Outcome outcome
 
 void Engine::finish_work(std::uint32_t work, Outcome outcome) {
   WorkRecord& w = works_[work];
-  w.outcome = outcome;
   InstanceRuntime& instance = instances_[w.instance];
+  if (instance.status == InstanceStatus::hung) {
+    // Its downstream calls came back, but a hung process answers nothing: the worker stays
+    // stuck with the request until the hang ends.
+    w.state = WorkState::stuck;
+    return;
+  }
+  w.outcome = outcome;
   ++instance.served;
   count_service(instance.service, outcome, now_ - w.arrived_ns);
   release_worker(instance);
@@ -201,6 +232,9 @@ void Engine::release_worker(InstanceRuntime& instance) {
   --instance.busy;
   if (instance.status != InstanceStatus::up && instance.status != InstanceStatus::draining) return;
   if (!instance.queue.empty() && instance.busy < instance.workers) start_service(instance.queue.pop());
+  if (instance.status == InstanceStatus::draining && instance.busy == 0 && instance.queue.empty()) {
+    set_instance_status(static_cast<std::uint32_t>(&instance - instances_.data()), InstanceStatus::stopped);
+  }
 }
 
 void Engine::send_reply(std::uint32_t work) {
@@ -215,7 +249,7 @@ void Engine::send_reply(std::uint32_t work) {
   }
   InstanceRuntime& instance = instances_[w.instance];
   bool lost = false;
-  const TimeNs delay = network_delay(instance.zone, w.caller_zone, w.instance, instance.rng, lost);
+  const TimeNs delay = network_delay(instance.zone, w.caller_zone, nullptr, nullptr, instance.rng, lost);
   if (lost) {
     free_work(work);
   } else if (delay == 0) {
@@ -235,31 +269,47 @@ void Engine::on_reply(std::uint32_t work, std::uint32_t token) {
   if (current) attempt_done(call, outcome);  // otherwise a late reply to an abandoned attempt
 }
 
-void Engine::crash_instance(std::uint32_t index, std::uint32_t cause) {
+void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset_connections) {
   InstanceRuntime& instance = instances_[index];
   if (instance.status == InstanceStatus::crashed) return;
-  // Queued and in-service work is lost; replies already on the wire still arrive.
+  // Queued and in-service work is lost; replies already on the wire still arrive. The status
+  // changes first, so a caller that retries at once (after a reset) finds it crashed.
+  std::vector<std::uint32_t> lost_work;
   for (std::uint32_t w = 0; w < works_.size(); ++w) {
     const WorkRecord& work = works_[w];
     if (work.instance != index) continue;
     if (work.state == WorkState::queued || work.state == WorkState::in_service ||
         work.state == WorkState::waiting_children || work.state == WorkState::stuck) {
-      free_work(w);
+      lost_work.push_back(w);
     }
   }
   instance.queue.clear();
   instance.busy = 0;
   instance.status = InstanceStatus::crashed;
   instance.down_since_ns = now_;
+  instance.down_cause = cause;
   ++instance.crash_count;
   record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(InstanceStatus::crashed),
                   cause == kNone ? 0 : cause + 1);
+  for (std::uint32_t w : lost_work) {
+    if (!reset_connections) {
+      free_work(w);
+      continue;
+    }
+    // Connection reset by peer. A new token voids the work's pending events (its service
+    // completion, its children's answers); only the reset travels back.
+    works_[w].token = next_token_++;
+    works_[w].outcome = Outcome::error;
+    count_service(instance.service, Outcome::error, 0);
+    send_reply(w);
+  }
 }
 
 void Engine::restart_instance(std::uint32_t index) {
   InstanceRuntime& instance = instances_[index];
   instance.status = InstanceStatus::up;
   instance.down_since_ns = kNever;
+  instance.down_cause = kNone;
   record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(InstanceStatus::up));
   RegistryEntry& entry = registry_[index];
   if (!entry.registered) {
@@ -279,11 +329,34 @@ void Engine::set_instance_status(std::uint32_t index, InstanceStatus status) {
   const InstanceStatus before = instance.status;
   instance.status = status;
   record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(status));
-  if (before == InstanceStatus::paused && status == InstanceStatus::up) {
-    // Resume queued work onto free workers.
+  if (before != InstanceStatus::crashed && status == InstanceStatus::up) {
+    // Back from a pause or a hang: resume queued work onto free workers.
     while (!instance.queue.empty() && instance.busy < instance.workers) {
       start_service(instance.queue.pop());
     }
+  }
+}
+
+void Engine::drain_instance(std::uint32_t index) {
+  set_instance_status(index, InstanceStatus::draining);
+  const InstanceRuntime& instance = instances_[index];
+  if (instance.status == InstanceStatus::draining && instance.busy == 0 && instance.queue.empty()) {
+    set_instance_status(index, InstanceStatus::stopped);
+  }
+}
+
+void Engine::note_traffic_to_crashed(std::uint32_t index) {
+  InstanceRuntime& instance = instances_[index];
+  const TimeNs lag = now_ - instance.down_since_ns;
+  instance.last_arrival_while_down_ns = now_;
+  if (lag > instance.max_down_arrival_lag_ns) instance.max_down_arrival_lag_ns = lag;
+  if (instance.down_cause == kNone) return;
+  if (results_.crash_traffic.size() <= instance.down_cause) results_.crash_traffic.resize(instance.down_cause + 1);
+  CrashTraffic& traffic = results_.crash_traffic[instance.down_cause];
+  ++traffic.attempts;
+  if (lag > traffic.max_lag_ns) {
+    traffic.max_lag_ns = lag;
+    traffic.instance = index;
   }
 }
 

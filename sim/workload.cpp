@@ -1,6 +1,7 @@
 // Open-loop workload: arrivals from a rate schedule, Poisson or evenly spaced.
 #include <cmath>
 
+#include "sim/detmath.hpp"
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
 
@@ -24,7 +25,7 @@ TimeNs Engine::next_arrival(ClientRuntime& client, TimeNs from) {
   const ClientConfig& config = config_.clients[&client - clients_.data()];
   const std::vector<RatePoint>& points = config.schedule;
   if (points.empty()) return kNever;
-  double remaining = config.arrivals == ArrivalProcess::poisson ? -std::log(1.0 - client.arrivals.uniform01()) : 1.0;
+  double remaining = config.arrivals == ArrivalProcess::poisson ? -det_log(1.0 - client.arrivals.uniform01()) : 1.0;
   std::uint32_t i = client.schedule_index;
   while (i + 1 < points.size() && points[i + 1].at_ns <= from) ++i;
   client.schedule_index = i;

@@ -1,0 +1,38 @@
+// The faultline-gui command line.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace faultline::gui {
+
+struct Shot {
+  sim::TimeNs at_ns = 0;
+  std::string path;
+};
+
+struct Options {
+  std::string input;  // scenario or report to open
+  std::optional<std::uint64_t> seed;
+  std::vector<Shot> shots;         // --at TIME --screenshot OUT.png, in order
+  std::string panel;               // --panel NAME: draw one panel alone
+  std::string select;              // --select ENTITY
+  std::vector<std::string> tabs;   // --tab NAME
+  std::string compare;             // --compare FILE: run B from a file
+  std::string what_if;             // --what-if SPEC: run B from toggles
+  int width = 1280;
+  int height = 800;
+  bool verify_seek = false;        // check every shot against a fresh run to the same instant
+  bool help = false;
+  bool version = false;
+  bool headless() const { return !shots.empty(); }
+};
+
+// Parses argv; throws std::invalid_argument with a message naming the bad argument.
+Options parse_options(int argc, char** argv);
+std::string usage();
+
+}  // namespace faultline::gui

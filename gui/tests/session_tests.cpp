@@ -1,0 +1,193 @@
+// The session: playback in simulated time, seeking both ways (a backward seek replays from the
+// start and must land in exactly the state of a fresh run), stepping between events, and the
+// background recording's checkpoints agreeing with the live engine.
+#include <catch2/catch.hpp>
+
+#include <ctime>
+
+#include "gui/model/document.hpp"
+#include "gui/model/session.hpp"
+#include "gui/model/timeline.hpp"
+
+using namespace faultline;
+using namespace faultline::gui;
+
+namespace {
+
+std::shared_ptr<const harness::Scenario> load_example(const std::string& relative) {
+  const OpenedFile file = read_input_file(std::string(FAULTLINE_SOURCE_DIR) + "/" + relative);
+  Validation v = validate_scenario_text(file.path, file.scenario_text);
+  REQUIRE(v.diagnostics.empty());
+  return v.scenario;
+}
+
+// CPU time of this thread: the machines that run the tests are shared, so wall time would
+// measure the neighbours as much as the seek.
+double thread_cpu_s() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+Snapshot fresh_snapshot(std::shared_ptr<const harness::Scenario> scenario, std::uint64_t seed, TimeNs t) {
+  Run run(std::move(scenario), seed);
+  run.advance_to(t);
+  Snapshot s;
+  run.capture(s);
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("seeking backwards lands in the same state as a fresh run to that instant") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.seek(200 * sim::kSecond);
+  session.settle();
+  REQUIRE(session.snapshot_exact());
+  CHECK(session.snapshot().at_ns == 200 * sim::kSecond);
+  const std::uint64_t replays_before = session.replays();
+
+  const TimeNs back = 75 * sim::kSecond + 123'456'789;
+  session.seek(back);
+  session.settle();
+  CHECK(session.replays() == replays_before + 1);
+  REQUIRE(session.snapshot_exact());
+  const Snapshot fresh = fresh_snapshot(scenario, 7, back);
+  CHECK(snapshot_difference(session.snapshot(), fresh) == "");
+  CHECK(session.snapshot().client_totals[0].requests == fresh.client_totals[0].requests);
+  CHECK(session.snapshot().client_totals[0].requests > 0);
+}
+
+TEST_CASE("a seek done in per-frame slices reaches the same state as one done at once") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.set_unlimited(true);
+  session.play();
+  for (int frame = 0; frame < 200 && session.cursor_ns() < 230 * sim::kSecond; ++frame) session.update(1.0 / 60, 0.002);
+  session.pause();
+  REQUIRE(session.cursor_ns() > 0);
+  const TimeNs target = 45 * sim::kSecond;
+  session.seek(target);
+  int frames = 0;
+  while (session.catching_up() && frames < 10'000) {
+    session.update(1.0 / 60, 0.0005);
+    ++frames;
+  }
+  CHECK(frames > 1);  // it really was sliced
+  REQUIRE(session.snapshot_exact());
+  CHECK(snapshot_difference(session.snapshot(), fresh_snapshot(scenario, 7, target)) == "");
+}
+
+TEST_CASE("while the engine catches up, the display shows the nearest checkpoint") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.wait_for_recordings();
+  REQUIRE(session.recording() != nullptr);
+  session.seek(150 * sim::kSecond + 500 * sim::kMillisecond);
+  session.update(1.0 / 60, 0.0);  // one slice only
+  CHECK(!session.snapshot_exact());
+  CHECK(session.snapshot().at_ns <= session.cursor_ns());
+  CHECK(session.snapshot().at_ns > session.live_ns());
+}
+
+TEST_CASE("checkpoints of the recording equal the live engine at the same instants") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.wait_for_recordings();
+  const auto recording = session.recording();
+  REQUIRE(recording != nullptr);
+  REQUIRE(recording->error.empty());
+  const auto& all = recording->checkpoints.all();
+  REQUIRE(all.size() > 10);
+  Run run(scenario, 7);
+  Snapshot live;
+  for (std::size_t i = 0; i < all.size(); i += all.size() / 7) {
+    run.advance_to(all[i].at_ns);
+    run.capture(live);
+    INFO("checkpoint at " << all[i].at_ns);
+    CHECK(snapshot_difference(all[i], live) == "");
+  }
+}
+
+TEST_CASE("the recording matches a plain run of the harness") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  const auto recording = record_run(scenario, 7, "A");
+  Run run(scenario, 7);
+  run.advance_to(scenario->model.duration_ns);
+  CHECK(run.at_end());
+  CHECK(recording->trace_hash == run.engine().results().trace_hash);
+  CHECK(recording->report["trace_hash"] == reports::hex64(recording->trace_hash));
+}
+
+TEST_CASE("stepping forward lands just after the next event, stepping back just before it") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.wait_for_recordings();
+  session.step_forward();
+  session.settle();
+  CHECK(session.cursor_ns() == 40 * sim::kSecond + 1);
+  // The crash at 40s is visible now.
+  const Topology& t = session.topology();
+  const std::uint32_t checkout0 = t.services[1].first_instance;
+  CHECK(session.snapshot().instances[checkout0].status == sim::InstanceStatus::crashed);
+  CHECK(session.snapshot().instances[checkout0].visual == VisualState::crashed);
+  session.step_back();
+  session.settle();
+  CHECK(session.cursor_ns() == 40 * sim::kSecond);
+  CHECK(session.snapshot().instances[checkout0].status == sim::InstanceStatus::up);
+}
+
+TEST_CASE("playback advances simulated time at the chosen speed and stops at the end") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.set_speed(10.0);
+  session.play();
+  for (int frame = 0; frame < 60; ++frame) session.update(1.0 / 60, 1.0);
+  CHECK(session.cursor_ns() == Approx(10.0 * sim::kSecond).epsilon(0.01));
+  CHECK(session.snapshot_exact());
+  session.set_unlimited(true);
+  for (int frame = 0; frame < 100'000 && session.playing(); ++frame) session.update(1.0 / 60, 0.01);
+  CHECK(!session.playing());
+  CHECK(session.at_end());
+  CHECK(session.cursor_ns() == scenario->model.duration_ns);
+}
+
+TEST_CASE("live verdicts are judged on the run so far") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  Session session;
+  session.load(scenario, 7);
+  session.seek(30 * sim::kSecond);
+  session.settle();
+  const auto& verdicts = session.live_verdicts();
+  REQUIRE(verdicts.size() == scenario->assertions.size());
+  CHECK(verdicts[0].passed);  // no fault yet: web is fully available
+}
+
+TEST_CASE("seeking anywhere in the reference chain's 10 minutes takes under a second") {
+  const auto scenario = load_example("bench/reference-chain.json");
+  Session session;
+  session.load(scenario, scenario->model.seed);
+  session.seek(590 * sim::kSecond);
+  const double start = thread_cpu_s();
+  session.settle();
+  const double forward_s = thread_cpu_s() - start;
+  session.seek(10 * sim::kSecond);
+  session.settle();
+  session.seek(599 * sim::kSecond);
+  const double again = thread_cpu_s();
+  session.settle();
+  const double replay_s = thread_cpu_s() - again;
+  CHECK(session.snapshot_exact());
+  WARN("seek to 590s: " << forward_s << " s CPU; replay to 599s: " << replay_s << " s CPU");
+#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
+  CHECK(forward_s < 1.0);
+  CHECK(replay_s < 1.0);
+#endif
+}

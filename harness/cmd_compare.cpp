@@ -1,0 +1,78 @@
+// The compare command: reads two reports (a sweep folder stands for its sweep.json), builds
+// the comparison, prints or writes it in the asked format, and exits 1 on a regression.
+#include "harness/cmd_compare.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <stdexcept>
+
+#include "harness/cli.hpp"
+#include "harness/cmd_common.hpp"
+#include "harness/json_source.hpp"
+#include "harness/output.hpp"
+#include "reports/compare.hpp"
+#include "reports/report.hpp"
+
+namespace faultline::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+json read_report(std::string& path) {
+  if (std::filesystem::is_directory(path)) path += "/sweep.json";
+  json document = read_json_file(path);
+  const bool looks_like_report = document.is_object() && document.contains("scenario") && document["scenario"].is_object() &&
+                                 document["scenario"].contains("name") && document["scenario"].contains("sha256") &&
+                                 document.contains("assertions") && document["assertions"].is_array();
+  if (!looks_like_report) {
+    throw InputError(path, {}, "", "expected a faultline run report (faultline run --report) or sweep report (sweep.json)");
+  }
+  return document;
+}
+
+}  // namespace
+
+int command_compare(const std::vector<std::string>& args) {
+  std::vector<std::string> files;
+  std::string format = "text", out_path, fail_on;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--format") format = flag_value(args, i);
+    else if (args[i] == "--fail-on") fail_on += (fail_on.empty() ? "" : ",") + flag_value(args, i);
+    else if (args[i] == "--out") out_path = flag_value(args, i);
+    else if (!args[i].empty() && args[i][0] == '-') throw CommandUsageError("compare: unknown option " + args[i]);
+    else files.push_back(args[i]);
+  }
+  if (files.size() != 2) throw CommandUsageError("compare: expected two reports, BASE and CANDIDATE");
+  if (format != "text" && format != "md" && format != "json" && format != "html") {
+    throw CommandUsageError("--format: expected text, md, json or html, got \"" + format + "\"");
+  }
+  std::vector<reports::Threshold> thresholds;
+  if (!fail_on.empty()) {
+    try {
+      thresholds = reports::parse_thresholds(fail_on);
+    } catch (const std::invalid_argument& e) {
+      throw CommandUsageError(std::string("--fail-on: ") + e.what());
+    }
+  }
+  if (!out_path.empty()) check_writable(out_path);
+  const json base = read_report(files[0]);
+  const json candidate = read_report(files[1]);
+  reports::Comparison comparison;
+  try {
+    comparison = reports::compare_reports(base, candidate, thresholds);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(files[1], {}, "", e.what());
+  } catch (const json::exception& e) {
+    throw InputError(files[1], {}, "", std::string("expected a complete faultline report: ") + e.what());
+  }
+  std::string text;
+  if (format == "text") text = reports::render_comparison_text(comparison);
+  else if (format == "md") text = reports::render_comparison_markdown(comparison);
+  else if (format == "json") text = reports::render_json(reports::comparison_json(comparison));
+  else text = reports::render_comparison_html(comparison);
+  if (out_path.empty()) std::cout << text;
+  else write_atomically(out_path, text);
+  return comparison.regressions == 0 ? kExitPassed : kExitFailed;
+}
+
+}  // namespace faultline::harness

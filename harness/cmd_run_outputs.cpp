@@ -1,0 +1,153 @@
+// Writing the outputs of one run, and re-running the scenario a report embeds.
+#include "harness/cmd_run_outputs.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "harness/cmd_common.hpp"
+#include "harness/output.hpp"
+#include "reports/html.hpp"
+#include "reports/junit.hpp"
+#include "reports/markdown.hpp"
+#include "reports/report.hpp"
+
+namespace faultline::harness {
+namespace {
+
+constexpr std::size_t kStepSummaryLimit = 1 << 20;  // GitHub's limit for one step's summary
+
+const char* step_summary_path(const RunOutputs& outputs) {
+  if (outputs.summary_path.empty() && !outputs.github) return nullptr;
+  const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+  return path != nullptr && path[0] != '\0' ? path : nullptr;
+}
+
+std::string read_existing(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+// Escaping for the data and the properties of a GitHub workflow command.
+std::string command_data(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+std::string command_property(const std::string& text) {
+  std::string out;
+  for (const char c : command_data(text)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+reports::MetricsFormat parse_metrics_format(const std::string& text) {
+  if (text == "csv") return reports::MetricsFormat::csv;
+  if (text == "openmetrics") return reports::MetricsFormat::openmetrics;
+  throw CommandUsageError("--metrics-format: expected csv or openmetrics, got \"" + text + "\"");
+}
+
+void check_run_outputs(const RunOutputs& outputs) {
+  for (const std::string* path : {&outputs.report_path, &outputs.junit_path, &outputs.summary_path, &outputs.html_path,
+                                  &outputs.timeseries_path}) {
+    if (!path->empty()) check_writable(*path);
+  }
+  if (const char* step = step_summary_path(outputs)) check_writable(step);
+}
+
+void write_run_outputs(const RunOutputs& outputs, const nlohmann::ordered_json& report, const std::string& replay) {
+  if (!outputs.report_path.empty()) write_atomically(outputs.report_path, reports::render_json(report));
+  if (!outputs.junit_path.empty()) write_atomically(outputs.junit_path, reports::render_junit(report, replay));
+  if (!outputs.html_path.empty()) write_atomically(outputs.html_path, reports::render_html(report, replay));
+  if (!outputs.timeseries_path.empty()) {
+    write_atomically(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
+                                                  ? reports::render_timeseries_csv(report)
+                                                  : reports::render_openmetrics(report));
+  }
+  if (!outputs.summary_path.empty()) {
+    write_atomically(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
+  }
+  if (const char* step = step_summary_path(outputs)) {
+    // Several runs in one job step append to the same file; what is already there counts
+    // against GitHub's limit too.
+    const std::string existing = read_existing(step);
+    const std::size_t room = existing.size() + 64 < kStepSummaryLimit ? kStepSummaryLimit - existing.size() - 64 : 0;
+    std::string summary = room > 0 ? reports::render_summary(report, {replay, room}) : std::string();
+    if (summary.empty() && existing.size() + 200 < kStepSummaryLimit) {
+      summary = "faultline: the summary of " + report["scenario"]["name"].get<std::string>() +
+                " does not fit in the step summary's 1 MiB.\n";
+    }
+    write_atomically(step, existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + summary + "\n");
+  }
+}
+
+void print_github_assertion_errors(std::ostream& out, const Scenario& scenario, const nlohmann::ordered_json& report) {
+  // The scenario is parsed again for its locations; it parsed before, so this cannot fail.
+  std::optional<JsonSource> source;
+  try {
+    source = JsonSource::parse(scenario.file, scenario.bytes);
+  } catch (const InputError&) {
+  }
+  const std::string seed = report["seed"].dump();
+  const nlohmann::ordered_json& assertions = report["assertions"];
+  for (std::size_t i = 0; i < assertions.size(); ++i) {
+    const nlohmann::ordered_json& a = assertions[i];
+    if (a["passed"].get<bool>()) continue;
+    const SourceLocation where = source ? source->locate("/assertions/" + std::to_string(i)) : SourceLocation{};
+    const std::string title = "faultline: " + a["name"].get<std::string>() + " failed";
+    const std::string message = scenario.name + ": assertion \"" + a["name"].get<std::string>() + "\" failed (seed " + seed +
+                                "): expected " + a["expected"].get<std::string>() + ", observed " +
+                                a["observed"].get<std::string>();
+    std::string file = scenario.file;
+    if (const auto hash = file.find('#'); hash != std::string::npos) file.resize(hash);
+    out << "::error file=" << command_property(file);
+    if (where.line > 0 && scenario.file.find('#') == std::string::npos) {
+      out << ",line=" << where.line << ",col=" << where.column;
+    }
+    out << ",title=" << command_property(title) << "::" << command_data(message) << "\n";
+  }
+}
+
+void print_github_input_error(std::ostream& out, const std::string& file, SourceLocation where, const std::string& message) {
+  std::string path = file;
+  const bool embedded = path.find('#') != std::string::npos;
+  if (embedded) path.resize(path.find('#'));
+  out << "::error file=" << command_property(path);
+  if (where.line > 0 && !embedded) out << ",line=" << where.line << ",col=" << where.column;
+  out << ",title=" << command_property("faultline: invalid scenario") << "::" << command_data(message) << "\n";
+}
+
+Scenario load_scenario_from_report(const std::string& report_path, const LoadLimits& limits, std::uint64_t& seed) {
+  const nlohmann::ordered_json report = read_json_file(report_path);
+  const std::string pointer = "/scenario/source";
+  if (!report.is_object() || !report.contains("scenario") || !report["scenario"].is_object() ||
+      !report["scenario"].contains("source") || !report["scenario"]["source"].is_string()) {
+    throw InputError(report_path, {}, pointer,
+                     "expected a faultline report that embeds its scenario (scenario.source, written since 0.1.0)");
+  }
+  if (report.contains("seed") && report["seed"].is_number_unsigned()) seed = report["seed"].get<std::uint64_t>();
+  const std::string& text = report["scenario"]["source"].get_ref<const std::string&>();
+  const JsonSource source = JsonSource::parse(report_path + "#" + pointer, text);
+  return load_scenario(source, limits);
+}
+
+std::string replay_command(const std::string& scenario_path, const std::string& from_report, std::uint64_t seed) {
+  if (!from_report.empty()) return "faultline run --from-report " + shell_quote(from_report) + " --seed " + std::to_string(seed);
+  return "faultline run " + shell_quote(scenario_path) + " --seed " + std::to_string(seed);
+}
+
+}  // namespace faultline::harness

@@ -1,0 +1,53 @@
+// The files `faultline run` writes besides its verdict (--report, --junit, --summary, --html,
+// --timeseries), the GitHub step summary and annotations (--github), and --from-report.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/json_source.hpp"
+#include "harness/loader.hpp"
+#include "harness/scenario.hpp"
+#include "reports/timeseries.hpp"
+
+namespace faultline::harness {
+
+struct RunOutputs {
+  std::string report_path;
+  std::string junit_path;
+  std::string summary_path;
+  std::string html_path;
+  std::string timeseries_path;
+  reports::MetricsFormat metrics_format = reports::MetricsFormat::csv;
+  bool github = false;  // annotations on stdout, and the step summary
+};
+
+// "csv" or "openmetrics"; CommandUsageError otherwise.
+reports::MetricsFormat parse_metrics_format(const std::string& text);
+
+// Checks, before the run, that every requested file (and $GITHUB_STEP_SUMMARY when it will be
+// appended to) can be written. Throws OutputError.
+void check_run_outputs(const RunOutputs& outputs);
+
+// Writes every requested file, each atomically. With --summary or --github and
+// $GITHUB_STEP_SUMMARY set, appends the summary there too, keeping that file under 1 MiB.
+void write_run_outputs(const RunOutputs& outputs, const nlohmann::ordered_json& report, const std::string& replay_command);
+
+// GitHub workflow commands: one ::error per failed assertion, located at the assertion in the
+// scenario file.
+void print_github_assertion_errors(std::ostream& out, const Scenario& scenario, const nlohmann::ordered_json& report);
+
+// One ::error for a problem with the input, located at file:line:column.
+void print_github_input_error(std::ostream& out, const std::string& file, SourceLocation where, const std::string& message);
+
+// The scenario embedded in a report (scenario.source), loaded as if from a file named
+// "REPORT#/scenario/source"; `seed` receives the report's seed.
+Scenario load_scenario_from_report(const std::string& report_path, const LoadLimits& limits, std::uint64_t& seed);
+
+// "faultline run SCENARIO --seed N" (or "--from-report R.json --seed N"), shell-quoted.
+std::string replay_command(const std::string& scenario_path, const std::string& from_report, std::uint64_t seed);
+
+}  // namespace faultline::harness

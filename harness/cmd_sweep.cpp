@@ -1,0 +1,186 @@
+// `faultline sweep` (many seeds, possibly one shard of them) and `faultline merge` (shards
+// back into the aggregate of one whole sweep, byte for byte).
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <thread>
+
+#include "harness/cli.hpp"
+#include "harness/interrupt.hpp"
+#include "harness/loader.hpp"
+#include "harness/output.hpp"
+#include "harness/sweep.hpp"
+#include "reports/report.hpp"
+#include "reports/sha256.hpp"
+
+namespace faultline::harness {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr const char* kSeedsFile = "seeds.json";
+constexpr const char* kSweepFile = "sweep.json";
+constexpr const char* kSummaryFile = "summary.md";
+
+// Creates the output folder if needed and checks every file in it can be written.
+void prepare_out_dir(const std::string& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error) throw OutputError("cannot create folder " + dir + ": " + error.message());
+  for (const char* name : {kSeedsFile, kSweepFile, kSummaryFile}) check_writable(dir + "/" + name);
+}
+
+void write_sweep_outputs(const std::string& dir, const reports::SweepHeader& header, const reports::SweepLayout& layout,
+                         const std::vector<reports::SeedRecord>& records, json& sweep) {
+  sweep = reports::build_sweep_report(header, layout, records);
+  write_atomically(dir + "/" + kSeedsFile, reports::render_seeds_file(header, layout, records));
+  write_atomically(dir + "/" + kSweepFile, reports::render_json(sweep));
+  write_atomically(dir + "/" + kSummaryFile, reports::render_sweep_markdown(sweep));
+}
+
+}  // namespace
+
+int command_sweep(const std::vector<std::string>& args) {
+  std::string scenario_path, out_dir, seeds_text;
+  std::optional<Shard> shard;
+  SweepRunOptions options;
+  options.jobs = std::max(1u, std::thread::hardware_concurrency());
+  LoadLimits load;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--seeds") seeds_text = flag_value(args, i);
+    else if (arg == "--jobs") {
+      const std::uint64_t jobs = parse_count(arg, flag_value(args, i));
+      if (jobs == 0 || jobs > 4096) throw CommandUsageError("--jobs: expected 1 to 4096 worker threads");
+      options.jobs = static_cast<unsigned>(jobs);
+    } else if (arg == "--shard") shard = parse_shard(flag_value(args, i));
+    else if (arg == "--out") out_dir = flag_value(args, i);
+    else if (arg == "--max-events") options.limits.engine.max_events = parse_count(arg, flag_value(args, i));
+    else if (!arg.empty() && arg[0] == '-') throw CommandUsageError("sweep: unknown option " + arg);
+    else if (scenario_path.empty()) scenario_path = arg;
+    else throw CommandUsageError("sweep: one scenario at a time (got " + scenario_path + " and " + arg + ")");
+  }
+  if (scenario_path.empty()) throw CommandUsageError("sweep: which scenario? (faultline sweep SCENARIO.json --seeds 1-100 --out DIR)");
+  if (seeds_text.empty()) throw CommandUsageError("sweep: which seeds? (--seeds 1-100)");
+  if (out_dir.empty()) throw CommandUsageError("sweep: where to? (--out DIR)");
+  const SeedRange range = parse_seed_range(seeds_text);
+  const SeedRange slice = shard ? shard_slice(range, *shard) : range;
+  const Scenario scenario = load_scenario_file(scenario_path, load);
+  prepare_out_dir(out_dir);
+  options.progress = ::isatty(STDERR_FILENO) == 1;
+  const SweepRun run = run_sweep(scenario, slice, options);
+  if (const int signal = interrupted(); signal != 0) {
+    // An interrupted sweep is incomplete: writing it would pass off a part as the whole.
+    std::cerr << "faultline: sweep interrupted by signal " << signal << "; nothing written\n";
+    return kExitLimit;
+  }
+
+  reports::SweepHeader header;
+  header.faultline_version = reports::kVersion;
+  header.scenario_name = scenario.name;
+  header.scenario_sha256 = reports::sha256_hex(scenario.bytes);
+  header.scenario_file = scenario_path;
+  header.scenario_source = scenario.bytes;
+  header.first_seed = range.first;
+  header.last_seed = range.last;
+  if (shard) {
+    header.shard_index = shard->index;
+    header.shard_count = shard->count;
+  }
+  header.slice_first = slice.first;
+  header.slice_last = slice.last;
+  json sweep;
+  write_sweep_outputs(out_dir, header, run.layout, run.records, sweep);
+  std::cout << reports::render_sweep_text(sweep);
+  if (sweep["seeds_stopped_by_limit"].get<std::uint64_t>() > 0) {
+    std::cerr << "faultline: some seeds hit a limit (see \"stop\" in " << out_dir << "/" << kSweepFile
+              << "); raise it with --max-events\n";
+    return kExitLimit;
+  }
+  return sweep["passed"].get<bool>() ? kExitPassed : kExitFailed;
+}
+
+int command_merge(const std::vector<std::string>& args) {
+  std::vector<std::string> inputs;
+  std::string out_dir;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--out") out_dir = flag_value(args, i);
+    else if (!args[i].empty() && args[i][0] == '-') throw CommandUsageError("merge: unknown option " + args[i]);
+    else inputs.push_back(args[i]);
+  }
+  if (inputs.empty()) throw CommandUsageError("merge: which shard folders? (faultline merge DIR... --out DIR)");
+  if (out_dir.empty()) throw CommandUsageError("merge: where to? (--out DIR)");
+
+  struct Part {
+    std::string path;
+    reports::SweepHeader header;
+    reports::SweepLayout layout;
+    std::vector<reports::SeedRecord> records;
+  };
+  std::vector<Part> parts;
+  for (const std::string& input : inputs) {
+    Part part;
+    part.path = std::filesystem::is_directory(input) ? input + "/" + kSeedsFile : input;
+    const json document = read_json_file(part.path);
+    try {
+      reports::parse_seeds_file(document, part.header, part.layout, part.records);
+    } catch (const std::exception& e) {
+      throw InputError(part.path, {}, "", e.what());
+    }
+    parts.push_back(std::move(part));
+  }
+  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.header.shard_index < b.header.shard_index; });
+  const Part& first = parts.front();
+  std::map<std::uint64_t, std::string> seen;
+  for (const Part& p : parts) {
+    auto differs = [&](const std::string& what) {
+      return InputError(p.path, {}, "", "not from the same sweep as " + first.path + ": " + what + " differs");
+    };
+    if (p.header.faultline_version != first.header.faultline_version) throw differs("the faultline version");
+    if (p.header.scenario_sha256 != first.header.scenario_sha256) throw differs("the scenario (sha256)");
+    if (p.header.first_seed != first.header.first_seed || p.header.last_seed != first.header.last_seed) {
+      throw differs("the seed range");
+    }
+    if (p.header.shard_count != first.header.shard_count) throw differs("the number of shards");
+    if (!(p.layout == first.layout)) throw differs("the assertions or metrics");
+    if (p.header.shard_count == 0 && parts.size() > 1) {
+      throw InputError(p.path, {}, "/shard", "is a whole sweep, not a shard; merge only the shards of one sweep");
+    }
+    if (!seen.emplace(p.header.shard_index, p.path).second) {
+      throw InputError(p.path, {}, "/shard/index",
+                       "shard " + std::to_string(p.header.shard_index) + " is given twice (also " + seen[p.header.shard_index] + ")");
+    }
+    const SeedRange expected = p.header.shard_count == 0 ? SeedRange{p.header.first_seed, p.header.last_seed}
+                                                         : shard_slice({p.header.first_seed, p.header.last_seed},
+                                                                       {p.header.shard_index, p.header.shard_count});
+    bool complete = p.records.size() == expected.count();
+    for (std::size_t i = 0; complete && i < p.records.size(); ++i) complete = p.records[i].seed == expected.first + i;
+    if (!complete) throw InputError(p.path, {}, "/runs", "does not hold exactly the seeds of its slice (a partial or edited shard)");
+  }
+  if (first.header.shard_count > 0 && parts.size() != first.header.shard_count) {
+    std::string missing;
+    for (std::uint64_t k = 1; k <= first.header.shard_count; ++k) {
+      if (seen.count(k) == 0) missing += (missing.empty() ? "" : ", ") + std::to_string(k);
+    }
+    throw InputError(first.path, {}, "/shard", "the sweep has " + std::to_string(first.header.shard_count) +
+                                                   " shards; missing: " + missing);
+  }
+  reports::SweepHeader header = first.header;
+  header.shard_index = header.shard_count = 0;
+  header.slice_first = header.first_seed;
+  header.slice_last = header.last_seed;
+  std::vector<reports::SeedRecord> records;
+  for (Part& p : parts) {
+    for (reports::SeedRecord& r : p.records) records.push_back(std::move(r));
+  }
+  prepare_out_dir(out_dir);
+  json sweep;
+  write_sweep_outputs(out_dir, header, first.layout, records, sweep);
+  std::cout << reports::render_sweep_text(sweep);
+  return kExitPassed;
+}
+
+}  // namespace faultline::harness

@@ -1,0 +1,491 @@
+// Checks a scenario against the JSON Schema (valijson, draft 7) and turns each violation into
+// an InputError that says, at the offending value, what was expected there.
+//
+// valijson decides whether the document is valid and where the problems are, but its messages
+// name schema keywords ("Failed to match regex specified by 'pattern' constraint"). So for each
+// place valijson points at, this file walks the schema itself to that place and says what the
+// schema expects, using the schema's `title`s (noun phrases such as "a duration like "250ms"")
+// or a description built from the keywords ("an integer >= 1").
+
+// GCC 12 warns falsely inside libstdc++ as valijson's headers instantiate it: -Wrestrict in
+// std::string::replace (GCC bug 105329, from valijson's json_pointer at -O2 and above) and
+// -Wmaybe-uninitialized in std::regex's std::function (under the sanitizers). A pragma only
+// covers headers included after it, so these come before every include of this file.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wrestrict"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
+#include <algorithm>
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+#include "harness/loader.hpp"
+#include "harness/schema_text.hpp"
+
+namespace faultline::harness {
+namespace {
+
+using Json = nlohmann::json;
+using Doc = nlohmann::ordered_json;
+using Tokens = std::vector<std::string>;
+
+// libstdc++'s std::regex recurses once per character matched, so a pattern run over a very long
+// string overflows the stack. Every string the schema constrains with a pattern also has a
+// maxLength far below this, so the copy handed to valijson shortens longer strings to this
+// length plus one: they still fail their maxLength, and no pattern ever sees them whole.
+constexpr std::size_t kLongestCheckedString = 256;
+
+std::string shorten(const std::string& text) {
+  if (text.size() <= kLongestCheckedString) return text;
+  std::size_t end = kLongestCheckedString + 1;
+  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
+  return text.substr(0, end);
+}
+
+// valijson's adapter reads nlohmann::json; the source keeps nlohmann::ordered_json.
+Json to_validated_copy(const Doc& value) {
+  switch (value.type()) {
+    case Doc::value_t::object: {
+      Json out = Json::object();
+      for (const auto& [key, member] : value.items()) out[key] = to_validated_copy(member);
+      return out;
+    }
+    case Doc::value_t::array: {
+      Json out = Json::array();
+      for (const auto& item : value) out.push_back(to_validated_copy(item));
+      return out;
+    }
+    case Doc::value_t::string: return shorten(value.get_ref<const std::string&>());
+    case Doc::value_t::boolean: return value.get<bool>();
+    case Doc::value_t::number_integer: return value.get<std::int64_t>();
+    case Doc::value_t::number_unsigned: return value.get<std::uint64_t>();
+    case Doc::value_t::number_float: return value.get<double>();
+    default: return nullptr;
+  }
+}
+
+// The schema, parsed once: for valijson, and in its own key order for the explanations.
+struct CompiledSchema {
+  Doc json;
+  Json unordered;  // kept alive: valijson's parsed schema may refer into it
+  valijson::Schema schema;
+  CompiledSchema() : json(Doc::parse(scenario_schema_text())), unordered(Json::parse(scenario_schema_text())) {
+    valijson::SchemaParser parser;
+    valijson::adapters::NlohmannJsonAdapter adapter(unordered);
+    parser.populateSchema(adapter, schema);
+  }
+};
+
+const CompiledSchema& compiled_schema() {
+  static const CompiledSchema compiled;
+  return compiled;
+}
+
+std::string pointer_of(const Tokens& tokens) {
+  std::string pointer;
+  for (const std::string& token : tokens) {
+    pointer += '/';
+    pointer += pointer_token(token);
+  }
+  return pointer;
+}
+
+std::size_t utf8_length(const std::string& text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// How a value is shown after "got": short, and never the whole of a long string.
+std::string shown(const Doc& value) {
+  if (value.is_object()) return "an object";
+  if (value.is_array()) return "an array";
+  std::string text = value.dump(-1, ' ', false, Doc::error_handler_t::replace);
+  if (text.size() > 48) text = text.substr(0, 44) + "...\"";
+  return text;
+}
+
+struct Problem {
+  Tokens tokens;
+  std::string message;
+};
+
+// Walks the schema alongside the document. Only the keywords this project's schema uses are
+// understood: $ref to definitions, type, enum, pattern, lengths, ranges, items, properties,
+// required, additionalProperties: false, property counts, oneOf and anyOf.
+class Explainer {
+ public:
+  explicit Explainer(const Doc& schema) : root_(schema) {}
+
+  // The problems of the value at `tokens` itself (not of its members).
+  std::vector<Problem> explain(const Doc& document, const Tokens& tokens) {
+    const Doc* schema = &root_;
+    const Doc* value = &document;
+    for (const std::string& token : tokens) {
+      std::string unused_title;
+      schema = select(schema, *value, unused_title);
+      if (schema == nullptr) return {};
+      if (value->is_object()) {
+        const auto member = value->find(token);
+        if (member == value->end()) return {};
+        schema = property_schema(*schema, token);
+        value = &*member;
+      } else if (value->is_array()) {
+        const std::size_t index = std::stoul(token);
+        if (index >= value->size() || !schema->contains("items") || !(*schema)["items"].is_object()) {
+          return {};
+        }
+        schema = &(*schema)["items"];
+        value = &(*value)[index];
+      } else {
+        return {};
+      }
+      if (schema == nullptr) return {};
+    }
+    std::vector<Problem> problems;
+    check_node(*schema, *value, tokens, problems);
+    return problems;
+  }
+
+ private:
+  const Doc& resolve(const Doc& schema) const {
+    const Doc* at = &schema;
+    while (at->is_object() && at->contains("$ref")) {
+      const std::string ref = (*at)["$ref"].get<std::string>();
+      const std::string prefix = "#/definitions/";
+      at = &root_["definitions"][ref.substr(prefix.size())];
+    }
+    return *at;
+  }
+
+  static const Doc* union_branches(const Doc& schema) {
+    if (schema.contains("oneOf")) return &schema["oneOf"];
+    if (schema.contains("anyOf")) return &schema["anyOf"];
+    return nullptr;
+  }
+
+  static bool type_name_matches(const std::string& type, const Doc& value) {
+    if (type == "object") return value.is_object();
+    if (type == "array") return value.is_array();
+    if (type == "string") return value.is_string();
+    if (type == "boolean") return value.is_boolean();
+    if (type == "null") return value.is_null();
+    if (type == "number") return value.is_number();
+    if (type == "integer") return value.is_number_integer();
+    return false;
+  }
+
+  bool type_matches(const Doc& raw_schema, const Doc& value) const {
+    const Doc& schema = resolve(raw_schema);
+    if (const Doc* branches = union_branches(schema)) {
+      return std::any_of(branches->begin(), branches->end(),
+                         [&](const Doc& branch) { return type_matches(branch, value); });
+    }
+    if (!schema.contains("type")) return true;
+    const Doc& type = schema["type"];
+    if (type.is_string()) return type_name_matches(type.get<std::string>(), value);
+    return std::any_of(type.begin(), type.end(),
+                       [&](const Doc& name) { return type_name_matches(name.get<std::string>(), value); });
+  }
+
+  bool knows_key(const Doc& raw_schema, const std::string& key) const {
+    const Doc& schema = resolve(raw_schema);
+    return schema.contains("properties") && schema["properties"].contains(key);
+  }
+
+  // The schema that applies to `value`: through $ref, and into the union branch meant for it:
+  // the first branch of the value's type, and among objects the first that knows one of the
+  // value's keys. Null when no branch takes a value of this type. `title` receives the title
+  // of the innermost union passed through, for branches without a title of their own.
+  const Doc* select(const Doc* raw_schema, const Doc& value, std::string& title) const {
+    const Doc* schema = &resolve(*raw_schema);
+    while (const Doc* branches = union_branches(*schema)) {
+      if (schema->contains("title")) title = (*schema)["title"].get<std::string>();
+      std::vector<const Doc*> candidates;
+      for (const Doc& branch : *branches) {
+        if (type_matches(branch, value)) candidates.push_back(&branch);
+      }
+      if (candidates.empty()) return nullptr;
+      const Doc* chosen = candidates.front();
+      if (value.is_object() && candidates.size() > 1) {
+        bool found = false;
+        for (const auto& [key, member] : value.items()) {
+          for (const Doc* candidate : candidates) {
+            if (knows_key(*candidate, key)) {
+              chosen = candidate;
+              found = true;
+              break;
+            }
+          }
+          if (found) break;
+        }
+      }
+      schema = &resolve(*chosen);
+    }
+    return schema;
+  }
+
+  static const Doc* property_schema(const Doc& schema, const std::string& key) {
+    if (schema.contains("properties") && schema["properties"].contains(key)) {
+      return &schema["properties"][key];
+    }
+    if (schema.contains("additionalProperties") && schema["additionalProperties"].is_object()) {
+      return &schema["additionalProperties"];
+    }
+    return nullptr;
+  }
+
+  static std::string range_text(const Doc& schema) {
+    const auto number_text = [](const Doc& n) { return n.dump(); };
+    const bool has_min = schema.contains("minimum");
+    const bool has_max = schema.contains("maximum");
+    if (has_min && has_max) {
+      return " from " + number_text(schema["minimum"]) + " to " + number_text(schema["maximum"]);
+    }
+    std::string text;
+    if (has_min) text += " >= " + number_text(schema["minimum"]);
+    if (schema.contains("exclusiveMinimum")) text += " > " + number_text(schema["exclusiveMinimum"]);
+    if (has_max) text += (text.empty() ? " <= " : " and <= ") + number_text(schema["maximum"]);
+    return text;
+  }
+
+  // What the schema asks for, as a noun phrase: its title, or one built from its keywords.
+  static std::string describe(const Doc& schema, const std::string& fallback_title) {
+    if (schema.contains("title")) return schema["title"].get<std::string>();
+    if (!fallback_title.empty()) return fallback_title;
+    if (schema.contains("enum")) {
+      std::vector<std::string> names;
+      for (const Doc& item : schema["enum"]) names.push_back(item.is_string() ? item.get<std::string>() : item.dump());
+      return "one of: " + join(names);
+    }
+    const std::string type = schema.contains("type") && schema["type"].is_string() ? schema["type"].get<std::string>() : "";
+    if (type == "integer") return "an integer" + range_text(schema);
+    if (type == "number") return "a number" + range_text(schema);
+    if (type == "boolean") return "true or false";
+    if (type == "string") {
+      if (schema.contains("minLength") && schema.contains("maxLength")) {
+        return "a string of " + schema["minLength"].dump() + " to " + schema["maxLength"].dump() + " characters";
+      }
+      return "a string";
+    }
+    if (type == "array") {
+      if (schema.contains("minItems") && schema["minItems"].get<int>() > 0) {
+        const int count = schema["minItems"].get<int>();
+        return "an array of at least " + std::to_string(count) + (count == 1 ? " item" : " items");
+      }
+      return "an array";
+    }
+    if (type == "object") {
+      if (schema.value("minProperties", 0) == 1 && schema.value("maxProperties", 0) == 1) {
+        std::vector<std::string> keys;
+        for (const auto& [key, unused] : schema["properties"].items()) keys.push_back(key);
+        return "an object with exactly one of the keys: " + join(keys);
+      }
+      return "an object";
+    }
+    if (schema.contains("type") && schema["type"].is_array()) {
+      std::vector<std::string> names;
+      for (const Doc& name : schema["type"]) names.push_back(name.get<std::string>());
+      return "a value of type " + join(names);
+    }
+    return "a valid value";
+  }
+
+  bool pattern_matches(const std::string& pattern, const std::string& text) {
+    auto cached = regexes_.find(pattern);
+    if (cached == regexes_.end()) cached = regexes_.emplace(pattern, std::regex(pattern)).first;
+    return std::regex_search(text, cached->second);
+  }
+
+  bool scalar_fits(const Doc& schema, const Doc& value) {
+    if (value.is_string()) {
+      const std::string& text = value.get_ref<const std::string&>();
+      const std::size_t length = utf8_length(text);
+      if (schema.contains("minLength") && length < schema["minLength"].get<std::size_t>()) return false;
+      if (schema.contains("maxLength") && length > schema["maxLength"].get<std::size_t>()) return false;
+      // A string too long for std::regex is reported rather than matched (see shorten()).
+      if (schema.contains("pattern")) {
+        if (text.size() > kLongestCheckedString) return false;
+        if (!pattern_matches(schema["pattern"].get<std::string>(), text)) return false;
+      }
+    }
+    if (value.is_number()) {
+      const double number = value.get<double>();
+      if (schema.contains("minimum") && number < schema["minimum"].get<double>()) return false;
+      if (schema.contains("maximum") && number > schema["maximum"].get<double>()) return false;
+      if (schema.contains("exclusiveMinimum") && number <= schema["exclusiveMinimum"].get<double>()) return false;
+      // Integers beyond 2^53 lose precision as doubles; compare them exactly.
+      if (value.is_number_unsigned() && schema.contains("maximum") && schema["maximum"].is_number_integer() &&
+          value.get<std::uint64_t>() > schema["maximum"].get<std::uint64_t>()) {
+        return false;
+      }
+    }
+    if (schema.contains("enum")) {
+      const Doc& options = schema["enum"];
+      if (std::find(options.begin(), options.end(), value) == options.end()) return false;
+    }
+    return true;
+  }
+
+  void check_object(const Doc& schema, const Doc& value, const Tokens& tokens, std::vector<Problem>& problems) {
+    if (schema.contains("required")) {
+      for (const Doc& key : schema["required"]) {
+        if (!value.contains(key.get<std::string>())) {
+          problems.push_back({tokens, "missing required key \"" + key.get<std::string>() + "\""});
+        }
+      }
+    }
+    if (schema.contains("additionalProperties") && schema["additionalProperties"] == false) {
+      std::vector<std::string> known;
+      if (schema.contains("properties")) {
+        for (const auto& [key, unused] : schema["properties"].items()) known.push_back(key);
+      }
+      for (const auto& [key, member] : value.items()) {
+        if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+        Tokens at = tokens;
+        at.push_back(key);
+        problems.push_back({at, unknown_key_message(key, known)});
+      }
+    }
+    const std::size_t size = value.size();
+    if ((schema.contains("minProperties") && size < schema["minProperties"].get<std::size_t>()) ||
+        (schema.contains("maxProperties") && size > schema["maxProperties"].get<std::size_t>())) {
+      problems.push_back({tokens, "expected " + describe(schema, "")});
+    }
+  }
+
+  static std::string unknown_key_message(const std::string& key, const std::vector<std::string>& known) {
+    std::string message = "unknown key \"" + key + "\"";
+    // Suggest a key only when it is plausibly a typo: one edit away, two for longer keys.
+    const std::string* closest = nullptr;
+    std::size_t best = key.size() >= 6 ? 3 : 2;
+    for (const std::string& candidate : known) {
+      const std::size_t distance = edit_distance(key, candidate);
+      if (distance < best) {
+        best = distance;
+        closest = &candidate;
+      }
+    }
+    if (closest != nullptr) return message + " (did you mean \"" + *closest + "\"?)";
+    if (known.empty()) return message + "; this object takes no keys";
+    return message + "; the keys allowed here are: " + join(known);
+  }
+
+  void check_array(const Doc& schema, const Doc& value, const Tokens& tokens, const std::string& title,
+                   std::vector<Problem>& problems) {
+    const std::size_t size = value.size();
+    if ((schema.contains("minItems") && size < schema["minItems"].get<std::size_t>()) ||
+        (schema.contains("maxItems") && size > schema["maxItems"].get<std::size_t>())) {
+      problems.push_back({tokens, "expected " + describe(schema, title) + ", got " + std::to_string(size) +
+                                      (size == 1 ? " item" : " items")});
+    }
+  }
+
+  void check_node(const Doc& raw_schema, const Doc& value, const Tokens& tokens, std::vector<Problem>& problems) {
+    std::string union_title;
+    const Doc* selected = select(&raw_schema, value, union_title);
+    if (selected == nullptr) {
+      problems.push_back({tokens, "expected " + describe(resolve(raw_schema), "") + ", got " + shown(value)});
+      return;
+    }
+    const Doc& schema = *selected;
+    if (!type_matches(schema, value) || !scalar_fits(schema, value)) {
+      problems.push_back({tokens, "expected " + describe(schema, union_title) + ", got " + shown(value)});
+      return;
+    }
+    if (value.is_object()) check_object(schema, value, tokens, problems);
+    if (value.is_array()) check_array(schema, value, tokens, union_title, problems);
+  }
+
+  const Doc& root_;
+  std::map<std::string, std::regex> regexes_;
+};
+
+// valijson names a place as {"<root>", "[services]", "[0]", ...}.
+Tokens tokens_of(const std::vector<std::string>& context) {
+  Tokens tokens;
+  for (std::size_t i = 1; i < context.size(); ++i) {
+    const std::string& part = context[i];
+    tokens.push_back(part.size() >= 2 ? part.substr(1, part.size() - 2) : part);
+  }
+  return tokens;
+}
+
+}  // namespace
+
+std::vector<InputError> schema_errors(const JsonSource& source) {
+  const CompiledSchema& compiled = compiled_schema();
+  const Json copy = to_validated_copy(source.root());
+  valijson::Validator validator;
+  valijson::ValidationResults results;
+  valijson::adapters::NlohmannJsonAdapter adapter(copy);
+  if (validator.validate(compiled.schema, adapter, &results)) return {};
+
+  // Every place valijson complained about, explained once. Places that only failed inside a
+  // union branch not meant for the value explain to nothing and drop out.
+  std::vector<Tokens> places;
+  std::vector<std::string> first_description;
+  std::set<Tokens> known_places;
+  for (const valijson::ValidationResults::Error& error : results) {
+    Tokens tokens = tokens_of(error.context);
+    if (known_places.insert(tokens).second) {
+      places.push_back(std::move(tokens));
+      first_description.push_back(error.description);
+    }
+  }
+  Explainer explainer(compiled.json);
+  std::vector<InputError> errors;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const Tokens& place : places) {
+    for (Problem& problem : explainer.explain(source.root(), place)) {
+      const std::string pointer = pointer_of(problem.tokens);
+      if (!seen.insert({pointer, problem.message}).second) continue;
+      errors.push_back(source.error(pointer, std::move(problem.message)));
+    }
+  }
+  if (errors.empty()) {
+    // The explanation disagrees with valijson; still refuse, in valijson's words.
+    errors.push_back(source.error(pointer_of(places.front()), "does not match the schema: " + first_description.front()));
+  }
+  std::stable_sort(errors.begin(), errors.end(), [](const InputError& a, const InputError& b) {
+    if (a.where.line != b.where.line) return a.where.line < b.where.line;
+    return a.where.column < b.where.column;
+  });
+  return errors;
+}
+
+}  // namespace faultline::harness

@@ -1,0 +1,136 @@
+// The sweep runner: a pool of std::threads pulling seed indices from an atomic counter. Each
+// thread owns at most one engine at a time (the engine's fibers are per thread).
+#include "harness/sweep.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "harness/interrupt.hpp"
+
+namespace faultline::harness {
+
+SeedRange parse_seed_range(const std::string& text) {
+  const auto dash = text.find('-');
+  SeedRange range;
+  if (dash == std::string::npos) {
+    range.first = range.last = parse_count("--seeds", text);
+  } else {
+    range.first = parse_count("--seeds", text.substr(0, dash));
+    range.last = parse_count("--seeds", text.substr(dash + 1));
+  }
+  if (range.last < range.first) {
+    throw CommandUsageError("--seeds: expected A-B with A <= B, got \"" + text + "\"");
+  }
+  if (range.last - range.first >= kMaxSweepSeeds) {
+    throw CommandUsageError("--seeds: at most " + std::to_string(kMaxSweepSeeds) +
+                            " seeds in one sweep; split it with --shard K/N over several machines");
+  }
+  return range;
+}
+
+SeedRange shard_slice(SeedRange range, Shard shard) {
+  const std::uint64_t count = range.count();
+  if (shard.count > count) {
+    throw CommandUsageError("--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": " +
+                            std::to_string(count) + " seeds cannot make " + std::to_string(shard.count) + " shards");
+  }
+  // Slice k holds seeds [first + count*(k-1)/N, first + count*k/N).
+  const std::uint64_t begin = count * (shard.index - 1) / shard.count;
+  const std::uint64_t end = count * shard.index / shard.count;
+  return {range.first + begin, range.first + end - 1};
+}
+
+namespace {
+
+void print_progress(std::uint64_t done, std::uint64_t total, std::uint64_t failures, double elapsed_s) {
+  const double rate = elapsed_s > 0 ? static_cast<double>(done) / elapsed_s : 0.0;
+  char eta[32] = "--";
+  if (rate > 0 && done < total) {
+    const auto seconds = static_cast<long long>(static_cast<double>(total - done) / rate + 0.5);
+    if (seconds >= 3600) std::snprintf(eta, sizeof eta, "%lldh%02lldm", seconds / 3600, seconds % 3600 / 60);
+    else if (seconds >= 60) std::snprintf(eta, sizeof eta, "%lldm%02llds", seconds / 60, seconds % 60);
+    else std::snprintf(eta, sizeof eta, "%llds", seconds);
+  } else if (done == total) {
+    std::snprintf(eta, sizeof eta, "0s");
+  }
+  std::fprintf(stderr, "\r  seeds %llu/%llu  failures %llu  %.1f seeds/s  ETA %s\x1b[K",
+               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
+               static_cast<unsigned long long>(failures), rate, eta);
+  std::fflush(stderr);
+}
+
+}  // namespace
+
+SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options) {
+  const std::uint64_t total = slice.count();
+  std::vector<std::optional<reports::SeedRecord>> records(total);
+  std::optional<reports::SweepLayout> layout;
+  std::atomic<std::uint64_t> next{0}, done{0}, failures{0};
+  std::atomic<bool> abort{false};
+  std::mutex mutex;
+  std::condition_variable finished;
+  std::exception_ptr error;
+
+  auto worker = [&]() {
+    // After SIGINT/SIGTERM no new seed starts; the runs in progress stop at their next check.
+    while (!abort.load() && interrupted() == 0) {
+      const std::uint64_t index = next.fetch_add(1);
+      if (index >= total) break;
+      try {
+        const RunResult result = run_scenario(scenario, slice.first + index, options.limits);
+        reports::SweepLayout seed_layout = reports::sweep_layout(result.report);
+        reports::SeedRecord record = reports::seed_record(result.report, seed_layout);
+        if (!record.passed) failures.fetch_add(1);
+        {
+          std::lock_guard<std::mutex> lock(mutex);
+          // Every seed of one scenario has the same layout; keep the first seed's.
+          if (index == 0) layout = std::move(seed_layout);
+          records[index] = std::move(record);
+        }
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+        abort.store(true);
+      }
+      done.fetch_add(1);
+      finished.notify_one();
+    }
+  };
+
+  const unsigned jobs = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(options.jobs, total)));
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  threads.reserve(jobs);
+  for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
+  if (options.progress) {
+    // Only the progress line looks at the wall clock; it never reaches a file or stdout.
+    std::unique_lock<std::mutex> lock(mutex);
+    while (done.load() < total && !abort.load() && interrupted() == 0) {
+      finished.wait_for(lock, std::chrono::milliseconds(250));
+      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      print_progress(done.load(), total, failures.load(), elapsed);
+    }
+  }
+  for (std::thread& t : threads) t.join();
+  if (options.progress) {
+    std::fputs("\r\x1b[K", stderr);
+    std::fflush(stderr);
+  }
+  if (error) std::rethrow_exception(error);
+  SweepRun run;
+  if (interrupted() != 0) return run;  // incomplete: the caller writes nothing
+  run.layout = std::move(*layout);
+  run.records.reserve(total);
+  for (auto& r : records) run.records.push_back(std::move(*r));
+  return run;
+}
+
+}  // namespace faultline::harness

@@ -1,0 +1,49 @@
+// Running one scenario over a range of seeds on worker threads. Each run is single-threaded
+// and deterministic; a record per seed is kept in seed order, so results never depend on the
+// number of workers or on which worker ran which seed.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/cmd_common.hpp"
+#include "harness/runner.hpp"
+#include "harness/scenario.hpp"
+#include "reports/sweep_report.hpp"
+
+namespace faultline::harness {
+
+struct SeedRange {
+  std::uint64_t first = 1;
+  std::uint64_t last = 1;
+  std::uint64_t count() const { return last - first + 1; }
+};
+
+inline constexpr std::uint64_t kMaxSweepSeeds = 10'000'000;
+
+// "A-B" (inclusive) or "N". CommandUsageError when malformed, reversed or too long.
+SeedRange parse_seed_range(const std::string& text);
+
+// The K-th of N contiguous, disjoint slices of `range`, sizes differing by at most one.
+// CommandUsageError when N exceeds the number of seeds.
+SeedRange shard_slice(SeedRange range, Shard shard);
+
+struct SweepRunOptions {
+  unsigned jobs = 1;
+  bool progress = false;  // a progress line on standard error (for a terminal)
+  RunLimits limits;
+};
+
+struct SweepRun {
+  reports::SweepLayout layout;
+  std::vector<reports::SeedRecord> records;  // by seed
+};
+
+// Runs every seed of `slice`. Rethrows the first exception a run raised.
+SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options);
+
+// `faultline sweep` and `faultline merge`.
+int command_sweep(const std::vector<std::string>& args);
+int command_merge(const std::vector<std::string>& args);
+
+}  // namespace faultline::harness

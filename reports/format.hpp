@@ -1,0 +1,44 @@
+// Small text helpers shared by the report writers: escaping for XML/HTML/Markdown, and
+// number formats that read well and never depend on the locale.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+namespace faultline::reports {
+
+// Escapes &, <, >, " and ' for XML and HTML text and attributes. Characters XML 1.0 forbids
+// (control characters other than tab, newline, carriage return) become U+FFFD.
+std::string xml_escape(std::string_view text);
+
+// Makes `text` safe inside one Markdown table cell: no pipes, no newlines, no raw HTML.
+std::string markdown_cell(std::string_view text);
+
+// A number with exactly `decimals` decimals ("3.20"), locale-free.
+std::string fixed(double value, int decimals);
+
+// A number the way JSON writes it: shortest text that reads back to the same double.
+std::string number_text(double value);
+
+// A ratio 0..1 as a percentage with up to `decimals` decimals, trailing zeros trimmed ("99.5%").
+std::string percent(double ratio, int decimals = 3);
+
+// Milliseconds as "14.2 ms", "1.25 s" or "850 µs", three significant digits.
+std::string latency_text(double ms);
+
+// Seconds as a short duration: "0s", "1.5s", "2m30s", "1h2m".
+std::string seconds_text_short(double seconds);
+
+// A report's "seconds.nanoseconds" text (as "10.000000000") as seconds; nullopt for null.
+std::optional<double> report_seconds(const nlohmann::ordered_json& value);
+
+// A JSON number (or null) as an optional double.
+std::optional<double> json_number(const nlohmann::ordered_json& value);
+
+// A count with thin grouping: 1234567 -> "1,234,567".
+std::string count_text(std::uint64_t value);
+
+}  // namespace faultline::reports

@@ -1,0 +1,284 @@
+// The topology drawing and the fault/breaker/instance timeline strip of the HTML report.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "reports/format.hpp"
+#include "reports/html_charts.hpp"
+
+namespace faultline::reports::html {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string px(double v) { return fixed(v, 1); }
+
+std::string text_of(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
+
+// Green, amber or red by availability, the same thresholds as the tables use.
+std::string health_color(std::optional<double> availability) {
+  if (!availability) return "#8c959f";
+  if (*availability >= 0.999) return "#1a7f37";
+  if (*availability >= 0.99) return "#9a6700";
+  return "#cf222e";
+}
+
+std::optional<double> availability_of(const json& report, const char* list, const std::string& name) {
+  for (const json& e : report[list]) {
+    if (e["name"] == name) return json_number(e["availability"]);
+  }
+  return std::nullopt;
+}
+
+// Two short lines describing a call policy: the timeout, then attempts and breaker.
+std::pair<std::string, std::string> policy_text(const json& policy) {
+  std::pair<std::string, std::string> out;
+  const double timeout_ms = policy.value("timeout_ms", 0.0);
+  out.first = timeout_ms > 0 ? "timeout " + latency_text(timeout_ms) : "no timeout";
+  const auto attempts = policy.value("max_attempts", 1u);
+  if (attempts > 1) out.second = std::to_string(attempts) + " attempts";
+  if (policy.value("breaker", false)) out.second += std::string(out.second.empty() ? "" : " · ") + "breaker";
+  return out;
+}
+
+// At most `width` characters (code points), with an ellipsis when cut; the full text is in a tooltip.
+std::string fit(const std::string& text, std::size_t width) {
+  std::size_t count = 0, cut = text.size();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (count == width - 1) cut = i;
+    ++count;
+  }
+  return count <= width ? text : text.substr(0, cut) + "…";
+}
+
+struct Box {
+  std::string name, line2, line3, color;
+  bool client = false;
+  int column = 0, row = 0;
+};
+
+}  // namespace
+
+std::string render_topology(const json& report) {
+  if (!report.contains("topology")) return "<p class=\"muted\">This report has no topology (it predates it).</p>\n";
+  const json& topology = report["topology"];
+  const json& services = topology["services"];
+  const json& clients = topology["clients"];
+  std::map<std::string, std::size_t> service_index;
+  for (std::size_t s = 0; s < services.size(); ++s) service_index[services[s]["name"].get<std::string>()] = s;
+  // Column of each service: the longest call path from a client (the loader rejects cycles).
+  std::vector<int> depth(services.size(), 1);
+  for (std::size_t pass = 0; pass < services.size(); ++pass) {
+    bool changed = false;
+    for (std::size_t s = 0; s < services.size(); ++s) {
+      for (const json& call : services[s]["calls"]) {
+        const auto it = service_index.find(call["service"].get<std::string>());
+        if (it != service_index.end() && depth[it->second] < depth[s] + 1) {
+          depth[it->second] = depth[s] + 1;
+          changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  std::vector<Box> boxes;
+  std::vector<int> rows_in_column(services.size() + 2, 0);
+  for (const json& c : clients) {
+    Box b;
+    b.name = c["name"].get<std::string>();
+    b.client = true;
+    b.line2 = "client · zone " + text_of(c["zone"]);
+    b.line3 = text_of(c["workload"]) == "closed_loop" ? text_of(c["users"]) + " users (closed loop)" : "open loop";
+    b.color = health_color(availability_of(report, "clients", b.name));
+    b.row = rows_in_column[0]++;
+    boxes.push_back(std::move(b));
+  }
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    Box b;
+    b.name = services[s]["name"].get<std::string>();
+    std::uint64_t instances = 0;
+    std::string zones;
+    for (const json& g : services[s]["placement"]) {
+      instances += g["count"].get<std::uint64_t>();
+      zones += (zones.empty() ? "" : " · ") + text_of(g["zone"]) + " ×" + text_of(g["count"]);
+    }
+    b.line2 = std::to_string(instances) + (instances == 1 ? " instance" : " instances") + " × " +
+              text_of(services[s]["workers"]) + " workers";
+    b.line3 = zones;
+    b.color = health_color(availability_of(report, "services", b.name));
+    b.column = depth[s];
+    b.row = rows_in_column[static_cast<std::size_t>(depth[s])]++;
+    boxes.push_back(std::move(b));
+  }
+  constexpr double kBoxW = 200, kBoxH = 66, kColW = 330, kRowH = 92, kPad = 16;
+  int columns = 1, rows = 1;
+  for (const Box& b : boxes) {
+    columns = std::max(columns, b.column + 1);
+    rows = std::max(rows, b.row + 1);
+  }
+  const double width = kPad * 2 + (columns - 1) * kColW + kBoxW;
+  const double height = kPad * 2 + (rows - 1) * kRowH + kBoxH;
+  auto box_x = [&](const Box& b) { return kPad + b.column * kColW; };
+  auto box_y = [&](const Box& b) { return kPad + b.row * kRowH; };
+  std::map<std::string, const Box*> service_box;
+  std::map<std::string, const Box*> client_box;
+  for (const Box& b : boxes) (b.client ? client_box : service_box)[b.name] = &b;
+
+  std::string out = "<svg class=\"topology\" viewBox=\"0 0 " + px(width) + " " + px(height) + "\" style=\"max-width:" +
+                    px(width) + "px\" role=\"img\" aria-label=\"topology\">\n";
+  out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+         "orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#6e7781\"/></marker></defs>\n";
+  std::string labels;  // drawn after every arrow, so no arrow crosses a label
+  auto edge = [&](const Box& from, const Box& to, const std::pair<std::string, std::string>& label) {
+    const double x0 = box_x(from) + kBoxW, y0 = box_y(from) + kBoxH / 2;
+    const double x1 = box_x(to) - 2, y1 = box_y(to) + kBoxH / 2;
+    const double mid_x = (x0 + x1) / 2, mid_y = (y0 + y1) / 2;
+    out += "<path class=\"edge\" d=\"M" + px(x0) + " " + px(y0) + "C" + px(mid_x) + " " + px(y0) + " " + px(mid_x) + " " +
+           px(y1) + " " + px(x1) + " " + px(y1) + "\" marker-end=\"url(#arrow)\"/>\n";
+    // The label sits on the middle of the curve, over a white halo so the line does not cross it.
+    const double label_y = mid_y - (label.second.empty() ? 6 : 18);
+    labels += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y) + "\">" + xml_escape(label.first) + "</text>\n";
+    if (!label.second.empty()) {
+      labels += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y + 12) + "\">" + xml_escape(label.second) +
+             "</text>\n";
+    }
+  };
+  for (const json& c : clients) {
+    const auto to = service_box.find(c["service"].get<std::string>());
+    if (to != service_box.end()) edge(*client_box[c["name"].get<std::string>()], *to->second, policy_text(c["policy"]));
+  }
+  for (const json& s : services) {
+    std::map<std::string, std::pair<std::string, std::string>> seen;  // one arrow per callee, whatever the operation
+    for (const json& call : s["calls"]) {
+      const std::string callee = call["service"].get<std::string>();
+      if (seen.count(callee) != 0) continue;
+      seen[callee] = policy_text(call["policy"]);
+      const auto to = service_box.find(callee);
+      if (to != service_box.end()) edge(*service_box[s["name"].get<std::string>()], *to->second, seen[callee]);
+    }
+  }
+  out += labels;
+  for (const Box& b : boxes) {
+    const double x = box_x(b), y = box_y(b);
+    out += "<g class=\"node\"><rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(kBoxW) + "\" height=\"" +
+           px(kBoxH) + "\" rx=\"8\" class=\"" + (b.client ? "nc" : "ns") + "\"/>";
+    out += "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"5\" height=\"" + px(kBoxH) + "\" rx=\"2\" fill=\"" +
+           b.color + "\"/>";
+    out += "<text class=\"nn\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 22) + "\">" + xml_escape(fit(b.name, 24)) + "</text>";
+    out += "<text class=\"nd\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 40) + "\">" + xml_escape(fit(b.line2, 30)) + "</text>";
+    out += "<text class=\"nd\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 56) + "\">" + xml_escape(fit(b.line3, 30)) +
+           "</text><title>" + xml_escape(b.name + "\n" + b.line2 + "\n" + b.line3) + "</title></g>\n";
+  }
+  out += "</svg>\n";
+  return out;
+}
+
+std::string render_timeline_strip(const json& report, const std::vector<std::string>& fault_colors) {
+  struct Segment {
+    double start_s, end_s;
+    std::string color, label;
+    double opacity;
+  };
+  struct Row {
+    std::string label;
+    std::vector<Segment> segments;
+  };
+  const double end_s = std::max(report_seconds(report["simulated_until"]).value_or(0.0), 1e-9);
+  std::vector<Row> rows;
+  const json& faults = report["faults"];
+  for (std::size_t f = 0; f < faults.size(); ++f) {
+    Row row{"fault " + text_of(faults[f]["name"]), {}};
+    if (const auto start = report_seconds(faults[f]["start"])) {
+      const auto end = report_seconds(faults[f]["end"]);
+      row.segments.push_back({*start, end.value_or(end_s), fault_colors[f],
+                              text_of(faults[f]["kind"]) + (end ? "" : " (never reverted)"), end ? 0.85 : 0.45});
+    }
+    rows.push_back(std::move(row));
+  }
+  constexpr std::size_t kMaxBreakerRows = 24;
+  std::size_t hidden = 0;
+  for (const json& b : report["breakers"]) {
+    if (rows.size() >= faults.size() + kMaxBreakerRows) {
+      ++hidden;
+      continue;
+    }
+    Row row{"breaker " + text_of(b["name"]), {}};
+    const json& transitions = b["transitions"];
+    for (std::size_t i = 0; i < transitions.size(); ++i) {
+      const std::string to = text_of(transitions[i]["to"]);
+      if (to == "closed") continue;
+      const double start = report_seconds(transitions[i]["at"]).value_or(0.0);
+      const double end = i + 1 < transitions.size() ? report_seconds(transitions[i + 1]["at"]).value_or(end_s) : end_s;
+      row.segments.push_back({start, end, to == "open" ? "#cf222e" : "#d4a72c", to, 0.9});
+    }
+    rows.push_back(std::move(row));
+  }
+  // Instances that left the "up" state, from the timeline.
+  std::map<std::string, std::pair<double, std::string>> down_since;
+  std::map<std::string, std::size_t> instance_row;
+  for (const json& e : report["timeline"]) {
+    if (e["kind"] != "instance") continue;
+    const std::string name = text_of(e["instance"]), state = text_of(e["state"]);
+    const double at = report_seconds(e["at"]).value_or(0.0);
+    const auto open = down_since.find(name);
+    if (open != down_since.end()) {
+      std::size_t& r = instance_row[name];
+      if (r == 0) {
+        rows.push_back({"instance " + name, {}});
+        r = rows.size();
+      }
+      rows[r - 1].segments.push_back({open->second.first, at, "#424a53", open->second.second, 0.75});
+      down_since.erase(open);
+    }
+    if (state != "up") down_since[name] = {at, state};
+  }
+  for (const auto& [name, since] : down_since) {
+    std::size_t& r = instance_row[name];
+    if (r == 0) {
+      rows.push_back({"instance " + name, {}});
+      r = rows.size();
+    }
+    rows[r - 1].segments.push_back({since.first, end_s, "#424a53", since.second, 0.75});
+  }
+  if (rows.empty()) return "<p class=\"muted\">No faults, breaker movements or instance outages.</p>\n";
+
+  constexpr double kWidth = 1180, kLabelW = 250, kRight = 16, kRowH = 24, kTop = 6;
+  const double plot_w = kWidth - kLabelW - kRight;
+  const double height = kTop + rows.size() * kRowH + 26;
+  auto x_of = [&](double t) { return kLabelW + std::clamp(t / end_s, 0.0, 1.0) * plot_w; };
+  std::string out = "<svg class=\"strip\" viewBox=\"0 0 " + px(kWidth) + " " + px(height) +
+                    "\" role=\"img\" aria-label=\"fault timeline\">\n";
+  for (std::size_t r = 0; r < rows.size(); ++r) {
+    const double y = kTop + r * kRowH;
+    if (r % 2 == 0) {
+      out += "<rect x=\"0\" y=\"" + px(y) + "\" width=\"" + px(kWidth) + "\" height=\"" + px(kRowH) + "\" fill=\"#f6f8fa\"/>";
+    }
+    std::string label = rows[r].label;
+    if (label.size() > 40) label = label.substr(0, 39) + "…";
+    out += "<text class=\"rl\" x=\"8\" y=\"" + px(y + 16) + "\">" + xml_escape(label) + "</text>";
+    for (const Segment& s : rows[r].segments) {
+      const double x0 = x_of(s.start_s), x1 = x_of(s.end_s);
+      out += "<rect x=\"" + px(x0) + "\" y=\"" + px(y + 5) + "\" width=\"" + px(std::max(2.0, x1 - x0)) +
+             "\" height=\"" + px(kRowH - 10) + "\" rx=\"3\" fill=\"" + s.color + "\" fill-opacity=\"" + fixed(s.opacity, 2) +
+             "\"><title>" + xml_escape(s.label + ": " + seconds_text_short(s.start_s) + " to " +
+                                       seconds_text_short(s.end_s)) +
+             "</title></rect>";
+    }
+    out += "\n";
+  }
+  const double axis_y = kTop + rows.size() * kRowH;
+  out += "<line class=\"axis\" x1=\"" + px(kLabelW) + "\" y1=\"" + px(axis_y) + "\" x2=\"" + px(kLabelW + plot_w) +
+         "\" y2=\"" + px(axis_y) + "\"/>\n";
+  const double step = nice_time_step(end_s, 10);
+  for (double t = 0; t <= end_s + step * 1e-6; t += step) {
+    out += "<text class=\"ax\" x=\"" + px(x_of(t)) + "\" y=\"" + px(axis_y + 16) + "\">" + seconds_text_short(t) + "</text>";
+  }
+  out += "\n</svg>\n";
+  if (hidden > 0) {
+    out += "<p class=\"muted\">" + std::to_string(hidden) + " more breakers moved; see the event table.</p>\n";
+  }
+  return out;
+}
+
+}  // namespace faultline::reports::html

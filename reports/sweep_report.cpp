@@ -1,0 +1,343 @@
+// Seed records and the sweep aggregate. Everything here is a function of the records in seed
+// order, so the number of jobs and the sharding never change a byte of the output.
+#include "reports/sweep_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include "reports/sha256.hpp"
+
+namespace faultline::reports {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr const char* kClientMetrics[] = {"availability", "requests", "errors", "timeouts", "rejected", "retries",
+                                          "p50_ms", "p90_ms", "p99_ms", "p99_9_ms", "max_ms"};
+constexpr const char* kServiceExtra[] = {"breaker_opens", "ejections"};
+constexpr const char* kFaultMetrics[] = {"recovered_after_s", "min_availability"};
+
+std::optional<double> entity_metric(const json& entity, const std::string& metric) {
+  const json& totals = entity["totals"];
+  const json& latency = entity["latency"];
+  if (metric == "availability") return entity["availability"].get<double>();
+  if (metric == "errors") return totals["errors"].get<double>() + totals["unavailable"].get<double>();
+  if (totals.contains(metric)) return totals[metric].get<double>();
+  if (latency.contains(metric)) return latency[metric].get<double>();
+  if (entity.contains(metric) && entity[metric].is_number()) return entity[metric].get<double>();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<double> run_metric(const json& report, const SweepLayout::Metric& m) {
+  for (const json& e : report[m.group]) {
+    if (e["name"] != m.entity) continue;
+    if (m.group == "faults") {
+      if (!e.contains("recovery")) return std::nullopt;
+      const json& v = e["recovery"][m.name];
+      return v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt;
+    }
+    return entity_metric(e, m.name);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+json optional_json(const std::optional<double>& value) { return value ? json(*value) : json(nullptr); }
+
+std::optional<double> optional_from(const json& value) {
+  return value.is_number() ? std::optional<double>(value.get<double>()) : std::nullopt;
+}
+
+double rounded(double value) { return std::round(value * 1e6) / 1e6; }
+
+// min / median / p95 / max (nearest rank), mean and sample standard deviation of the values
+// present; `missing` counts seeds without a value.
+json stats_json(const std::vector<std::optional<double>>& values) {
+  std::vector<double> present;
+  double sum = 0;
+  for (const auto& v : values) {
+    if (!v) continue;
+    present.push_back(*v);
+    sum += *v;  // in seed order, so the sum rounds the same way every time
+  }
+  json out;
+  out["count"] = present.size();
+  out["missing"] = values.size() - present.size();
+  if (present.empty()) {
+    for (const char* key : {"min", "median", "p95", "max", "mean", "stddev"}) out[key] = nullptr;
+    return out;
+  }
+  const double mean = sum / static_cast<double>(present.size());
+  double squares = 0;
+  for (const double v : present) squares += (v - mean) * (v - mean);
+  std::sort(present.begin(), present.end());
+  const std::size_t n = present.size();
+  const double median = n % 2 == 1 ? present[n / 2] : (present[n / 2 - 1] + present[n / 2]) / 2.0;
+  const std::size_t p95_rank = static_cast<std::size_t>(std::ceil(0.95 * static_cast<double>(n)));
+  out["min"] = present.front();
+  out["median"] = rounded(median);
+  out["p95"] = present[std::max<std::size_t>(p95_rank, 1) - 1];
+  out["max"] = present.back();
+  out["mean"] = rounded(mean);
+  out["stddev"] = n > 1 ? rounded(std::sqrt(squares / static_cast<double>(n - 1))) : 0.0;
+  return out;
+}
+
+json header_scenario(const SweepHeader& header) {
+  json scenario;
+  scenario["name"] = header.scenario_name;
+  scenario["sha256"] = header.scenario_sha256;
+  scenario["file"] = header.scenario_file;
+  scenario["source"] = header.scenario_source;
+  return scenario;
+}
+
+json range_json(std::uint64_t first, std::uint64_t last) {
+  json out;
+  out["first"] = first;
+  out["last"] = last;
+  out["count"] = last - first + 1;
+  return out;
+}
+
+std::string replay(const SweepHeader& header, std::uint64_t seed) {
+  std::string file = header.scenario_file;
+  if (file.empty() || file.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") !=
+                          std::string::npos) {
+    std::string quoted = "'";
+    for (const char c : file) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    file = quoted + "'";
+  }
+  return "faultline run " + file + " --seed " + std::to_string(seed);
+}
+
+}  // namespace
+
+bool SweepLayout::operator==(const SweepLayout& other) const {
+  if (assertions.size() != other.assertions.size() || metrics.size() != other.metrics.size()) return false;
+  for (std::size_t i = 0; i < assertions.size(); ++i) {
+    const auto &a = assertions[i], &b = other.assertions[i];
+    if (a.name != b.name || a.type != b.type || a.expected != b.expected) return false;
+  }
+  for (std::size_t i = 0; i < metrics.size(); ++i) {
+    const auto &a = metrics[i], &b = other.metrics[i];
+    if (a.group != b.group || a.entity != b.entity || a.name != b.name) return false;
+  }
+  return true;
+}
+
+SweepLayout sweep_layout(const json& report) {
+  SweepLayout layout;
+  for (const json& a : report["assertions"]) {
+    layout.assertions.push_back({a["name"].get<std::string>(), a["type"].get<std::string>(), a["expected"].get<std::string>()});
+  }
+  for (const json& c : report["clients"]) {
+    for (const char* m : kClientMetrics) layout.metrics.push_back({"clients", c["name"].get<std::string>(), m});
+  }
+  for (const json& s : report["services"]) {
+    for (const char* m : kClientMetrics) layout.metrics.push_back({"services", s["name"].get<std::string>(), m});
+    for (const char* m : kServiceExtra) layout.metrics.push_back({"services", s["name"].get<std::string>(), m});
+  }
+  for (const json& f : report["faults"]) {
+    for (const char* m : kFaultMetrics) layout.metrics.push_back({"faults", f["name"].get<std::string>(), m});
+  }
+  return layout;
+}
+
+SeedRecord seed_record(const json& report, const SweepLayout& layout) {
+  SeedRecord record;
+  record.seed = report["seed"].get<std::uint64_t>();
+  record.passed = report["passed"].get<bool>();
+  record.stop = report["stop"].get<std::string>();
+  record.trace_hash = report["trace_hash"].get<std::string>();
+  for (const json& a : report["assertions"]) {
+    record.assertions_passed.push_back(a["passed"].get<bool>());
+    record.assertion_values.push_back(a.contains("observed_value") ? optional_from(a["observed_value"]) : std::nullopt);
+  }
+  for (const SweepLayout::Metric& m : layout.metrics) record.metrics.push_back(run_metric(report, m));
+  return record;
+}
+
+std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
+  json head;
+  head["kind"] = "faultline-sweep-seeds";
+  head["faultline_version"] = header.faultline_version;
+  head["scenario"] = header_scenario(header);
+  head["seeds"] = range_json(header.first_seed, header.last_seed);
+  if (header.shard_count > 0) {
+    json shard;
+    shard["index"] = header.shard_index;
+    shard["count"] = header.shard_count;
+    head["shard"] = std::move(shard);
+  } else {
+    head["shard"] = nullptr;
+  }
+  head["slice"] = range_json(header.slice_first, header.slice_last);
+  json assertions = json::array();
+  for (const auto& a : layout.assertions) assertions.push_back(json{{"name", a.name}, {"type", a.type}, {"expected", a.expected}});
+  head["assertions"] = std::move(assertions);
+  json metrics = json::array();
+  for (const auto& m : layout.metrics) metrics.push_back(m.group + "/" + m.entity + "/" + m.name);
+  head["metrics"] = std::move(metrics);
+  // The header pretty, then one run per line: readable, and diffable seed by seed.
+  std::string text = head.dump(2);
+  text.pop_back();  // the closing brace
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  text += ",\n  \"runs\": [";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const SeedRecord& r = records[i];
+    json line;
+    line["seed"] = r.seed;
+    line["passed"] = r.passed;
+    line["stop"] = r.stop;
+    line["trace_hash"] = r.trace_hash;
+    line["assertions"] = r.assertions_passed;
+    json values = json::array(), metrics_line = json::array();
+    for (const auto& v : r.assertion_values) values.push_back(optional_json(v));
+    for (const auto& v : r.metrics) metrics_line.push_back(optional_json(v));
+    line["assertion_values"] = std::move(values);
+    line["metrics"] = std::move(metrics_line);
+    text += (i == 0 ? "\n    " : ",\n    ") + line.dump();
+  }
+  text += records.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  return text;
+}
+
+void parse_seeds_file(const json& document, SweepHeader& header, SweepLayout& layout, std::vector<SeedRecord>& records) {
+  if (!document.is_object() || document.value("kind", "") != "faultline-sweep-seeds") {
+    throw std::runtime_error("expected a seeds.json written by faultline sweep (\"kind\": \"faultline-sweep-seeds\")");
+  }
+  header.faultline_version = document["faultline_version"].get<std::string>();
+  const json& scenario = document["scenario"];
+  header.scenario_name = scenario["name"].get<std::string>();
+  header.scenario_sha256 = scenario["sha256"].get<std::string>();
+  header.scenario_file = scenario["file"].get<std::string>();
+  header.scenario_source = scenario["source"].get<std::string>();
+  header.first_seed = document["seeds"]["first"].get<std::uint64_t>();
+  header.last_seed = document["seeds"]["last"].get<std::uint64_t>();
+  if (document["shard"].is_object()) {
+    header.shard_index = document["shard"]["index"].get<std::uint64_t>();
+    header.shard_count = document["shard"]["count"].get<std::uint64_t>();
+  } else {
+    header.shard_index = header.shard_count = 0;
+  }
+  header.slice_first = document["slice"]["first"].get<std::uint64_t>();
+  header.slice_last = document["slice"]["last"].get<std::uint64_t>();
+  layout = {};
+  for (const json& a : document["assertions"]) {
+    layout.assertions.push_back({a["name"].get<std::string>(), a["type"].get<std::string>(), a["expected"].get<std::string>()});
+  }
+  for (const json& m : document["metrics"]) {
+    const std::string key = m.get<std::string>();
+    const auto first = key.find('/'), last = key.rfind('/');
+    if (first == std::string::npos || first == last) throw std::runtime_error("a metric key is not group/entity/name: " + key);
+    layout.metrics.push_back({key.substr(0, first), key.substr(first + 1, last - first - 1), key.substr(last + 1)});
+  }
+  records.clear();
+  for (const json& line : document["runs"]) {
+    SeedRecord r;
+    r.seed = line["seed"].get<std::uint64_t>();
+    r.passed = line["passed"].get<bool>();
+    r.stop = line["stop"].get<std::string>();
+    r.trace_hash = line["trace_hash"].get<std::string>();
+    for (const json& a : line["assertions"]) r.assertions_passed.push_back(a.get<bool>());
+    for (const json& v : line["assertion_values"]) r.assertion_values.push_back(optional_from(v));
+    for (const json& v : line["metrics"]) r.metrics.push_back(optional_from(v));
+    if (r.assertions_passed.size() != layout.assertions.size() || r.assertion_values.size() != layout.assertions.size() ||
+        r.metrics.size() != layout.metrics.size()) {
+      throw std::runtime_error("the run of seed " + std::to_string(r.seed) + " does not match the file's layout");
+    }
+    records.push_back(std::move(r));
+  }
+}
+
+json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
+  json sweep;
+  sweep["kind"] = "faultline-sweep";
+  sweep["faultline_version"] = header.faultline_version;
+  sweep["scenario"] = header_scenario(header);
+  if (header.shard_count > 0) {
+    sweep["seeds"] = range_json(header.slice_first, header.slice_last);
+    json shard;
+    shard["index"] = header.shard_index;
+    shard["count"] = header.shard_count;
+    shard["of_seeds"] = range_json(header.first_seed, header.last_seed);
+    sweep["shard"] = std::move(shard);
+  } else {
+    sweep["seeds"] = range_json(header.first_seed, header.last_seed);
+  }
+  std::size_t passed = 0, limited = 0;
+  std::string hashes;
+  for (const SeedRecord& r : records) {
+    passed += r.passed ? 1 : 0;
+    limited += r.stop == "finished" ? 0 : 1;
+    hashes += std::to_string(r.seed) + " " + r.trace_hash + "\n";
+  }
+  sweep["passed"] = passed == records.size();
+  sweep["runs"] = records.size();
+  sweep["seeds_passed"] = passed;
+  sweep["seeds_failed"] = records.size() - passed;
+  sweep["seeds_stopped_by_limit"] = limited;
+  sweep["pass_ratio"] = records.empty() ? 1.0 : rounded(static_cast<double>(passed) / static_cast<double>(records.size()));
+  // One hash over every seed's trace hash: two sweeps with the same sweep_hash simulated the same.
+  sweep["sweep_hash"] = sha256_hex(hashes);
+  json assertions = json::array();
+  for (std::size_t a = 0; a < layout.assertions.size(); ++a) {
+    std::size_t ok = 0;
+    std::vector<std::optional<double>> values;
+    for (const SeedRecord& r : records) {
+      ok += r.assertions_passed[a] ? 1 : 0;
+      values.push_back(r.assertion_values[a]);
+    }
+    json item;
+    item["name"] = layout.assertions[a].name;
+    item["type"] = layout.assertions[a].type;
+    item["expected"] = layout.assertions[a].expected;
+    item["passed"] = ok;
+    item["failed"] = records.size() - ok;
+    item["pass_ratio"] = records.empty() ? 1.0 : rounded(static_cast<double>(ok) / static_cast<double>(records.size()));
+    item["observed_value"] = stats_json(values);
+    assertions.push_back(std::move(item));
+  }
+  sweep["assertions"] = std::move(assertions);
+  // Metrics grouped the way a run report groups them: clients, services, faults.
+  for (const char* group : {"clients", "services", "faults"}) {
+    json entities = json::array();
+    for (std::size_t m = 0; m < layout.metrics.size(); ++m) {
+      const SweepLayout::Metric& metric = layout.metrics[m];
+      if (metric.group != group) continue;
+      if (entities.empty() || entities.back()["name"] != metric.entity) entities.push_back(json{{"name", metric.entity}});
+      std::vector<std::optional<double>> values;
+      for (const SeedRecord& r : records) values.push_back(r.metrics[m]);
+      entities.back()[metric.name] = stats_json(values);
+    }
+    sweep[group] = std::move(entities);
+  }
+  json failures = json::array();
+  for (const SeedRecord& r : records) {
+    if (r.passed) continue;
+    json item;
+    item["seed"] = r.seed;
+    json failed = json::array();
+    for (std::size_t a = 0; a < layout.assertions.size(); ++a) {
+      if (!r.assertions_passed[a]) failed.push_back(layout.assertions[a].name);
+    }
+    item["failed_assertions"] = std::move(failed);
+    item["stop"] = r.stop;
+    item["trace_hash"] = r.trace_hash;
+    item["replay"] = replay(header, r.seed);
+    failures.push_back(std::move(item));
+  }
+  sweep["failures"] = std::move(failures);
+  return sweep;
+}
+
+bool is_sweep_report(const json& document) {
+  return document.is_object() && document.value("kind", "") == "faultline-sweep";
+}
+
+}  // namespace faultline::reports
