@@ -139,10 +139,13 @@ Scenario load_scenario_from_report(const std::string& report_path, const LoadLim
     throw InputError(report_path, {}, pointer,
                      "expected a faultline report that embeds its scenario (scenario.source, written since 0.1.0)");
   }
-  if (report.contains("seed") && report["seed"].is_number_unsigned()) seed = report["seed"].get<std::uint64_t>();
   const std::string& text = report["scenario"]["source"].get_ref<const std::string&>();
   const JsonSource source = JsonSource::parse(report_path + "#" + pointer, text);
-  return load_scenario(source, limits);
+  Scenario scenario = load_scenario(source, limits);
+  // A run report has its seed; a sweep report (sweep.json) has none, so the scenario's own.
+  seed = report.contains("seed") && report["seed"].is_number_unsigned() ? report["seed"].get<std::uint64_t>()
+                                                                        : scenario.model.seed;
+  return scenario;
 }
 
 std::string replay_command(const std::string& scenario_path, const std::string& from_report, std::uint64_t seed) {

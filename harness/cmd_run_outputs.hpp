@@ -43,8 +43,9 @@ void print_github_assertion_errors(std::ostream& out, const Scenario& scenario, 
 // One ::error for a problem with the input, located at file:line:column.
 void print_github_input_error(std::ostream& out, const std::string& file, SourceLocation where, const std::string& message);
 
-// The scenario embedded in a report (scenario.source), loaded as if from a file named
-// "REPORT#/scenario/source"; `seed` receives the report's seed.
+// The scenario embedded in a report (scenario.source; run and sweep reports both have it),
+// loaded as if from a file named "REPORT#/scenario/source"; `seed` receives the report's seed,
+// or the scenario's own for a sweep report.
 Scenario load_scenario_from_report(const std::string& report_path, const LoadLimits& limits, std::uint64_t& seed);
 
 // "faultline run SCENARIO --seed N" (or "--from-report R.json --seed N"), shell-quoted.

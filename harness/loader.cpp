@@ -30,7 +30,10 @@ const Json* member(const Json& object, std::string_view key) {
   return found == object.end() ? nullptr : &*found;
 }
 
-std::string in_quotes(std::string_view text) { return "\"" + std::string(text) + "\""; }
+// Text from the file, quoted and escaped as a JSON string.
+std::string in_quotes(std::string_view text) {
+  return Json(std::string(text)).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
 
 // "a crash", "an error_ratio".
 std::string with_article(std::string_view word) {

@@ -130,13 +130,16 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-// How a value is shown after "got": short, and never the whole of a long string.
+// How a value is shown in a message: as JSON, short, never the whole of a long string, and cut
+// only between two UTF-8 characters.
 std::string shown(const Doc& value) {
   if (value.is_object()) return "an object";
   if (value.is_array()) return "an array";
   std::string text = value.dump(-1, ' ', false, Doc::error_handler_t::replace);
-  if (text.size() > 48) text = text.substr(0, 44) + "...\"";
-  return text;
+  if (text.size() <= 48) return text;
+  std::size_t end = 44;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + (value.is_string() ? "...\"" : "...");
 }
 
 struct Problem {
@@ -389,7 +392,7 @@ class Explainer {
   }
 
   static std::string unknown_key_message(const std::string& key, const std::vector<std::string>& known) {
-    std::string message = "unknown key \"" + key + "\"";
+    std::string message = "unknown key " + shown(Doc(key));
     // Suggest a key only when it is plausibly a typo: one edit away, two for longer keys.
     const std::string* closest = nullptr;
     std::size_t best = key.size() >= 6 ? 3 : 2;
@@ -450,7 +453,9 @@ Tokens tokens_of(const std::vector<std::string>& context) {
 std::vector<InputError> schema_errors(const JsonSource& source) {
   const CompiledSchema& compiled = compiled_schema();
   const Json copy = to_validated_copy(source.root());
-  valijson::Validator validator;
+  // valijson's validator caches the std::regex of each pattern; compiling them is most of the
+  // cost of checking a small file, so each thread keeps one validator (and explainer).
+  thread_local valijson::Validator validator;
   valijson::ValidationResults results;
   valijson::adapters::NlohmannJsonAdapter adapter(copy);
   if (validator.validate(compiled.schema, adapter, &results)) return {};
@@ -467,7 +472,7 @@ std::vector<InputError> schema_errors(const JsonSource& source) {
       first_description.push_back(error.description);
     }
   }
-  Explainer explainer(compiled.json);
+  thread_local Explainer explainer(compiled.json);
   std::vector<InputError> errors;
   std::set<std::pair<std::string, std::string>> seen;
   for (const Tokens& place : places) {

@@ -152,13 +152,22 @@ std::vector<html::ChartBand> fault_bands(const json& report, double end_s) {
   return bands;
 }
 
-// Breaker transitions that concern `name`: as the caller (client, service or one of its
-// instances, "name#3") or as the callee.
-constexpr std::size_t kMaxMarkers = 400;
+constexpr std::size_t kMaxMarks = 400;   // breaker marks per chart
 constexpr std::size_t kMaxPoints = 300;  // per chart line
+constexpr std::size_t kMaxOpeningLines = 12;
+constexpr std::size_t kOpenServices = 12;
 
-std::vector<html::ChartMarker> breaker_markers(const json& report, const std::string& name) {
-  std::vector<html::ChartMarker> markers;
+struct BreakerMarks {
+  std::vector<html::ChartMarker> openings;
+  std::vector<html::ChartBand> spans;  // open and half-open periods
+};
+
+// Breakers that concern `name`: as the caller (client, service or one of its instances,
+// "name#3") or as the callee. Thousands of flapping transitions are capped; the timeline
+// lists them all.
+BreakerMarks breaker_marks(const json& report, const std::string& name) {
+  BreakerMarks marks;
+  const double end_s = report_seconds(report["simulated_until"]).value_or(0.0);
   for (const json& b : report["breakers"]) {
     const std::string breaker = text_of(b["name"]);
     const auto arrow = breaker.find(" -> ");
@@ -166,16 +175,22 @@ std::vector<html::ChartMarker> breaker_markers(const json& report, const std::st
     std::string caller = breaker.substr(0, arrow);
     if (const auto hash = caller.find('#'); hash != std::string::npos) caller.resize(hash);
     if (caller != name && breaker.substr(arrow + 4) != name) continue;
-    for (const json& t : b["transitions"]) {
-      // Thousands of flapping transitions would bury the lines; the timeline lists them all.
-      if (markers.size() == kMaxMarkers) return markers;
-      const std::string to = text_of(t["to"]);
-      markers.push_back({report_seconds(t["at"]).value_or(0.0), to == "open" ? "#cf222e" : to == "closed" ? "#1a7f37" : "#bf8700",
-                         "breaker " + breaker + ": " + text_of(t["from"]) + " → " + to + " at " + text_of(t["at"]) + " s",
-                         to != "open"});
+    const json& transitions = b["transitions"];
+    for (std::size_t i = 0; i < transitions.size() && marks.spans.size() < kMaxMarks; ++i) {
+      const std::string to = text_of(transitions[i]["to"]);
+      const double at = report_seconds(transitions[i]["at"]).value_or(0.0);
+      if (to == "closed") continue;
+      const double until = i + 1 < transitions.size() ? report_seconds(transitions[i + 1]["at"]).value_or(end_s) : end_s;
+      const std::string label = "breaker " + breaker + " " + to + " from " + text_of(transitions[i]["at"]) + " s";
+      marks.spans.push_back({at, until, to == "open" ? "#cf222e" : "#d4a72c", label, false});
+      if (to == "open") marks.openings.push_back({at, "#cf222e", label, false});
     }
   }
-  return markers;
+  // A few openings read as lines through the plot; many would hatch it, so then the strip alone shows them.
+  if (marks.openings.size() > kMaxOpeningLines) marks.openings.clear();
+  // Half-open periods first, so an open breaker's red is drawn over another's amber.
+  std::stable_partition(marks.spans.begin(), marks.spans.end(), [](const html::ChartBand& s) { return s.color != "#cf222e"; });
+  return marks;
 }
 
 std::string entity_html(const json& report, const json& totals, const json& series, const char* kind) {
@@ -212,9 +227,9 @@ std::string entity_html(const json& report, const json& totals, const json& seri
     p50.values.push_back(ok > 0 ? std::optional<double>(p50_sum / p50_count) : std::nullopt);
   }
   const auto bands = fault_bands(report, end_s);
-  const auto markers = breaker_markers(report, name);
+  const BreakerMarks marks = breaker_marks(report, name);
   auto chart = [&](const char* title, AxisUnit unit, std::vector<html::ChartSeries> s) {
-    return html::render_line_chart({title, unit, point_s, end_s, std::move(s), bands, markers});
+    return html::render_line_chart({title, unit, point_s, end_s, std::move(s), bands, marks.openings, marks.spans});
   };
   const double availability = totals["availability"].get<double>();
   std::string out = "<section class=\"entity\"><div class=\"head\"><span class=\"kind " + std::string(kind) + "\">" + kind +
@@ -237,9 +252,10 @@ std::string charts_html(const json& report) {
     out += "<span><i class=\"sw\" style=\"background:" + html::fault_color(f) + ";opacity:.45\"></i>fault " +
            esc(text_of(faults[f]["name"])) + " (" + esc(text_of(faults[f]["kind"])) + ")</span>";
   }
-  out += "<span><i class=\"ln\" style=\"border-color:#cf222e\"></i>breaker opens</span>"
-         "<span><i class=\"ln\" style=\"border-color:#bf8700;border-top-style:dashed\"></i>half-open</span>"
-         "<span><i class=\"ln\" style=\"border-color:#1a7f37;border-top-style:dashed\"></i>closes</span>";
+  out += "<span><i class=\"sw\" style=\"background:#cf222e;height:5px\"></i><i class=\"sw\" "
+         "style=\"background:#d4a72c;height:5px\"></i>breakers open / half-open (strip above a chart)</span>"
+         "<span><i class=\"ln\" style=\"border-color:#cf222e;opacity:.5;width:2px;height:12px;border-top:0;"
+         "border-left:1px solid #cf222e\"></i>a breaker opens</span>";
   const double bucket_s = report["timeseries"]["bucket_ms"].get<double>() / 1000.0;
   const std::size_t buckets = report["timeseries"]["clients"].empty() ? 0 : report["timeseries"]["clients"][0]["requests"].size();
   const std::size_t group = std::max<std::size_t>(1, (buckets + kMaxPoints - 1) / kMaxPoints);
@@ -247,9 +263,15 @@ std::string charts_html(const json& report) {
          (group > 1 ? " (" + std::to_string(group) + " buckets)" : std::string(" bucket")) + "</span></div>\n";
   const json& ts = report["timeseries"];
   for (std::size_t c = 0; c < ts["clients"].size(); ++c) out += entity_html(report, report["clients"][c], ts["clients"][c], "client");
-  for (std::size_t s = 0; s < ts["services"].size(); ++s) {
+  // Many services would make a very long page: past kOpenServices their charts are folded.
+  const std::size_t services = ts["services"].size();
+  if (services > kOpenServices) {
+    out += "<details><summary>Charts of the " + std::to_string(services) + " services</summary>\n";
+  }
+  for (std::size_t s = 0; s < services; ++s) {
     out += entity_html(report, report["services"][s], ts["services"][s], "service");
   }
+  if (services > kOpenServices) out += "</details>\n";
   return out;
 }
 

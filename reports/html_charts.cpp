@@ -168,13 +168,22 @@ std::string render_line_chart(const LineChart& chart) {
              (s.dashed ? " stroke-dasharray=\"4 3\"" : "") + "><title>" + xml_escape(s.name) + "</title></path>\n";
     }
   }
-  // Breaker transitions on top.
+  // Breaker states in a strip above the plot, so that many transitions never hide the lines;
+  // each opening is also a faint line through the plot.
+  if (!chart.breaker_spans.empty()) {
+    out += "<rect x=\"" + px(kLeft) + "\" y=\"" + px(kTop - 9) + "\" width=\"" + px(plot_w) +
+           "\" height=\"5\" fill=\"#eaeef2\"/>\n";
+    for (const ChartBand& span : chart.breaker_spans) {
+      const double x0 = x_of(span.start_s), x1 = x_of(span.end_s);
+      out += "<rect class=\"bs\" x=\"" + px(x0) + "\" y=\"" + px(kTop - 9) + "\" width=\"" + px(std::max(1.0, x1 - x0)) +
+             "\" height=\"5\" fill=\"" + span.color + "\"><title>" + xml_escape(span.label) + "</title></rect>\n";
+    }
+  }
   for (const ChartMarker& m : chart.markers) {
     const double x = x_of(m.at_s);
-    out += "<g class=\"mk\"><title>" + xml_escape(m.label) + "</title><line x1=\"" + px(x) + "\" y1=\"" + px(kTop) +
-           "\" x2=\"" + px(x) + "\" y2=\"" + px(kTop + plot_h) + "\" stroke=\"" + m.color + "\" stroke-width=\"1.2\"" +
-           (m.dashed ? " stroke-dasharray=\"3 3\"" : "") + "/><path d=\"M" + px(x - 4) + " " + px(kTop - 6) + "L" +
-           px(x + 4) + " " + px(kTop - 6) + "L" + px(x) + " " + px(kTop) + "Z\" fill=\"" + m.color + "\"/></g>\n";
+    out += "<line class=\"mk\" x1=\"" + px(x) + "\" y1=\"" + px(kTop) + "\" x2=\"" + px(x) + "\" y2=\"" + px(kTop + plot_h) +
+           "\" stroke=\"" + m.color + "\" stroke-width=\"1\" stroke-opacity=\"0.45\"" +
+           (m.dashed ? " stroke-dasharray=\"3 3\"" : "") + "><title>" + xml_escape(m.label) + "</title></line>\n";
   }
   out += "</svg>\n";
   return out;

@@ -44,6 +44,8 @@ struct LineChart {
   std::vector<ChartSeries> series;
   std::vector<ChartBand> bands;
   std::vector<ChartMarker> markers;
+  // Breaker states drawn as a thin strip above the plot: open (red) and half-open (amber).
+  std::vector<ChartBand> breaker_spans;
 };
 
 std::string render_line_chart(const LineChart& chart);

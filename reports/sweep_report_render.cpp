@@ -1,4 +1,6 @@
 // The sweep verdict as text (stdout of `faultline sweep` / `merge`) and as Markdown.
+#include <cmath>
+
 #include "reports/format.hpp"
 #include "reports/sweep_report.hpp"
 
@@ -13,7 +15,7 @@ std::string stat_text(const json& stats, const std::string& metric, const char* 
   if (metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0) return latency_text(*value);
   if (metric == "availability" || metric == "min_availability") return percent(*value);
   if (metric == "recovered_after_s") return seconds_text_short(*value);
-  if (*value == static_cast<double>(static_cast<long long>(*value))) return count_text(static_cast<std::uint64_t>(*value));
+  if (*value >= 0 && *value < 9e15 && *value == std::floor(*value)) return count_text(static_cast<std::uint64_t>(*value));
   return fixed(*value, 3);
 }
 

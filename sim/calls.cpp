@@ -107,7 +107,12 @@ void Engine::on_attempt_timeout(std::uint32_t call, std::uint32_t token) {
 
 void Engine::on_retry(std::uint32_t call, std::uint32_t token) {
   const CallRecord& record = calls_[call];
-  if (record.state == CallState::backoff && record.token == token) send_attempt(call);
+  if (record.state != CallState::backoff || record.token != token) return;
+  if (record.caller == CallerKind::work && works_[record.parent].token != record.parent_token) {
+    complete_call(call, Outcome::error);  // the caller died during the backoff: no retry
+    return;
+  }
+  send_attempt(call);
 }
 
 void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
@@ -125,8 +130,10 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
   }
   if (outcome != Outcome::ok) count_attempt_failure(site.callee_service, outcome);
 
+  // A caller that died meanwhile (its instance crashed) makes no more attempts.
+  const bool caller_gone = record.caller == CallerKind::work && works_[record.parent].token != record.parent_token;
   const RetryPolicy& retry = site.policy->retry;
-  if (outcome != Outcome::ok && record.attempts < retry.max_attempts &&
+  if (outcome != Outcome::ok && !caller_gone && record.attempts < retry.max_attempts &&
       (retry.retry_on_mask & outcome_bit(outcome)) != 0 && take_retry_token(site)) {
     ++results_.services[site.callee_service].totals.retries;
     ++results_.services[site.callee_service].series[current_bucket_].counts.retries;

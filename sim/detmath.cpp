@@ -53,8 +53,11 @@ double det_log(double x) {
   const double f = m - 1.0;
   const double s = f / (m + 1.0);
   const double s2 = s * s;
-  double series = 1.0 / 23.0;
-  for (int n = 21; n >= 3; n -= 2) series = 1.0 / n + s2 * series;
+  // 1/3 + s^2/5 + s^4/7 + ... + s^20/23, Horner form, coefficients as constants.
+  constexpr double kInverseOdd[] = {1.0 / 3,  1.0 / 5,  1.0 / 7,  1.0 / 9,  1.0 / 11, 1.0 / 13,
+                                    1.0 / 15, 1.0 / 17, 1.0 / 19, 1.0 / 21, 1.0 / 23};
+  double series = kInverseOdd[10];
+  for (int n = 9; n >= 0; --n) series = kInverseOdd[n] + s2 * series;
   const double log_m = 2.0 * s + 2.0 * s * s2 * series;
   const double kd = static_cast<double>(k);
   return kd * kLn2Hi + (log_m + kd * kLn2Lo);
@@ -70,9 +73,11 @@ double det_exp(double x) {
   const double hi = x - static_cast<double>(k) * kLn2Hi;
   const double lo = static_cast<double>(k) * kLn2Lo;
   const double r = hi - lo;
-  // e^r by its Taylor series to degree 14, in Horner form.
+  // e^r by its Taylor series to degree 14, in Horner form: 1 + r(1 + r/2(1 + r/3(...))).
+  constexpr double kInverse[] = {1.0,      1.0 / 2,  1.0 / 3,  1.0 / 4,  1.0 / 5,  1.0 / 6,  1.0 / 7,
+                                 1.0 / 8,  1.0 / 9,  1.0 / 10, 1.0 / 11, 1.0 / 12, 1.0 / 13, 1.0 / 14};
   double sum = 1.0;
-  for (int n = 14; n >= 1; --n) sum = 1.0 + r * sum / n;
+  for (int n = 13; n >= 0; --n) sum = 1.0 + r * sum * kInverse[n];
   return scale_by_power_of_two(sum, k);
 }
 

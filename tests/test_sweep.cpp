@@ -121,6 +121,11 @@ TEST_CASE("every failing seed is listed with a command that replays it exactly",
   CHECK(again.exit_code == 1);
   CHECK(contains(again.out, "trace_hash " + failure["trace_hash"].get<std::string>()));
   CHECK(contains(sweep.out, "replay: " + replay));
+  // The sweep report embeds its scenario, so it replays a seed without the original file.
+  const auto embedded = run_faultline("run --from-report " + (dir / "out/sweep.json") + " --seed " +
+                                          std::to_string(failure["seed"].get<int>()),
+                                      dir);
+  CHECK(contains(embedded.out, "trace_hash " + failure["trace_hash"].get<std::string>()));
   // A sweep of only passing seeds exits 0.
   for (const json& run : seeds["runs"]) {
     if (!run["passed"].get<bool>()) continue;

@@ -163,9 +163,10 @@ const Derived& App::derived() {
   const auto recording = session.recording();
   const bool usable = recording && recording->error.empty();
   const std::size_t live_size = session.loaded() ? session.live_results().timeline.size() : 0;
+  // While the recording is under way the live timeline grows; rebuilding from it is throttled.
   const bool stale = derived_.generation != session.generation() ||
                      derived_.recording != (usable ? recording.get() : nullptr) ||
-                     (!usable && derived_.live_timeline_size != live_size);
+                     (!usable && derived_.live_timeline_size != live_size && now_s - derived_.built_at_s > 0.25);
   if (!stale) {
     if (!usable && session.loaded()) derived_.end_ns = session.live_ns();
     return derived_;
@@ -191,6 +192,13 @@ const Derived& App::derived() {
     derived_.end_ns = session.live_ns();
     derived_.lanes = build_lanes(session.topology(), timeline, derived_.end_ns);
   }
+  derived_.breaker_marks.clear();
+  derived_.crash_marks.clear();
+  for (const LogEvent& e : derived_.log) {
+    if (e.kind == LogKind::breaker) derived_.breaker_marks.push_back({e.at_ns, e.severity});
+    if (e.kind == LogKind::crash) derived_.crash_marks.push_back(e.at_ns);
+  }
+  derived_.built_at_s = now_s;
   return derived_;
 }
 
@@ -206,6 +214,10 @@ void App::handle_shortcuts() {
   ImGuiIO& io = ImGui::GetIO();
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_O, false)) open_dialog.request(false);
   if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_Q, false)) quit_requested = true;
+  if (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false) && !document.path.empty()) {
+    std::string error;
+    if (!save_document(document.path, &error)) note(error, true);
+  }
   if (io.WantTextInput) return;
   if (!session.loaded()) return;
   if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) session.toggle_play();

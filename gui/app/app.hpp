@@ -41,6 +41,15 @@ struct Derived {
   Lanes lanes;
   TimeNs end_ns = 0;
   TopologyLayout layout;
+  // Marks drawn on every frame by the scrubber and the charts, kept apart from the (possibly
+  // long) log so that frames do not walk all of it.
+  struct Mark {
+    TimeNs at_ns;
+    Severity severity;
+  };
+  std::vector<Mark> breaker_marks;
+  std::vector<TimeNs> crash_marks;
+  double built_at_s = -1;
 };
 
 enum class Host : std::uint8_t { right, bottom_left, bottom_right };

@@ -1,5 +1,12 @@
 // faultline-gui: the desktop explorer. Interactive by default; with --at/--screenshot it
 // renders the given instants to PNG files and exits (for tests and documentation).
+#include <time.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <vector>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +20,10 @@
 
 namespace faultline::gui {
 namespace {
+
+// Ctrl+C or a TERM signal close the window normally, so that imgui.ini is saved.
+volatile std::sig_atomic_t stop_requested = 0;
+void on_stop_signal(int) { stop_requested = 1; }
 
 // $XDG_CONFIG_HOME/faultline/imgui.ini, else ~/.config/faultline/imgui.ini, else ./imgui.ini.
 std::string settings_path() {
@@ -59,6 +70,7 @@ bool apply_view_options(App& app, const Options& o) {
       const WhatIf w = parse_what_if(app.session.scenario(), o.what_if);
       auto scenario = std::make_shared<const harness::Scenario>(apply_what_if(app.session.scenario(), w));
       app.session.start_comparison(scenario, w.seed ? *w.seed : app.session.seed(), "B  " + describe_what_if(app.session.scenario(), w));
+      app.what_if.adopt(app.session, w);
       app.show_tab("whatif");
     } catch (const std::exception& e) {
       std::fprintf(stderr, "faultline-gui: --what-if: %s\n", e.what());
@@ -69,11 +81,22 @@ bool apply_view_options(App& app, const Options& o) {
 }
 
 int run_headless(Window& window, App& app, const Options& o) {
+  if (!app.session.loaded()) {
+    // An invalid scenario can still be shown in the editor, with its problems.
+    if (o.panel != "editor") return 2;
+    for (const Shot& shot : o.shots) {
+      for (int frame = 0; frame < 4; ++frame) render(window, app, o.panel, 1.0 / 60, 0.0, frame == 3 ? &shot.path : nullptr);
+      std::printf("faultline-gui: the editor with %zu problems -> %s\n", app.document.validation.diagnostics.size(), shot.path.c_str());
+    }
+    return 0;
+  }
   if (!apply_view_options(app, o)) return 2;
   app.session.wait_for_recordings();
   int failures = 0;
   for (const Shot& shot : o.shots) {
-    const TimeNs t = std::min(shot.at_ns, app.session.duration_ns());
+    const TimeNs duration = app.session.duration_ns();
+    const TimeNs t = shot.at_fraction >= 0 ? static_cast<TimeNs>(std::llround(shot.at_fraction * static_cast<double>(duration)))
+                                           : std::min(shot.at_ns, duration);
     const bool backwards = t < app.session.live_ns();
     app.seek(t);
     app.session.settle();
@@ -100,11 +123,62 @@ int run_headless(Window& window, App& app, const Options& o) {
   return failures == 0 ? 0 : 1;
 }
 
+double wall_now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+double thread_cpu_now() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Plays off screen without vsync, as the interactive loop does, and reports frame times (wall
+// clock, and this thread's CPU time, which a busy machine disturbs less).
+int run_benchmark(Window& window, App& app, const Options& o) {
+  if (!app.session.loaded()) return 2;
+  if (!apply_view_options(app, o)) return 2;
+  if (o.benchmark_speed > 0) app.session.set_speed(o.benchmark_speed);
+  app.session.set_unlimited(o.benchmark_speed <= 0);
+  app.session.play();
+  std::vector<double> frames;
+  double engine_s = 0, draw_s = 0, gl_s = 0, cpu_s = 0;
+  double last = wall_now();
+  for (int f = 0; f < o.benchmark_frames && app.session.playing(); ++f) {
+    const double start = wall_now();
+    const double cpu_start = thread_cpu_now();
+    window.begin_frame();
+    app.update(f == 0 ? 1.0 / 60 : start - last, 0.009);
+    const double updated = wall_now();
+    app.draw(o.panel);
+    const double drawn = wall_now();
+    window.end_frame();
+    window.present();
+    const double end = wall_now();
+    engine_s += updated - start;
+    draw_s += drawn - updated;
+    gl_s += end - drawn;
+    cpu_s += thread_cpu_now() - cpu_start;
+    last = start;
+    frames.push_back(end - start);
+  }
+  std::sort(frames.begin(), frames.end());
+  const double n = std::max<double>(1, static_cast<double>(frames.size()));
+  const double mean = (engine_s + draw_s + gl_s) / n;
+  const double p95 = frames.empty() ? 0 : frames[frames.size() * 95 / 100];
+  std::printf("faultline-gui: %zu frames, %zu instances, speed %s: mean %.2f ms (%.0f fps), p95 %.2f ms, max %.2f ms, CPU %.2f ms; "
+              "engine %.2f ms, building the UI %.2f ms, rendering %.2f ms; simulated to %s\n",
+              frames.size(), app.session.topology().instances.size(), o.benchmark_speed > 0 ? format_speed(o.benchmark_speed).c_str() : "max",
+              mean * 1e3, mean > 0 ? 1.0 / mean : 0.0, p95 * 1e3, frames.empty() ? 0.0 : frames.back() * 1e3, cpu_s / n * 1e3,
+              engine_s / n * 1e3, draw_s / n * 1e3, gl_s / n * 1e3, format_time(app.session.cursor_ns()).c_str());
+  return 0;
+}
+
 int run_interactive(Window& window, App& app, const Options& o) {
   if (app.session.loaded() && !apply_view_options(app, o)) return 2;
   double last = -1;
   std::uint64_t last_generation = ~0ull;
-  while (!window.should_close() && !app.quit_requested) {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+  while (!window.should_close() && !app.quit_requested && stop_requested == 0) {
     const bool busy = app.session.playing() || app.session.catching_up() || app.session.recording_progress() < 1.0 ||
                       app.session.comparison_running() || app.document.validation_pending || app.now_s < app.message_until_s;
     window.poll(!busy);
@@ -155,10 +229,11 @@ int main(int argc, char** argv) {
       std::string error;
       if (!app.open_path(options.input, options.seed, &error)) {
         std::fprintf(stderr, "faultline-gui: %s\n", error.c_str());
-        if (options.headless()) return 2;
+        if (options.headless() && options.panel != "editor") return 2;
         app.note(error, true);
       }
     }
+    if (options.benchmark_frames > 0) return run_benchmark(window, app, options);
     return options.headless() ? run_headless(window, app, options) : run_interactive(window, app, options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "faultline-gui: %s\n", e.what());

@@ -2,6 +2,7 @@
 #include "gui/app/options.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 
 #include "harness/duration.hpp"
@@ -13,7 +14,7 @@ std::string usage() {
          "                     [--at TIME --screenshot OUT.png]... [--panel NAME] [--select ENTITY] [--tab NAME]...\n"
          "                     [--compare FILE] [--what-if SPEC] [--size WxH] [--verify-seek]\n"
          "\n"
-         "The desktop explorer. With --screenshot it simulates to TIME (a duration like \"90s\" or \"2m\", or \"end\"),\n"
+         "The desktop explorer. With --screenshot it simulates to TIME (a duration like \"90s\", a share like \"25%\", or \"end\"),\n"
          "renders the window (or one panel, with --panel), saves a PNG and exits; several --at/--screenshot pairs\n"
          "are taken in order, seeking backwards where asked.\n"
          "  --panel NAME      transport, topology, charts, timeline, discovery, events, inspector, editor,\n"
@@ -23,13 +24,14 @@ std::string usage() {
          "  --compare FILE    run another scenario or report as run B\n"
          "  --what-if SPEC    run B with changes: breakers=on|off, retries=N, timeouts=FACTOR,\n"
          "                    outliers=on|off, instances.SERVICE=N, fault.NAME=off, seed=N (comma-separated)\n"
-         "  --verify-seek     after each screenshot, check the state equals a fresh run to that instant\n";
+         "  --verify-seek     after each screenshot, check the state equals a fresh run to that instant\n"
+         "  --benchmark N     play N frames off screen (at --benchmark-speed X, or max) and report frame times\n";
 }
 
 Options parse_options(int argc, char** argv) {
   Options o;
   std::optional<sim::TimeNs> pending_at;
-  bool pending_end = false;
+  double pending_fraction = -1;
   auto value = [&](int& i) -> std::string {
     if (i + 1 >= argc) throw std::invalid_argument(std::string(argv[i]) + " needs a value");
     return argv[++i];
@@ -51,9 +53,17 @@ Options parse_options(int argc, char** argv) {
       }
     } else if (arg == "--at") {
       const std::string v = value(i);
+      pending_fraction = -1;
       if (v == "end") {
-        pending_end = true;
         pending_at = sim::kNever;
+      } else if (!v.empty() && v.back() == '%') {
+        char* stop = nullptr;
+        const double percent = std::strtod(v.c_str(), &stop);
+        if (stop != v.c_str() + v.size() - 1 || !(percent >= 0 && percent <= 100)) {
+          throw std::invalid_argument("--at: expected a percentage from 0% to 100%, got \"" + v + "\"");
+        }
+        pending_fraction = percent / 100.0;
+        pending_at = 0;
       } else {
         std::string why;
         pending_at = harness::parse_go_duration(v, &why);
@@ -62,9 +72,9 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--screenshot") {
       const std::string v = value(i);
       if (!pending_at) throw std::invalid_argument("--screenshot " + v + ": give --at TIME before it");
-      o.shots.push_back({*pending_at, v});
+      o.shots.push_back({*pending_at, pending_fraction, v});
       pending_at.reset();
-      pending_end = false;
+      pending_fraction = -1;
     } else if (arg == "--panel") {
       o.panel = value(i);
     } else if (arg == "--select") {
@@ -77,8 +87,17 @@ Options parse_options(int argc, char** argv) {
       o.what_if = value(i);
     } else if (arg == "--size") {
       const std::string v = value(i);
-      if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 320 || o.height < 240 || o.width > 8192 || o.height > 8192) {
+      if (std::sscanf(v.c_str(), "%dx%d", &o.width, &o.height) != 2 || o.width < 200 || o.height < 80 || o.width > 8192 || o.height > 8192) {
         throw std::invalid_argument("--size: expected WIDTHxHEIGHT like 1280x800, got \"" + v + "\"");
+      }
+    } else if (arg == "--benchmark") {
+      o.benchmark_frames = std::atoi(value(i).c_str());
+      if (o.benchmark_frames <= 0) throw std::invalid_argument("--benchmark: expected a number of frames");
+    } else if (arg == "--benchmark-speed") {
+      const std::string v = value(i);
+      o.benchmark_speed = v == "max" ? 0.0 : std::strtod(v.c_str(), nullptr);
+      if (v != "max" && !(o.benchmark_speed >= 0.01 && o.benchmark_speed <= 10000)) {
+        throw std::invalid_argument("--benchmark-speed: expected 0.01 to 10000, or max");
       }
     } else if (arg == "--verify-seek") {
       o.verify_seek = true;
@@ -91,8 +110,7 @@ Options parse_options(int argc, char** argv) {
     }
   }
   if (pending_at) throw std::invalid_argument("--at without --screenshot after it");
-  (void)pending_end;
-  if (o.headless() && o.input.empty()) throw std::invalid_argument("--screenshot needs a scenario to open");
+  if (o.headless() && o.input.empty()) throw std::invalid_argument("--screenshot and --benchmark need a scenario to open");
   return o;
 }
 

@@ -11,6 +11,7 @@ namespace faultline::gui {
 
 struct Shot {
   sim::TimeNs at_ns = 0;
+  double at_fraction = -1;  // "--at 25%": a share of the run's duration instead
   std::string path;
 };
 
@@ -26,9 +27,11 @@ struct Options {
   int width = 1280;
   int height = 800;
   bool verify_seek = false;        // check every shot against a fresh run to the same instant
+  int benchmark_frames = 0;        // --benchmark N: play N frames off screen and report frame times
+  double benchmark_speed = 1.0;    // --benchmark-speed X (0: as fast as possible)
   bool help = false;
   bool version = false;
-  bool headless() const { return !shots.empty(); }
+  bool headless() const { return !shots.empty() || benchmark_frames > 0; }
 };
 
 // Parses argv; throws std::invalid_argument with a message naming the bad argument.

@@ -44,7 +44,7 @@ void draw_samples(ImDrawList* draw, const std::vector<ChartSample>& samples, con
     }
     const float x = p.axis.x_of(s.t_s);
     const ImVec2 point(x, p.y_of((s.lo + s.hi) / 2));
-    if (s.hi != s.lo) draw->AddLine(ImVec2(x, p.y_of(s.lo)), ImVec2(x, p.y_of(s.hi)), theme::with_alpha(colour, 0.5f), 1.0f);
+    if (s.hi != s.lo) draw->AddLine(ImVec2(x, p.y_of(s.lo)), ImVec2(x, p.y_of(s.hi)), theme::with_alpha(colour, 0.3f), 1.0f);
     if (have_previous && (!dashed || (segment++ % 2) == 0)) draw->AddLine(previous, point, colour, thickness);
     previous = point;
     have_previous = true;
@@ -115,7 +115,7 @@ void ChartsPanel::draw(App& app) {
     bool on = found != selected.end();
     const ImU32 colour = on ? theme::series(static_cast<std::uint32_t>(found - selected.begin())) : theme::kTextFaint;
     ImGui::PushStyleColor(ImGuiCol_CheckMark, theme::to_vec4(colour));
-    if (ImGui::Checkbox(name.c_str(), &on)) {
+    if (ImGui::Checkbox((name + "##" + key).c_str(), &on)) {
       if (on) selected.push_back(key);
       else selected.erase(std::find(selected.begin(), selected.end(), key));
     }
@@ -224,6 +224,8 @@ void ChartsPanel::draw(App& app) {
 
     draw->PushClipRect(ImVec2(p.axis.x0, p.top), ImVec2(p.axis.x1, p.bottom + 1), true);
     for (std::size_t f = 0; f < derived.lanes.faults.size(); ++f) {
+      // A chaos monkey runs all along; its crashes show in the instance lanes, not as shading.
+      if (t.faults[f].kind == faults::FaultKind::chaos_monkey) continue;
       for (const LaneSegment& s : derived.lanes.faults[f].segments) {
         draw->AddRectFilled(ImVec2(p.axis.x_of_ns(s.start_ns), p.top), ImVec2(std::max(p.axis.x_of_ns(s.end_ns), p.axis.x_of_ns(s.start_ns) + 1), p.bottom),
                             theme::kFaultShade);
@@ -236,10 +238,12 @@ void ChartsPanel::draw(App& app) {
     widgets::draw_time_grid(draw, p.axis, p.top, p.bottom, -1, 80);
     const float mid = (p.top + p.bottom) / 2;
     draw->AddLine(ImVec2(p.axis.x0, mid), ImVec2(p.axis.x1, mid), theme::kGrid);
-    for (const LogEvent& e : derived.log) {
-      if (e.kind != LogKind::breaker) continue;
-      const float x = p.axis.x_of_ns(e.at_ns);
-      draw->AddLine(ImVec2(x, p.bottom - 5), ImVec2(x, p.bottom), theme::severity(e.severity));
+    float last_x = -1;
+    for (const Derived::Mark& m : derived.breaker_marks) {
+      const float x = std::floor(p.axis.x_of_ns(m.at_ns)) + 0.5f;
+      if (x == last_x) continue;
+      last_x = x;
+      draw->AddLine(ImVec2(x, p.bottom - 5), ImVec2(x, p.bottom), theme::severity(m.severity));
     }
     for (std::size_t l = 0; l < lines.size(); ++l) {
       draw_samples(draw, future[l], p, theme::with_alpha(lines[l].colour, 0.22f), lines[l].thickness, false);

@@ -54,7 +54,7 @@ void EditorPanel::draw(App& app) {
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) ImGui::SetTooltip("Re-run with this text (Ctrl+Enter); the previous run stays as B");
   ImGui::SameLine();
   ImGui::BeginDisabled(doc.path.empty());
-  if (ImGui::Button("Save") || (io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_S, false) && !doc.path.empty())) {
+  if (ImGui::Button("Save")) {
     std::string error;
     if (!app.save_document(doc.path, &error)) app.note(error, true);
   }
@@ -148,9 +148,17 @@ void EditorPanel::draw(App& app) {
       text_draw->AddLine(ImVec2(sx, y + line_h - 1), ImVec2(sx + 2, y + line_h - 3), theme::kBad, 1.2f);
       text_draw->AddLine(ImVec2(sx + 2, y + line_h - 3), ImVec2(sx + 4, y + line_h - 1), theme::kBad, 1.2f);
     }
+    // The message goes after the line's text when it fits there (as editors' "error lens"
+    // does), else after the marked column, clipped at the right; the list below has it whole.
     const std::string tag = (d.pointer.empty() ? "" : d.pointer + ": ") + d.message;
     const ImVec2 size = ImGui::CalcTextSize(tag.c_str());
-    const float tx = std::max(input_min.x + (input_max.x - input_min.x) * 0.35f, input_max.x - size.x - 22);
+    const int start = line_offset(doc.text, static_cast<int>(d.line));
+    const std::size_t end = doc.text.find('\n', static_cast<std::size_t>(start));
+    const int line_chars = static_cast<int>((end == std::string::npos ? doc.text.size() : end) - static_cast<std::size_t>(start));
+    const float after_text = input_min.x + padding.x - scroll_x + static_cast<float>(line_chars) * char_w + 24;
+    const float after_mark = x + char_w * 6 + 12;
+    float tx = std::max(after_text, after_mark);
+    if (tx + std::min(size.x, 260.0f) > input_max.x - 16) tx = std::max(after_mark, input_max.x - size.x - 22);
     text_draw->AddRectFilled(ImVec2(tx - 6, y), ImVec2(input_max.x - 12, y + line_h), IM_COL32(0x3A, 0x16, 0x18, 0xF0), 3);
     text_draw->AddText(ImVec2(tx, y), theme::kBad, tag.c_str());
   }

@@ -47,7 +47,8 @@ void EventLogPanel::draw(App& app) {
   ImGui::Checkbox("follow", &follow);
 
   const std::size_t key = std::hash<std::string>{}(filter.entity_text) ^ (std::size_t{filter.kind_mask} << 40) ^
-                          reinterpret_cast<std::size_t>(derived.log.data()) ^ (derived.log.size() << 20);
+                          reinterpret_cast<std::size_t>(derived.log.data()) ^ (derived.log.size() << 20) ^
+                          std::hash<double>{}(derived.built_at_s);
   if (key != rows_key) {
     rows = filter_log(derived.log, filter);
     rows_key = key;
@@ -72,20 +73,21 @@ void EventLogPanel::draw(App& app) {
                                 ImGuiTableFlags_SizingStretchProp;
   if (!ImGui::BeginTable("##log", 4, flags)) return;
   ImGui::TableSetupScrollFreeze(0, 1);
-  ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, 92);
-  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthFixed, 70);
-  ImGui::TableSetupColumn("entity", ImGuiTableColumnFlags_WidthStretch, 1.0f);
-  ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch, 1.1f);
+  ImGui::TableSetupColumn("time", ImGuiTableColumnFlags_WidthFixed, 84);
+  ImGui::TableSetupColumn("kind", ImGuiTableColumnFlags_WidthFixed, 64);
+  ImGui::TableSetupColumn("entity", ImGuiTableColumnFlags_WidthStretch, 1.3f);
+  ImGui::TableSetupColumn("what", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableHeadersRow();
-  const float row_h = ImGui::GetTextLineHeightWithSpacing();
+  // A table row is one line of text plus the cell padding above and below it.
+  const float row_h = ImGui::GetTextLineHeight() + 2 * ImGui::GetStyle().CellPadding.y;
   if (follow && past != last_visible_count) {
     // Keep the latest event in view.
-    const float target = static_cast<float>(past) * row_h - ImGui::GetWindowHeight() * 0.7f;
+    const float target = static_cast<float>(past) * row_h - ImGui::GetWindowHeight() * 0.6f;
     ImGui::SetScrollY(std::max(0.0f, target));
   }
   last_visible_count = past;
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(shown), row_h);
+  clipper.Begin(static_cast<int>(shown));
   while (clipper.Step()) {
     for (int r = clipper.DisplayStart; r < clipper.DisplayEnd; ++r) {
       const std::uint32_t index = rows[static_cast<std::size_t>(r)];

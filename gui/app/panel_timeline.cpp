@@ -61,7 +61,9 @@ void TimelinePanel::draw(App& app) {
   ImGui::SameLine();
   ImGui::Checkbox("instances", &show_instances);
   ImGui::SameLine();
-  ImGui::TextDisabled(derived.complete ? "  click a bar to jump to its start" : "  recording the whole run...");
+  ImGui::SameLine();
+  if (derived.complete) widgets::help_marker("Click a bar to go to its start, a name to inspect it. What has not happened yet is veiled.");
+  else ImGui::TextDisabled("recording the whole run...");
 
   std::vector<Row> rows;
   rows.push_back({nullptr, "Faults"});

@@ -89,7 +89,20 @@ struct LegendWriter {
   ImDrawList* draw = nullptr;  // null: measure only
   float x = 0;
   float y = 0;
+  float left = 0;
+  float right = 0;
+  float line = 0;
+  float widest = 0;
+  // Starts a new line when an item of `width` would not fit.
+  void fit(float width) {
+    if (x + width > right && x > left) {
+      widest = std::max(widest, x);
+      x = left;
+      y += line;
+    }
+  }
   void chip(ImU32 colour, const char* label) {
+    fit(15 + ImGui::CalcTextSize(label).x);
     if (draw != nullptr) {
       draw->AddRectFilled(ImVec2(x, y + 3), ImVec2(x + 10, y + 13), colour, 2);
       draw->AddText(ImVec2(x + 15, y), theme::kTextDim, label);
@@ -97,6 +110,7 @@ struct LegendWriter {
     x += 15 + ImGui::CalcTextSize(label).x + 12;
   }
   void ring(const char* label) {
+    fit(17 + ImGui::CalcTextSize(label).x);
     if (draw != nullptr) {
       draw->AddRectFilled(ImVec2(x, y + 3), ImVec2(x + 10, y + 13), theme::visual_state(VisualState::crashed), 2);
       draw->AddRect(ImVec2(x - 2, y + 1), ImVec2(x + 12, y + 15), theme::kWarn, 3, 0, 2);
@@ -105,11 +119,13 @@ struct LegendWriter {
     x += 17 + ImGui::CalcTextSize(label).x + 18;
   }
   void text(const char* label) {
+    fit(ImGui::CalcTextSize(label).x + 60);  // keep a label with the first item after it
     if (draw != nullptr) draw->AddText(ImVec2(x, y), theme::kTextDim, label);
     x += ImGui::CalcTextSize(label).x + 6;
   }
   void pill(ImU32 background, ImU32 colour, const char* label) {
     const ImVec2 size = ImGui::CalcTextSize(label);
+    fit(size.x + 10);
     if (draw != nullptr) {
       draw->AddRectFilled(ImVec2(x, y), ImVec2(x + size.x + 10, y + size.y + 2), background, 7);
       draw->AddText(ImVec2(x + 5, y + 1), colour, label);
@@ -118,20 +134,27 @@ struct LegendWriter {
   }
 };
 
-void draw_legend(ImDrawList* draw, ImVec2 corner, float max_width, const Topology& topology) {
+// Returns the height used.
+float draw_legend(ImDrawList* draw, ImVec2 corner, float max_width, const Topology& topology) {
   const float line = ImGui::GetTextLineHeight() + 4;
-  const ImVec2 min(corner.x, corner.y - legend_height());
+  float height = legend_height();
   float width = 0;
   for (int pass = 0; pass < 2; ++pass) {
+    const ImVec2 min(corner.x, corner.y - height);
     if (pass == 1) {
       const ImVec2 max(min.x + std::min(width, max_width), corner.y);
       draw->AddRectFilled(min, max, theme::with_alpha(theme::kBackground, 0.9f), 5);
       draw->AddRect(min, max, theme::kBorder, 5);
     }
-    LegendWriter w{pass == 0 ? nullptr : draw, min.x + 8, min.y + 5};
+    LegendWriter w;
+    w.draw = pass == 0 ? nullptr : draw;
+    w.left = w.x = min.x + 8;
+    w.y = min.y + 5;
+    w.right = min.x + max_width - 8;
+    w.line = line;
     for (std::size_t s = 0; s < kVisualStateCount; ++s) w.chip(theme::visual_state(static_cast<VisualState>(s)), visual_state_name(static_cast<VisualState>(s)));
-    width = std::max(width, w.x - min.x);
-    w.x = min.x + 8;
+    w.widest = std::max(w.widest, w.x);
+    w.x = w.left;
     w.y += line;
     w.ring("down, still listed by a caller");
     w.text("breakers");
@@ -143,8 +166,20 @@ void draw_legend(ImDrawList* draw, ImVec2 corner, float max_width, const Topolog
       w.text("zones");
       for (std::uint32_t z = 0; z < topology.zones.size() && z < 8; ++z) w.pill(theme::zone(z), theme::kText, topology.zones[z].c_str());
     }
-    width = std::max(width, w.x - min.x);
+    w.widest = std::max(w.widest, w.x);
+    width = w.widest - min.x;
+    height = w.y + line + 1 - min.y;
   }
+  return height;
+}
+
+// A name in small type just above a box, on a dark pill, for zoomed-out views.
+void draw_name_above(ImDrawList* draw, ImFont* font, ImVec2 a, ImVec2 b, const char* name, ImU32 colour) {
+  const ImVec2 size = font->CalcTextSizeA(font->FontSize, FLT_MAX, 0, name);
+  const float x = std::max(a.x, (a.x + b.x) / 2 - size.x / 2);
+  const float y = a.y - size.y - 2;
+  draw->AddRectFilled(ImVec2(x - 3, y), ImVec2(x + size.x + 3, y + size.y), theme::with_alpha(theme::kBackground, 0.85f), 3);
+  draw->AddText(font, font->FontSize, ImVec2(x, y), colour, name);
 }
 
 void instance_tooltip(const Topology& t, const Snapshot& snap, std::uint32_t i) {
@@ -172,7 +207,7 @@ void TopologyPanel::fit(App& app, ImVec2 canvas) {
   const TopologyLayout& layout = app.derived().layout;
   const float margin = 40;
   const float w = std::max(layout.width, 1.0f) + margin * 2;
-  const float legend = show_legend ? legend_height() + 8 : 0;
+  const float legend = show_legend ? legend_h + 8 : 0;
   const float h = std::max(layout.height, 1.0f) + margin * 2;
   zoom = std::clamp(std::min(canvas.x / w, (canvas.y - legend) / h), 0.15f, 1.8f);
   pan = ImVec2(layout.width / 2 - canvas.x / 2 / zoom, layout.height / 2 - (canvas.y - legend) / 2 / zoom);
@@ -227,7 +262,9 @@ void TopologyPanel::draw(App& app) {
   const ImVec2 mouse = ImGui::GetIO().MousePos;
   EntityRef hit;
   std::string hit_drag_key;
-  const bool detail = zoom > 0.45f;
+  const bool detail = zoom >= 0.75f;     // names inside the boxes, zone labels, summaries
+  const bool names_above = !detail && zoom > 0.28f;  // zoomed out: names in small type above the boxes
+  const bool show_labels = zoom > 0.5f;  // rates and breaker badges
 
   // Edges under the boxes; their labels and badges over them.
   struct Label {
@@ -274,9 +311,13 @@ void TopologyPanel::draw(App& app) {
     draw->AddRectFilled(a, b, theme::kPanelRaised, 6 * zoom);
     draw->AddRect(a, b, selected ? theme::kSelection : theme::with_alpha(theme::kAccent, 0.6f), 6 * zoom, 0, selected ? 2.5f : 1.2f);
     if (detail) {
-      draw->AddText(ImVec2(a.x + 8, a.y + 5), theme::kText, t.clients[c].name.c_str());
+      const ImVec4 clip(a.x, a.y, b.x - 4, b.y);
+      draw->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(a.x + 8, a.y + 5), theme::kText, t.clients[c].name.c_str(), nullptr, 0.0f, &clip);
       const std::string sub = "client, zone " + t.zones[t.clients[c].zone];
-      draw->AddText(app.fonts.small, app.fonts.small->FontSize, ImVec2(a.x + 8, a.y + 6 + ImGui::GetTextLineHeight()), theme::kTextDim, sub.c_str());
+      draw->AddText(app.fonts.small, app.fonts.small->FontSize, ImVec2(a.x + 8, a.y + 6 + ImGui::GetTextLineHeight()), theme::kTextDim, sub.c_str(),
+                    nullptr, 0.0f, &clip);
+    } else if (names_above) {
+      draw_name_above(draw, app.fonts.small, a, b, t.clients[c].name.c_str(), theme::kText);
     }
     if (canvas_hovered && mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) {
       hit = {EntityKind::client, c};
@@ -298,8 +339,10 @@ void TopologyPanel::draw(App& app) {
     for (std::uint32_t i = service.first_instance; i < service.first_instance + service.instance_count; ++i) {
       down += snap.instances[i].visual == VisualState::crashed ? 1 : 0;
     }
+    if (names_above) draw_name_above(draw, app.fonts.small, a, b, service.name.c_str(), down > 0 ? theme::kBad : theme::kText);
     if (detail) {
-      draw->AddText(app.fonts.title, app.fonts.title->FontSize, ImVec2(a.x + 8, a.y + 4), theme::kText, service.name.c_str());
+      const ImVec4 clip(a.x, a.y, b.x - 4, b.y);
+      draw->AddText(app.fonts.title, app.fonts.title->FontSize, ImVec2(a.x + 8, a.y + 4), theme::kText, service.name.c_str(), nullptr, 0.0f, &clip);
       char summary[48];
       if (down > 0) std::snprintf(summary, sizeof summary, "%u/%u down", down, service.instance_count);
       else std::snprintf(summary, sizeof summary, "%u up", service.instance_count);
@@ -313,7 +356,10 @@ void TopologyPanel::draw(App& app) {
       const ImVec2 ra = view.to_screen(r.x + row.rect.x, r.y + row.rect.y);
       const ImVec2 rb = view.to_screen(r.x + row.rect.x + row.rect.w, r.y + row.rect.y + row.rect.h);
       draw->AddRectFilled(ra, rb, theme::with_alpha(theme::zone(row.zone), service.zone_counts[row.zone] > 0 ? 0.9f : 0.35f), 3 * zoom);
-      if (detail) draw->AddText(app.fonts.small, app.fonts.small->FontSize, ImVec2(ra.x + 4, ra.y + (rb.y - ra.y) / 2 - app.fonts.small->FontSize / 2), theme::kTextDim, t.zones[row.zone].c_str());
+      if (detail) {
+        draw->AddText(app.fonts.small, app.fonts.small->FontSize, ImVec2(ra.x + 4, ra.y + (rb.y - ra.y) / 2 - app.fonts.small->FontSize / 2), theme::kTextDim,
+                      t.zone_labels[row.zone].c_str());
+      }
     }
     const ImVec2 header_b = view.to_screen(r.x + r.w, r.y + 24);
     if (canvas_hovered && mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) {
@@ -331,10 +377,13 @@ void TopologyPanel::draw(App& app) {
         const float p = (cb.x - ca.x) * 0.28f;
         draw->AddLine(ImVec2(ca.x + p, ca.y + p), ImVec2(cb.x - p, cb.y - p), IM_COL32(0x30, 0x0A, 0x0A, 0xFF), 1.6f * zoom);
         draw->AddLine(ImVec2(cb.x - p, ca.y + p), ImVec2(ca.x + p, cb.y - p), IM_COL32(0x30, 0x0A, 0x0A, 0xFF), 1.6f * zoom);
-      } else if (inst.workers > 0 && inst.busy > 0) {
+      } else if (inst.workers > 0 && inst.busy > 0 && zoom > 0.6f) {
         // Utilisation: a bar along the bottom of the cell.
         const float u = std::min(1.0f, static_cast<float>(inst.busy) / static_cast<float>(inst.workers));
-        draw->AddRectFilled(ImVec2(ca.x, cb.y - 3 * zoom), ImVec2(ca.x + (cb.x - ca.x) * u, cb.y), IM_COL32(0x0B, 0x10, 0x16, 0xB0));
+        const float inset = 2.5f * zoom;
+        const float bar_top = cb.y - inset - 2.5f * zoom;
+        draw->AddRectFilled(ImVec2(ca.x + inset, bar_top), ImVec2(cb.x - inset, cb.y - inset), IM_COL32(0x0B, 0x10, 0x16, 0x70));
+        draw->AddRectFilled(ImVec2(ca.x + inset, bar_top), ImVec2(ca.x + inset + (cb.x - ca.x - 2 * inset) * u, cb.y - inset), IM_COL32(0xFF, 0xFF, 0xFF, 0xC0));
       }
       if (inst.queued > 0 && inst.visual != VisualState::crashed) {
         draw->AddCircleFilled(ImVec2(cb.x - 3 * zoom, ca.y + 3 * zoom), 2.2f * zoom, IM_COL32(0x0B, 0x10, 0x16, 0xE0));
@@ -353,8 +402,8 @@ void TopologyPanel::draw(App& app) {
   // Edge labels: rate and error ratio, and the breaker badge.
   for (const Label& l : labels) {
     const TopoEdge& edge = t.edges[l.edge];
-    float y = l.at.y - (detail && show_rates ? ImGui::GetTextLineHeight() + 2 : 0);
-    if (detail && show_rates) {
+    float y = l.at.y - (show_labels && show_rates ? ImGui::GetTextLineHeight() + 2 : 0);
+    if (show_labels && show_rates) {
       char text[64];
       std::snprintf(text, sizeof text, "%s  %s", format_rate(l.metrics.rate_per_s).c_str(),
                     std::isnan(l.metrics.error_ratio) ? "-" : format_percent(l.metrics.error_ratio).c_str());
@@ -366,7 +415,13 @@ void TopologyPanel::draw(App& app) {
       if (canvas_hovered && mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) hit = {EntityKind::edge, l.edge};
       y += size.y + 4;
     }
-    if (!edge.breakers.empty()) {
+    if (!edge.breakers.empty() && !show_labels) {
+      // Zoomed out: only breakers that are not closed show, as a dot.
+      if (l.metrics.worst != sim::BreakerState::closed) {
+        draw->AddCircleFilled(l.at, 5, theme::breaker_state(l.metrics.worst));
+        if (canvas_hovered && std::abs(mouse.x - l.at.x) < 6 && std::abs(mouse.y - l.at.y) < 6) hit = {EntityKind::edge, l.edge};
+      }
+    } else if (!edge.breakers.empty()) {
       char text[48];
       if (l.metrics.worst == sim::BreakerState::closed) std::snprintf(text, sizeof text, "closed");
       else std::snprintf(text, sizeof text, "%s %u/%u", sim::breaker_state_name(l.metrics.worst), l.metrics.not_closed, l.metrics.breakers);
@@ -385,7 +440,7 @@ void TopologyPanel::draw(App& app) {
     const std::string note = "showing the checkpoint at " + format_time(snap.at_ns, 0) + " while the engine replays";
     draw->AddText(ImVec2(canvas_pos.x + 10, canvas_pos.y + 8), theme::kWarn, note.c_str());
   }
-  if (show_legend) draw_legend(draw, ImVec2(canvas_pos.x + 6, canvas_pos.y + canvas_size.y - 6), canvas_size.x - 12, t);
+  if (show_legend) legend_h = draw_legend(draw, ImVec2(canvas_pos.x + 6, canvas_pos.y + canvas_size.y - 6), canvas_size.x - 12, t);
   draw->PopClipRect();
 
   // Interaction: drag a node's header to move it, drag the background to pan, wheel to zoom,

@@ -167,18 +167,20 @@ void TransportPanel::draw_scrubber(App& app, float height) {
       draw->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + row_h), theme::with_alpha(theme::kFault, 0.9f), 2);
     }
   }
-  float last_x[2] = {-1, -1};
-  for (const LogEvent& e : derived.log) {
-    const bool open = e.kind == LogKind::breaker && e.severity == Severity::bad;
-    const bool crash = e.kind == LogKind::crash;
-    if (!open && !crash) continue;
-    const float x = std::floor(axis.x_of_ns(e.at_ns)) + 0.5f;
-    float& last = last_x[open ? 0 : 1];
-    if (x == last) continue;
-    last = x;
-    const float y1 = track_max.y - 1;
-    if (open) draw->AddLine(ImVec2(x, y1 - tick_h), ImVec2(x, y1), theme::with_alpha(theme::kWarn, 0.9f), 1.0f);
-    else draw->AddTriangleFilled(ImVec2(x - 4, y1), ImVec2(x + 4, y1), ImVec2(x, y1 - tick_h), theme::kBad);
+  const float y1 = track_max.y - 1;
+  float last_x = -1;
+  for (const Derived::Mark& m : derived.breaker_marks) {
+    const float x = std::floor(axis.x_of_ns(m.at_ns)) + 0.5f;
+    if (m.severity != Severity::bad || x == last_x) continue;
+    last_x = x;
+    draw->AddLine(ImVec2(x, y1 - tick_h), ImVec2(x, y1), theme::with_alpha(theme::kWarn, 0.9f), 1.0f);
+  }
+  last_x = -1;
+  for (const TimeNs t : derived.crash_marks) {
+    const float x = std::floor(axis.x_of_ns(t)) + 0.5f;
+    if (x == last_x) continue;
+    last_x = x;
+    draw->AddTriangleFilled(ImVec2(x - 4, y1), ImVec2(x + 4, y1), ImVec2(x, y1 - tick_h), theme::kBad);
   }
 
   // The cursor with a handle.
@@ -195,8 +197,11 @@ void TransportPanel::draw_scrubber(App& app, float height) {
     ImGui::BeginTooltip();
     ImGui::Text("%s", format_time(axis.ns_of(mx)).c_str());
     int shown = 0;
-    for (const LogEvent& e : derived.log) {
-      if (std::abs(axis.x_of_ns(e.at_ns) - mx) > 3 || e.kind == LogKind::registry) continue;
+    const TimeNs from = axis.ns_of(mx - 3);
+    const TimeNs to = axis.ns_of(mx + 3);
+    for (std::size_t k = events_until(derived.log, from - 1); k < derived.log.size() && derived.log[k].at_ns <= to; ++k) {
+      const LogEvent& e = derived.log[k];
+      if (e.kind == LogKind::registry) continue;
       if (++shown > 6) {
         ImGui::TextDisabled("...");
         break;

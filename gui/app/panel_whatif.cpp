@@ -40,11 +40,7 @@ void draw_comparison(App& app, const Recording& a, const Recording& b) {
     widgets::text_coloured(theme::kBad, "cannot compare: %s", e.what());
     return;
   }
-  ImGui::Text("A");
-  ImGui::SameLine();
   ImGui::TextDisabled("%s", a.label.c_str());
-  ImGui::Text("B");
-  ImGui::SameLine();
   ImGui::TextDisabled("%s", b.label.c_str());
   for (const std::string& note : comparison.notes) ImGui::TextDisabled("%s", note.c_str());
   if (ImGui::BeginTable("##verdicts", 3, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
@@ -77,7 +73,8 @@ void draw_comparison(App& app, const Recording& a, const Recording& b) {
       if (m.base == m.candidate) continue;  // only what changed
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::Text("%s", m.entity.c_str());
+      const std::string kind = m.group == "clients" ? "client " : m.group == "services" ? "service " : m.group == "faults" ? "fault " : "";
+      ImGui::Text("%s%s", kind.c_str(), m.entity.c_str());
       ImGui::TableNextColumn();
       ImGui::TextDisabled("%s", m.metric.c_str());
       ImGui::TableNextColumn();
@@ -94,6 +91,17 @@ void draw_comparison(App& app, const Recording& a, const Recording& b) {
 }
 
 }  // namespace
+
+void WhatIfPanel::adopt(const Session& session, const WhatIf& w) {
+  generation = session.generation();
+  what_if = w;
+  static constexpr std::uint32_t values[] = {0, 1, 2, 3, 5};
+  attempts = 0;
+  for (int k = 1; k < 5; ++k) {
+    if (w.max_attempts && *w.max_attempts == values[k]) attempts = k;
+  }
+  timeout_scale = static_cast<float>(w.timeout_scale);
+}
 
 void WhatIfPanel::draw(App& app) {
   Session& session = app.session;
@@ -130,16 +138,22 @@ void WhatIfPanel::draw(App& app) {
   override_combo("outlier detection", what_if.outlier_detection);
   ImGui::PopItemWidth();
   ImGui::TextDisabled("instances");
+  ImGui::PushID("instances");
   for (std::size_t s = 0; s < base.model.services.size(); ++s) {
     int count = static_cast<int>(what_if.instance_counts[s]);
+    int original = 0;
+    for (const auto& g : base.model.services[s].placement) original += static_cast<int>(g.count);
     ImGui::SetNextItemWidth(170);
-    if (ImGui::SliderInt(base.model.services[s].name.c_str(), &count, 1, std::max(10, count * 2))) what_if.instance_counts[s] = static_cast<std::uint32_t>(count);
+    if (ImGui::SliderInt(base.model.services[s].name.c_str(), &count, 1, std::max(10, original * 3))) what_if.instance_counts[s] = static_cast<std::uint32_t>(count);
   }
+  ImGui::PopID();
   if (!base.faults.empty()) ImGui::TextDisabled("faults");
+  ImGui::PushID("faults");
   for (std::size_t f = 0; f < base.faults.size(); ++f) {
     bool on = what_if.fault_enabled[f];
     if (ImGui::Checkbox(base.faults[f].name.c_str(), &on)) what_if.fault_enabled[f] = on;
   }
+  ImGui::PopID();
   bool other_seed = what_if.seed.has_value();
   if (ImGui::Checkbox("another seed", &other_seed)) what_if.seed = other_seed ? std::optional<std::uint64_t>(session.seed() + 1) : std::nullopt;
   if (what_if.seed) {

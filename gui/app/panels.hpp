@@ -13,6 +13,7 @@
 #include "gui/model/chart_data.hpp"
 #include "gui/model/timeline.hpp"
 #include "gui/model/topology.hpp"
+#include "gui/model/session.hpp"
 #include "gui/model/whatif.hpp"
 
 namespace faultline::gui {
@@ -37,6 +38,7 @@ struct TopologyPanel {
   std::string dragging;
   bool show_legend = true;
   bool show_rates = true;
+  float legend_h = 56;  // as last drawn
   void draw(App& app);
   void fit(App& app, ImVec2 canvas_size);
 };
@@ -106,6 +108,8 @@ struct WhatIfPanel {
   int attempts = 0;  // 0: keep
   float timeout_scale = 1.0f;
   void draw(App& app);
+  // Shows `w` as the current toggles (when B was started from the command line).
+  void adopt(const Session& session, const WhatIf& w);
 };
 
 // Opening scenarios and reports: a path box, a folder listing and recent files.

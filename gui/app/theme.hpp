@@ -29,7 +29,7 @@ inline constexpr ImU32 kGood = IM_COL32(0x3F, 0xB9, 0x50, 0xFF);
 inline constexpr ImU32 kWarn = IM_COL32(0xD2, 0x99, 0x22, 0xFF);
 inline constexpr ImU32 kBad = IM_COL32(0xF8, 0x51, 0x49, 0xFF);
 inline constexpr ImU32 kFault = IM_COL32(0xE8, 0x5A, 0x8E, 0xFF);         // fault windows
-inline constexpr ImU32 kFaultShade = IM_COL32(0xE8, 0x5A, 0x8E, 0x26);    // behind charts
+inline constexpr ImU32 kFaultShade = IM_COL32(0xE8, 0x5A, 0x8E, 0x20);    // behind charts
 inline constexpr ImU32 kFuture = IM_COL32(0x12, 0x14, 0x19, 0x8C);        // veil over what has not happened yet
 
 ImU32 visual_state(VisualState state);

@@ -14,11 +14,15 @@ std::string format_time(sim::TimeNs t_ns, int decimals) {
   const unsigned long long total_s = ns / 1'000'000'000ULL;
   unsigned long long fraction = ns % 1'000'000'000ULL;
   for (int d = 9; d > decimals; --d) fraction /= 10;
-  const unsigned long long minutes = total_s / 60;
+  const unsigned long long hours = total_s / 3600;
+  const unsigned long long minutes = total_s / 60 % 60;
   const unsigned long long seconds = total_s % 60;
   char buffer[64];
   const char* sign = negative ? "-" : "";
-  if (decimals == 0) {
+  if (hours > 0) {
+    if (decimals == 0) std::snprintf(buffer, sizeof buffer, "%s%lluh%02llum%02llus", sign, hours, minutes, seconds);
+    else std::snprintf(buffer, sizeof buffer, "%s%lluh%02llum%02llu.%0*llus", sign, hours, minutes, seconds, decimals, fraction);
+  } else if (decimals == 0) {
     if (minutes > 0) std::snprintf(buffer, sizeof buffer, "%s%llum%02llus", sign, minutes, seconds);
     else std::snprintf(buffer, sizeof buffer, "%s%llus", sign, seconds);
   } else if (minutes > 0) {

@@ -36,6 +36,14 @@ Topology build_topology(const sim::Engine& engine, std::span<const faults::Fault
   const sim::ModelConfig& model = engine.config();
   Topology t;
   t.zones = model.zones;
+  // Short labels: strip the prefix all zone names share ("us-east-1a", "us-east-1b" -> "a", "b").
+  std::size_t common = t.zones.empty() ? 0 : t.zones.front().size();
+  for (const std::string& z : t.zones) {
+    std::size_t k = 0;
+    while (k < common && k < z.size() && z[k] == t.zones.front()[k]) ++k;
+    common = k;
+  }
+  for (const std::string& z : t.zones) t.zone_labels.push_back(t.zones.size() > 1 && common < z.size() ? z.substr(common) : z);
 
   const auto services = engine.services();
   t.services.resize(services.size());

@@ -86,6 +86,7 @@ struct TopoFault {
 
 struct Topology {
   std::vector<std::string> zones;
+  std::vector<std::string> zone_labels;  // the zones without their common prefix ("1a" for "us-east-1a")
   std::vector<TopoService> services;
   std::vector<TopoInstance> instances;
   std::vector<TopoClient> clients;

@@ -13,6 +13,10 @@ TopologyLayout layout_topology(const Topology& t, const LayoutMetrics& m) {
   out.services.resize(t.services.size());
   out.clients.resize(t.clients.size());
   const float pitch = m.cell + m.cell_gap;
+  // Room for the zone labels at the start of each row, about 7 units per character.
+  std::size_t longest_label = 0;
+  for (const std::string& label : t.zone_labels) longest_label = std::max(longest_label, label.size());
+  const float zone_label = std::max(m.zone_label, 8.0f + 7.0f * static_cast<float>(longest_label));
 
   // Sizes: each service box holds a row per zone, wrapping at max_columns cells.
   for (std::uint32_t s = 0; s < t.services.size(); ++s) {
@@ -28,7 +32,7 @@ TopologyLayout layout_topology(const Topology& t, const LayoutMetrics& m) {
       ZoneRowLayout row;
       row.zone = z;
       row.columns = widest;
-      row.rect = {m.padding, y, m.zone_label + widest * pitch - m.cell_gap + 6, rows * pitch - m.cell_gap + 6};
+      row.rect = {m.padding, y, zone_label + widest * pitch - m.cell_gap + 6, rows * pitch - m.cell_gap + 6};
       layout.rows.push_back(row);
       y += row.rect.h + m.row_gap;
     }
@@ -36,9 +40,9 @@ TopologyLayout layout_topology(const Topology& t, const LayoutMetrics& m) {
       const TopoInstance& instance = t.instances[i];
       const ZoneRowLayout& row = layout.rows[instance.zone];
       const std::uint32_t k = placed[instance.zone]++;
-      out.cells[i] = {row.rect.x + m.zone_label + (k % widest) * pitch, row.rect.y + 3 + (k / widest) * pitch, m.cell, m.cell};
+      out.cells[i] = {row.rect.x + zone_label + (k % widest) * pitch, row.rect.y + 3 + (k / widest) * pitch, m.cell, m.cell};
     }
-    layout.box.w = std::max(m.padding * 2 + m.zone_label + widest * pitch - m.cell_gap + 6, 110.0f);
+    layout.box.w = std::max(m.padding * 2 + zone_label + widest * pitch - m.cell_gap + 6, 110.0f);
     layout.box.h = y - m.row_gap + m.padding;
     for (ZoneRowLayout& row : layout.rows) row.rect.w = layout.box.w - 2 * m.padding;
   }
@@ -71,32 +75,59 @@ TopologyLayout layout_topology(const Topology& t, const LayoutMetrics& m) {
     }
   }
 
-  // Positions: layers side by side, each stacked and centred vertically.
-  std::vector<float> layer_height(layers.size(), 0);
-  std::vector<float> layer_width(layers.size(), 0);
+  // Positions: layers side by side, each stacked and centred vertically. A layer taller than
+  // the drawing would be wide is wrapped into several columns, so that large meshes keep a
+  // shape that fits a window.
   auto rect_of = [&](const EntityRef& e) -> Rect& {
     return e.kind == EntityKind::client ? out.clients[e.index] : out.services[e.index].box;
   };
   for (std::uint32_t c = 0; c < t.clients.size(); ++c) out.clients[c] = {0, 0, m.client_width, m.client_height};
-  for (std::size_t d = 0; d < layers.size(); ++d) {
-    for (const EntityRef& e : layers[d]) {
+  double area = 0;
+  float tallest_node = 0;
+  for (const auto& layer : layers) {
+    for (const EntityRef& e : layer) {
       const Rect& r = rect_of(e);
-      layer_height[d] += r.h + m.node_gap;
-      layer_width[d] = std::max(layer_width[d], r.w);
+      area += static_cast<double>(r.w + m.layer_gap) * (r.h + m.node_gap);
+      tallest_node = std::max(tallest_node, r.h);
     }
-    if (!layers[d].empty()) layer_height[d] -= m.node_gap;
   }
-  const float tallest = *std::max_element(layer_height.begin(), layer_height.end());
+  const float max_column_height = std::max(tallest_node, static_cast<float>(std::sqrt(area / 1.8)));
+  // Split each layer into columns of at most max_column_height.
+  std::vector<std::vector<EntityRef>> columns;
+  for (const auto& layer : layers) {
+    if (layer.empty()) continue;
+    columns.emplace_back();
+    float height = 0;
+    for (const EntityRef& e : layer) {
+      const float h = rect_of(e).h;
+      if (!columns.back().empty() && height + m.node_gap + h > max_column_height) {
+        columns.emplace_back();
+        height = 0;
+      }
+      height += (columns.back().empty() ? 0 : m.node_gap) + h;
+      columns.back().push_back(e);
+    }
+  }
+  std::vector<float> column_height(columns.size(), 0);
+  std::vector<float> column_width(columns.size(), 0);
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    for (const EntityRef& e : columns[k]) {
+      column_height[k] += rect_of(e).h + m.node_gap;
+      column_width[k] = std::max(column_width[k], rect_of(e).w);
+    }
+    column_height[k] -= m.node_gap;
+  }
+  const float tallest = columns.empty() ? 0 : *std::max_element(column_height.begin(), column_height.end());
   float x = 0;
-  for (std::size_t d = 0; d < layers.size(); ++d) {
-    float y = (tallest - layer_height[d]) / 2;
-    for (const EntityRef& e : layers[d]) {
+  for (std::size_t k = 0; k < columns.size(); ++k) {
+    float y = (tallest - column_height[k]) / 2;
+    for (const EntityRef& e : columns[k]) {
       Rect& r = rect_of(e);
-      r.x = x + (layer_width[d] - r.w) / 2;
+      r.x = x + (column_width[k] - r.w) / 2;
       r.y = y;
       y += r.h + m.node_gap;
     }
-    if (!layers[d].empty()) x += layer_width[d] + m.layer_gap;
+    x += column_width[k] + m.layer_gap;
   }
   out.width = std::max(0.0f, x - m.layer_gap);
   out.height = tallest;

@@ -345,6 +345,7 @@ TEST_CASE("times and rates read naturally") {
   CHECK(format_time(0) == "0.000s");
   CHECK(format_time(140'250'000'000) == "2m20.250s");
   CHECK(format_time(40'068'552'241, 6) == "40.068552s");
+  CHECK(format_time(3'600'000'000'000, 0) == "1h00m00s");
   CHECK(format_rate(1234.0) == "1.23k/s");
   CHECK(format_rate(450.0) == "450/s");
   CHECK(format_percent(0.0042) == "0.42%");
