@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -70,8 +71,9 @@ std::string read_text(const fs::path& file) {
   return text.str();
 }
 
+// A folder of this test process's own, so that concurrent test runs never share files.
 fs::path scratch(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() / "faultline-test-scenarios";
+  const fs::path dir = fs::temp_directory_path() / ("faultline-test-scenarios-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   return dir / name;
 }
@@ -133,6 +135,7 @@ TEST_CASE("every library scenario tells its story: stories pass, before variants
       INFO(read_text(output));
       REQUIRE(fs::exists(report));
       const auto result = nlohmann::json::parse(read_text(report));
+      fs::remove(report);
       std::set<std::string> failed;
       for (const auto& assertion : result["assertions"]) {
         if (!assertion["passed"].get<bool>()) failed.insert(assertion["name"].get<std::string>());
@@ -162,6 +165,7 @@ TEST_CASE("the chaos monkey hour kills the same instances at the same instants f
     CHECK(code == 0);
     std::vector<std::string> out;
     const auto result = nlohmann::json::parse(read_text(report));
+    fs::remove(report);
     for (const auto& entry : result["timeline"]) {
       if (entry["kind"] == "instance" && entry["state"] == "crashed") {
         out.push_back(entry["at"].get<std::string>() + " " + entry["instance"].get<std::string>());

@@ -2,6 +2,7 @@
 // layout, selection, recent files and the commands panels call (open, seek, select, apply).
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,13 @@ class App {
   void validate_now();
 
   const Derived& derived();
+
+  // Screen rectangles of named widgets, recorded only for the UI self-test, which clicks them.
+  void anchor(const std::string& name, ImVec2 min, ImVec2 max) {
+    if (record_anchors) anchors[name] = ImVec4(min.x, min.y, max.x, max.y);
+  }
+  bool record_anchors = false;
+  std::map<std::string, ImVec4> anchors;
 
   Session session;
   Document document;

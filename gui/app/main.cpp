@@ -14,6 +14,7 @@
 
 #include "gui/app/app.hpp"
 #include "gui/app/options.hpp"
+#include "gui/app/self_test.hpp"
 #include "gui/app/window.hpp"
 #include "gui/model/format.hpp"
 #include "gui/model/run.hpp"
@@ -219,6 +220,24 @@ int main(int argc, char** argv) {
     std::printf("faultline-gui %s\n", faultline::reports::kVersion);
     return 0;
   }
+  if (!options.panel.empty() && std::find(panel_names().begin(), panel_names().end(), options.panel) == panel_names().end()) {
+    std::fprintf(stderr, "faultline-gui: --panel: no panel called \"%s\"\n%s", options.panel.c_str(), usage().c_str());
+    return 2;
+  }
+  // Input problems are exit 2 even where no window could be opened.
+  if (options.headless() && !options.input.empty() && options.panel != "editor") {
+    try {
+      const OpenedFile file = read_input_file(options.input);
+      const Validation validation = validate_scenario_text(options.input, file.scenario_text);
+      if (!validation.scenario) {
+        std::fprintf(stderr, "faultline-gui: %s\n", format_diagnostic(options.input, validation.diagnostics.front()).c_str());
+        return validation.diagnostics.front().limit ? 4 : 2;
+      }
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "faultline-gui: %s\n", e.what());
+      return 2;
+    }
+  }
   try {
     static std::string ini;
     if (!options.headless()) ini = settings_path();
@@ -234,6 +253,7 @@ int main(int argc, char** argv) {
       }
     }
     if (options.benchmark_frames > 0) return run_benchmark(window, app, options);
+    if (options.self_test_ui) return run_ui_self_test(window, app);
     return options.headless() ? run_headless(window, app, options) : run_interactive(window, app, options);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "faultline-gui: %s\n", e.what());

@@ -25,12 +25,16 @@ std::string usage() {
          "  --what-if SPEC    run B with changes: breakers=on|off, retries=N, timeouts=FACTOR,\n"
          "                    outliers=on|off, instances.SERVICE=N, fault.NAME=off, seed=N (comma-separated)\n"
          "  --verify-seek     after each screenshot, check the state equals a fresh run to that instant\n"
-         "  --benchmark N     play N frames off screen (at --benchmark-speed X, or max) and report frame times\n";
+         "  --benchmark N     play N frames off screen (at --benchmark-speed X, or max) and report frame times\n"
+         "  --self-test-ui    click and type through the window with a script, check the results, exit\n";
 }
 
 Options parse_options(int argc, char** argv) {
   Options o;
-  std::optional<sim::TimeNs> pending_at;
+  // The --at waiting for its --screenshot (a plain flag and value rather than an optional,
+  // which GCC 12 wrongly warns about here).
+  bool have_at = false;
+  sim::TimeNs pending_at = 0;
   double pending_fraction = -1;
   auto value = [&](int& i) -> std::string {
     if (i + 1 >= argc) throw std::invalid_argument(std::string(argv[i]) + " needs a value");
@@ -54,6 +58,7 @@ Options parse_options(int argc, char** argv) {
     } else if (arg == "--at") {
       const std::string v = value(i);
       pending_fraction = -1;
+      have_at = true;
       if (v == "end") {
         pending_at = sim::kNever;
       } else if (!v.empty() && v.back() == '%') {
@@ -66,14 +71,15 @@ Options parse_options(int argc, char** argv) {
         pending_at = 0;
       } else {
         std::string why;
-        pending_at = harness::parse_go_duration(v, &why);
-        if (!pending_at) throw std::invalid_argument("--at: expected a duration like \"90s\" or \"end\", got \"" + v + "\": " + why);
+        const auto parsed = harness::parse_go_duration(v, &why);
+        if (!parsed) throw std::invalid_argument("--at: expected a duration like \"90s\" or \"end\", got \"" + v + "\": " + why);
+        pending_at = *parsed;
       }
     } else if (arg == "--screenshot") {
       const std::string v = value(i);
-      if (!pending_at) throw std::invalid_argument("--screenshot " + v + ": give --at TIME before it");
-      o.shots.push_back({*pending_at, pending_fraction, v});
-      pending_at.reset();
+      if (!have_at) throw std::invalid_argument("--screenshot " + v + ": give --at TIME before it");
+      o.shots.push_back({pending_at, pending_fraction, v});
+      have_at = false;
       pending_fraction = -1;
     } else if (arg == "--panel") {
       o.panel = value(i);
@@ -99,6 +105,8 @@ Options parse_options(int argc, char** argv) {
       if (v != "max" && !(o.benchmark_speed >= 0.01 && o.benchmark_speed <= 10000)) {
         throw std::invalid_argument("--benchmark-speed: expected 0.01 to 10000, or max");
       }
+    } else if (arg == "--self-test-ui") {
+      o.self_test_ui = true;
     } else if (arg == "--verify-seek") {
       o.verify_seek = true;
     } else if (!arg.empty() && arg[0] == '-') {
@@ -109,7 +117,7 @@ Options parse_options(int argc, char** argv) {
       throw std::invalid_argument("only one scenario can be opened (got \"" + o.input + "\" and \"" + arg + "\")");
     }
   }
-  if (pending_at) throw std::invalid_argument("--at without --screenshot after it");
+  if (have_at) throw std::invalid_argument("--at without --screenshot after it");
   if (o.headless() && o.input.empty()) throw std::invalid_argument("--screenshot and --benchmark need a scenario to open");
   return o;
 }

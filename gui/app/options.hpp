@@ -27,11 +27,12 @@ struct Options {
   int width = 1280;
   int height = 800;
   bool verify_seek = false;        // check every shot against a fresh run to the same instant
+  bool self_test_ui = false;       // --self-test-ui: scripted clicks and keys, then exit
   int benchmark_frames = 0;        // --benchmark N: play N frames off screen and report frame times
   double benchmark_speed = 1.0;    // --benchmark-speed X (0: as fast as possible)
   bool help = false;
   bool version = false;
-  bool headless() const { return !shots.empty() || benchmark_frames > 0; }
+  bool headless() const { return !shots.empty() || benchmark_frames > 0 || self_test_ui; }
 };
 
 // Parses argv; throws std::invalid_argument with a message naming the bad argument.

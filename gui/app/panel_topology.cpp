@@ -234,6 +234,7 @@ void TopologyPanel::draw(App& app) {
   if (!fitted) fit(app, canvas_size);
 
   ImGui::InvisibleButton("##canvas", canvas_size, ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight);
+  app.anchor("topology", canvas_pos, ImVec2(canvas_pos.x + canvas_size.x, canvas_pos.y + canvas_size.y));
   const bool canvas_hovered = ImGui::IsItemHovered();
   const bool canvas_active = ImGui::IsItemActive();
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -372,6 +373,7 @@ void TopologyPanel::draw(App& app) {
       const ImVec2 cb = view.to_screen(r.x + c.x + c.w, r.y + c.y + c.h);
       const InstanceSnapshot& inst = snap.instances[i];
       const ImU32 colour = theme::visual_state(inst.visual);
+      if (app.record_anchors) app.anchor("cell:" + t.instances[i].name, ca, cb);
       draw->AddRectFilled(ca, cb, colour, 2.5f * zoom);
       if (inst.visual == VisualState::crashed) {
         const float p = (cb.x - ca.x) * 0.28f;

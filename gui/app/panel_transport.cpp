@@ -28,6 +28,7 @@ void TransportPanel::draw(App& app) {
                            session.playing() ? "Pause (Space)" : "Play (Space)", true)) {
     session.toggle_play();
   }
+  app.anchor("play", ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
   ImGui::SameLine(0, 4);
   if (widgets::icon_button("##next", widgets::Icon::step_forward, button, "Next event (Right arrow)")) session.step_forward();
   ImGui::SameLine(0, 4);
@@ -117,6 +118,7 @@ void TransportPanel::draw_scrubber(App& app, float height) {
   const ImVec2 track_max(pos.x + width, pos.y + track_h);
 
   ImGui::InvisibleButton("##scrubber", ImVec2(width, height));
+  app.anchor("scrubber", ImVec2(axis.x0, track_min.y), ImVec2(axis.x1, track_max.y));
   const bool hovered = ImGui::IsItemHovered();
   const bool active = ImGui::IsItemActive();
   if (active) {

@@ -89,6 +89,7 @@ void Window::poll(bool wait) {
 void Window::begin_frame() {
   ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplGlfw_NewFrame();
+  if (before_new_frame) before_new_frame();
   ImGui::NewFrame();
 }
 

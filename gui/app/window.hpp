@@ -24,6 +24,9 @@ class Window {
   std::vector<std::string> take_dropped();
 
   void poll(bool wait);
+  // Called after the backends have read the devices and before ImGui starts the frame: the UI
+  // self-test feeds its scripted mouse and keys here.
+  std::function<void()> before_new_frame;
   void begin_frame();
   void end_frame();  // renders ImGui's draw data into the back buffer
   void present();
