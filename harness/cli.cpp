@@ -18,6 +18,8 @@
 #include "harness/output.hpp"
 #include "harness/runner.hpp"
 #include "harness/schema_text.hpp"
+#include "harness/interrupt.hpp"
+#include "reports/trace.hpp"
 
 namespace faultline::harness {
 namespace {
@@ -28,8 +30,9 @@ const char* kUsage =
     "commands:\n"
     "  run SCENARIO.json [--seed N] [--report R.json] [--junit J.xml] [--summary S.md]\n"
     "      [--html H.html] [--timeseries T.csv [--metrics-format csv|openmetrics]]\n"
-    "      [--github] [--stats] [limits]\n"
-    "                         simulate once, check assertions, write the requested outputs\n"
+    "      [--trace T.json [--trace-max-events N]] [--check-determinism] [--github] [--stats] [limits]\n"
+    "                         simulate once, check assertions, write the requested outputs;\n"
+    "                         --check-determinism runs twice in lock step and compares every event\n"
     "  run --from-report R.json [--seed N] [outputs]\n"
     "                         run again the scenario a report embeds (with its seed by default)\n"
     "  validate FILE...       check scenarios without running them\n"
@@ -43,6 +46,7 @@ const char* kUsage =
     "\n"
     "limits (exit 4 when hit):\n"
     "  --max-events N         events processed (default 2000000000)\n"
+    "  --max-in-flight N      calls in progress at once (default 5000000)\n"
     "  --max-wall DURATION    wall-clock time for one run, e.g. 5m (default none)\n"
     "  --max-instances N      instances in a scenario (default 100000)\n"
     "  --max-services N, --max-clients N, --max-users N, --max-rate R, --max-sim-time DURATION\n"
@@ -101,6 +105,7 @@ bool take_common_flag(CommonFlags& flags, const std::vector<std::string>& args, 
   if (arg == "--seed") flags.seed = parse_u64(arg, value());
   else if (arg == "--stats") flags.stats = true;
   else if (arg == "--max-events") flags.run.engine.max_events = parse_u64(arg, value());
+  else if (arg == "--max-in-flight") flags.run.engine.max_in_flight = parse_u64(arg, value());
   else if (arg == "--max-wall") flags.run.max_wall_s = static_cast<double>(parse_duration_flag(arg, value())) / 1e9;
   else if (arg == "--max-instances") flags.load.max_instances = parse_u64(arg, value());
   else if (arg == "--max-services") flags.load.max_services = parse_u64(arg, value());
@@ -124,6 +129,9 @@ int command_run(const std::vector<std::string>& args) {
   CommonFlags flags;
   std::string scenario_path;
   std::string from_report;
+  std::string trace_path;
+  std::uint64_t trace_max_events = 200'000;
+  bool check = false;
   RunOutputs outputs;
   for (std::size_t i = 0; i < args.size(); ++i) {
     if (take_common_flag(flags, args, i)) continue;
@@ -143,6 +151,9 @@ int command_run(const std::vector<std::string>& args) {
       else throw UsageError("--metrics-format: expected csv or openmetrics, got \"" + format + "\"");
     } else if (args[i] == "--github") outputs.github = true;
     else if (args[i] == "--from-report") from_report = value();
+    else if (args[i] == "--trace") trace_path = value();
+    else if (args[i] == "--trace-max-events") trace_max_events = parse_u64(args[i], value());
+    else if (args[i] == "--check-determinism") check = true;
     else if (!args[i].empty() && args[i][0] == '-') {
       throw UsageError("run: unknown option " + args[i]);
     } else if (scenario_path.empty()) {
@@ -172,10 +183,44 @@ int command_run(const std::vector<std::string>& args) {
   }
   if (!from_report.empty()) scenario_path = scenario.file;
   check_run_outputs(outputs);
+  if (!trace_path.empty()) {
+    check_writable(trace_path);
+    // Each served request is two trace events; the rest of the trace is small.
+    flags.run.record_spans = static_cast<std::size_t>(trace_max_events / 2 + 1);
+  }
   const std::uint64_t seed = flags.seed.value_or(from_report.empty() ? scenario.model.seed : report_seed);
-  const RunResult result = run_scenario(scenario, seed, flags.run);
+  RunResult result;
+  if (check) {
+    DeterminismCheck outcome = check_determinism(scenario, seed, flags.run);
+    if (!outcome.divergence.empty()) {
+      std::fprintf(stderr,
+                   "faultline: %s: determinism check FAILED (seed %llu): %s\nThis is a bug in faultline; please "
+                   "report the scenario, the seed and this message (see docs/determinism.md).\n",
+                   scenario_path.c_str(), static_cast<unsigned long long>(seed), outcome.divergence.c_str());
+      return kExitInternal;
+    }
+    result = std::move(outcome.first);
+    std::fprintf(stderr, "faultline: determinism check passed: two runs, %llu events each, trace_hash %s, identical report bytes\n",
+                 static_cast<unsigned long long>(result.engine->results().events),
+                 reports::hex64(result.engine->results().trace_hash).c_str());
+  } else {
+    result = run_scenario(scenario, seed, flags.run);
+  }
   if (flags.stats) print_stats(result);
   const sim::Results& r = result.engine->results();
+  if (result.interrupted || interrupted() != 0) {
+    std::fprintf(stderr, "faultline: %s: interrupted at simulated time %s; nothing was written\n", scenario_path.c_str(),
+                 format_go_duration(r.end_ns).c_str());
+    return kExitLimit;
+  }
+  if (r.stop == sim::StopReason::in_flight_limit) {
+    std::fprintf(stderr,
+                 "faultline: %s: limit hit: max_in_flight (more than %llu calls in progress at simulated time %s: the "
+                 "workload outruns capacity with nothing to bound it, e.g. no timeouts); raise it with --max-in-flight\n",
+                 scenario_path.c_str(), static_cast<unsigned long long>(flags.run.engine.max_in_flight),
+                 format_go_duration(r.end_ns).c_str());
+    return kExitLimit;
+  }
   if (r.stop == sim::StopReason::event_limit) {
     std::fprintf(stderr, "faultline: %s: limit hit: max_events (%llu events processed by simulated time %s); raise it with --max-events\n",
                  scenario_path.c_str(), static_cast<unsigned long long>(r.events), format_go_duration(r.end_ns).c_str());
@@ -187,6 +232,9 @@ int command_run(const std::vector<std::string>& args) {
     return kExitLimit;
   }
   write_run_outputs(outputs, result.report, replay_command(scenario_path, from_report, seed));
+  if (!trace_path.empty()) {
+    write_atomically(trace_path, reports::render_trace(*result.engine, scenario.faults, trace_max_events));
+  }
   print_verdict(std::cout, scenario, seed, result);
   if (outputs.github) print_github_assertion_errors(std::cout, scenario, result.report);
   return result.passed ? kExitPassed : kExitFailed;

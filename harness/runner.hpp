@@ -2,10 +2,12 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "faults/injector.hpp"
 #include "harness/scenario.hpp"
 #include "reports/report.hpp"
 #include "sim/engine.hpp"
@@ -14,7 +16,8 @@ namespace faultline::harness {
 
 struct RunLimits {
   sim::EngineLimits engine;
-  double max_wall_s = 0;  // 0: no wall-clock limit (--max-wall)
+  double max_wall_s = 0;       // 0: no wall-clock limit (--max-wall)
+  std::size_t record_spans = 0;  // >0: record up to this many served requests (--trace)
 };
 
 struct RunResult {
@@ -27,7 +30,26 @@ struct RunResult {
   double wall_s = 0;
 };
 
+// An engine with the scenario's faults attached, ready to step.
+struct PreparedRun {
+  std::unique_ptr<sim::Engine> engine;
+  std::unique_ptr<faults::Injector> injector;
+};
+PreparedRun prepare_run(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits = {});
+
+// Judges a finished (or stopped) prepared run and builds its report.
+RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun run);
+
 // Simulates `scenario` with `seed` to the end (or a limit), judges it and builds its report.
 RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits = {});
+
+// Runs the scenario twice in lock step, comparing every processed event, then the report bytes.
+// Returns an empty string when both runs are identical, or a description of the first
+// divergence with the events that led to it.
+struct DeterminismCheck {
+  std::string divergence;  // empty: identical
+  RunResult first;         // the first run, for the usual outputs
+};
+DeterminismCheck check_determinism(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits = {});
 
 }  // namespace faultline::harness

@@ -267,6 +267,7 @@ bool Engine::step() {
   now_ = event.time;
   ++results_.events;
   hash_event(event);
+  last_event_ = event;
   dispatch(event);
   return true;
 }
@@ -384,6 +385,24 @@ void Engine::on_breaker_transition(std::uint32_t breaker_id, TimeNs at, BreakerS
 std::span<const std::uint32_t> Engine::view_of(std::uint32_t site) const {
   const SiteRuntime& s = sites_[site];
   return {view_members_.data() + s.view_offset, s.view_size};
+}
+
+std::string Engine::describe_event(const Event& event) const {
+  static constexpr const char* kNames[] = {"client arrival", "request arrives", "service done",  "reply arrives",
+                                           "attempt timeout", "retry",          "health check",  "view refresh",
+                                           "registry publish", "bucket tick",   "process resume", "fault",
+                                           "ejection end",    "work resume"};
+  const std::uint8_t kind = event.kind();
+  std::string text = "t=" + std::to_string(event.time) + "ns #" + std::to_string(event.seq()) + " ";
+  text += kind < std::size(kNames) ? kNames[kind] : "event";
+  switch (kind) {
+    case kClientArrival: text += " client " + config_.clients[event.a].name; break;
+    case kHealthCheck: text += " service " + config_.services[event.a].name; break;
+    case kViewRefresh: text += " site " + site_name(event.a); break;
+    case kRegistryPublish: text += " instance " + instance_name(event.a); break;
+    default: text += " a=" + std::to_string(event.a) + " b=" + std::to_string(event.b); break;
+  }
+  return text;
 }
 
 std::string Engine::instance_name(std::uint32_t instance) const {

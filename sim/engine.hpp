@@ -62,6 +62,9 @@ class Engine final : private BreakerListener {
   void finish();
 
   TimeNs now() const { return now_; }
+  // The event processed last (for lock-step determinism checks) and a readable description.
+  const Event& last_event() const { return last_event_; }
+  std::string describe_event(const Event& event) const;
   const ModelConfig& config() const { return config_; }
   const Results& results() const { return results_; }
   Results& mutable_results() { return results_; }
@@ -208,6 +211,7 @@ class Engine final : private BreakerListener {
   Results results_;
   std::uint32_t current_bucket_ = 0;
   std::size_t max_spans_ = 0;
+  Event last_event_{};
   std::unique_ptr<ProcessRunner> processes_;
 };
 

@@ -103,6 +103,7 @@ void EditorPanel::draw(App& app) {
   }
   const ImVec2 input_min = ImGui::GetItemRectMin();
   const ImVec2 input_max = ImGui::GetItemRectMax();
+  app.anchor("editor-text", input_min, input_max);
 
   // The multiline input scrolls in a child window of its own; find it to line up the gutter and
   // the problem markers with the text.

@@ -107,6 +107,7 @@ void EventLogPanel::draw(App& app) {
         if (e.entity) app.select(e.entity);
         if (e.kind == LogKind::assertion) app.show_tab("assertions");
       }
+      if (app.record_anchors) app.anchor("event-row:" + std::to_string(r), ImGui::GetItemRectMin(), ImGui::GetItemRectMax());
       if (ImGui::IsItemHovered() && e.entity) app.hovered_next = e.entity;
       ImGui::TableNextColumn();
       widgets::text_coloured(theme::log_kind(e.kind), "%s", log_kind_name(e.kind));

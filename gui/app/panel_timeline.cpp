@@ -137,6 +137,7 @@ void TimelinePanel::draw(App& app) {
         const float x0 = axis.x_of_ns(s.start_ns);
         const float x1 = std::max(axis.x_of_ns(s.end_ns), x0 + 2);
         const ImU32 colour = segment_colour(lane, s);
+        if (app.record_anchors && lane.kind == LaneKind::fault) app.anchor("fault-bar:" + lane.label, ImVec2(x0, y0), ImVec2(x1, y1));
         draw->AddRectFilled(ImVec2(x0, y0), ImVec2(x1, y1), theme::with_alpha(colour, 0.8f), 2);
         const std::string text = segment_text(lane, s);
         const float text_w = ImGui::CalcTextSize(text.c_str()).x;

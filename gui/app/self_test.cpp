@@ -25,6 +25,7 @@ struct Driver {
   float wheel = 0;
   int key = -1;
   bool ctrl = false;
+  char typed = 0;  // a character typed in this frame
   int failures = 0;
 
   void frame() {
@@ -35,6 +36,8 @@ struct Driver {
       io.MouseWheel = wheel;
       io.KeyCtrl = ctrl;
       for (int k : {GLFW_KEY_SPACE, GLFW_KEY_RIGHT, GLFW_KEY_LEFT, GLFW_KEY_O, GLFW_KEY_ESCAPE}) io.KeysDown[k] = k == key;
+      if (typed != 0) io.AddInputCharacter(static_cast<unsigned>(typed));
+      typed = 0;
     };
     window.begin_frame();
     app.update(1.0 / 60, 0.05);
@@ -136,6 +139,53 @@ int run_ui_self_test(Window& window, App& app) {
     d.wheel = 1;
     d.frames(2);
     d.expect(app.topology.zoom > zoom, "the wheel zooms the topology in");
+  }
+
+  // The fault timeline: clicking a fault's bar jumps to its start.
+  app.show_tab("timeline");
+  d.frames(3);
+  for (std::uint32_t f = 0; f < t.faults.size(); ++f) {
+    const std::string bar = "fault-bar:" + t.faults[f].name;
+    if (app.anchors.count(bar) == 0) continue;
+    const TimeNs start = app.derived().lanes.faults[f].segments.front().start_ns;
+    d.click(d.point(bar.c_str(), 0.1f));
+    d.settle();
+    d.expect(app.session.cursor_ns() == start + 1, "clicking the bar of " + t.faults[f].name + " jumps to its start");
+    d.expect(app.selection == EntityRef{EntityKind::fault, f}, "and selects the fault");
+    break;
+  }
+
+  // The event log: clicking a row goes to just after that event.
+  app.seek(duration);
+  d.settle();
+  app.show_tab("events");
+  app.anchors.clear();
+  d.frames(4);
+  std::string first_row;
+  for (const auto& [name, rect] : app.anchors) {
+    if (name.rfind("event-row:", 0) == 0 && (first_row.empty() || std::stoi(name.substr(10)) < std::stoi(first_row.substr(10)))) first_row = name;
+  }
+  d.expect(!first_row.empty(), "the event log lists rows");
+  if (!first_row.empty()) {
+    const LogEvent& e = app.derived().log[app.events.rows[static_cast<std::size_t>(std::stoi(first_row.substr(10)))]];
+    d.click(d.point(first_row.c_str(), 0.3f));
+    d.settle();
+    d.expect(app.session.cursor_ns() == e.at_ns + 1, "clicking an event row goes to just after it (" + format_time(e.at_ns) + ")");
+  }
+
+  // The editor: typing makes the text invalid, and validation says where.
+  app.show_tab("editor");
+  d.frames(3);
+  if (d.has("editor-text")) {
+    d.click(d.point("editor-text", 0.02f, 0.02f));
+    d.typed = '}';
+    d.frames(1);
+    d.frames(30);  // validation waits for a quarter of a second of quiet
+    d.expect(app.document.dirty(), "typing changes the text");
+    d.expect(!app.document.validation.diagnostics.empty() && app.document.validation.diagnostics.front().line > 0,
+             "the broken text is reported with its line");
+    app.document.text = app.document.applied_text;
+    app.validate_now();
   }
 
   d.press(GLFW_KEY_O, true);
