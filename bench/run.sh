@@ -2,10 +2,10 @@
 # Benchmarks faultline (Release, one core) on the reference chain beside the bare event-loop
 # floor (shared/reference/heap_floor.cpp), then on the large mesh and a closed-loop variant.
 # Prints wall times, their ratio, events per second, simulated requests per wall second and
-# peak memory. Usage: bench/run.sh [BUILD_DIR]   (default build/release; built if missing)
+# peak memory. Usage: bench/run.sh [BUILD_DIR]   (default build/bench, a Release build; built if missing)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=${1:-$root/build/release}
+build=${1:-$root/build/bench}
 if [ ! -x "$build/faultline" ] || [ ! -x "$build/bench/faultline_measure" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFAULTLINE_GUI=OFF -DFAULTLINE_TESTS=OFF >/dev/null
   cmake --build "$build" --target faultline faultline_measure >/dev/null

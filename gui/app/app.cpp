@@ -256,7 +256,10 @@ void App::register_settings_handler() {
     App* app = static_cast<App*>(entry);
     int value = 0;
     if (std::strncmp(line, "Recent=", 7) == 0) {
-      if (app->recent_files.size() < 10) app->recent_files.emplace_back(line + 7);
+      // The file opened from the command line may already be first in the list.
+      const std::string path = line + 7;
+      const bool known = std::find(app->recent_files.begin(), app->recent_files.end(), path) != app->recent_files.end();
+      if (!known && app->recent_files.size() < 10) app->recent_files.push_back(path);
     } else if (std::sscanf(line, "Locked=%d", &value) == 1) {
       app->layout_locked = value != 0;
     } else if (std::sscanf(line, "TabRight=%d", &value) == 1) {

@@ -102,6 +102,7 @@ class App {
   double now_s = 0;  // wall seconds since start, for debouncing and messages
   bool quit_requested = false;
   bool show_fps = true;
+  float ui_scale = 1.0f;  // the monitor's content scale (fonts and sizes follow it)
 
   TransportPanel transport;
   TopologyPanel topology;

@@ -72,7 +72,7 @@ void App::draw_layout() {
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   const ImVec2 origin = viewport->WorkPos;
   const ImVec2 size = viewport->WorkSize;
-  const float transport_h = 100;
+  const float transport_h = std::floor(100 * ui_scale);
   const float left_w = std::floor(size.x * 0.60f);
   const float main_y = origin.y + transport_h;
   const float main_h = size.y - transport_h;

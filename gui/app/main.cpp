@@ -242,7 +242,10 @@ int main(int argc, char** argv) {
     static std::string ini;
     if (!options.headless()) ini = settings_path();
     Window window(options.width, options.height, !options.headless(), options.headless() ? nullptr : ini.c_str());
-    App app(theme::load_fonts(window.content_scale()), !options.headless());
+    const float scale = window.content_scale();
+    App app(theme::load_fonts(scale), !options.headless());
+    app.ui_scale = scale;
+    if (scale > 1.0f) ImGui::GetStyle().ScaleAllSizes(scale);
     app.show_fps = !options.headless();
     if (!options.input.empty()) {
       std::string error;

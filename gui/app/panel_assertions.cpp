@@ -49,7 +49,8 @@ void AssertionsPanel::draw(App& app) {
   } else {
     ImGui::TextDisabled("final verdicts once the whole run is recorded (%.0f%%)", session.recording_progress() * 100);
   }
-  ImGui::TextDisabled("\"so far\" judges the run up to %s; faults that have not ended count as lasting until now",
+  ImGui::TextDisabled("\"so far\" judges the run up to %s; an assertion about a fault waits for it to start "
+                      "(recovery and breaker assertions, for it to end)",
                       format_time(session.live_ns(), 1).c_str());
 
   const ImGuiTableFlags flags = ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerV |

@@ -40,6 +40,7 @@ void Session::load(std::shared_ptr<const harness::Scenario> scenario, std::uint6
   seed_ = seed;
   label_ = std::move(label);
   live_ = std::make_unique<Run>(scenario_, seed_);
+  topology_ = std::make_shared<const Topology>(live_->topology());
   cursor_ns_ = 0;
   playing_ = false;
   engine_limited_ = false;
@@ -61,6 +62,7 @@ void Session::unload() {
   comparison_job_.reset();
   comparison_.reset();
   live_.reset();
+  topology_.reset();
   scenario_.reset();
   display_ = Snapshot{};
   display_exact_ = false;

@@ -35,7 +35,8 @@ class Session {
   const harness::Scenario& scenario() const { return *scenario_; }
   std::shared_ptr<const harness::Scenario> scenario_ptr() const { return scenario_; }
   std::uint64_t seed() const { return seed_; }
-  const Topology& topology() const { return live_->topology(); }
+  // Stays the same object from load to load, also across replays from the start.
+  const Topology& topology() const { return *topology_; }
   TimeNs duration_ns() const;
   TimeNs bucket_ns() const;
   // Bumps on every load, so panels know to drop what they cached about the previous scenario.
@@ -108,6 +109,7 @@ class Session {
   std::uint64_t seed_ = 0;
   std::string label_;
   std::unique_ptr<Run> live_;
+  std::shared_ptr<const Topology> topology_;
   std::unique_ptr<RecordingJob> recording_job_;
   std::shared_ptr<const Recording> recording_;
   std::unique_ptr<RecordingJob> comparison_job_;
