@@ -23,6 +23,7 @@ using json = nlohmann::ordered_json;
 
 constexpr const char* kSeedsFile = "seeds.json";
 constexpr const char* kSweepFile = "sweep.json";
+constexpr const char* kProgressFile = "progress.json";
 constexpr const char* kSummaryFile = "summary.md";
 
 // Creates the output folder if needed and checks every file in it can be written.
@@ -46,6 +47,7 @@ void write_sweep_outputs(const std::string& dir, const reports::SweepHeader& hea
 int command_sweep(const std::vector<std::string>& args) {
   std::string scenario_path, out_dir, seeds_text;
   std::optional<Shard> shard;
+  bool resume = false;
   SweepRunOptions options;
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
   LoadLimits load;
@@ -58,6 +60,7 @@ int command_sweep(const std::vector<std::string>& args) {
       options.jobs = static_cast<unsigned>(jobs);
     } else if (arg == "--shard") shard = parse_shard(flag_value(args, i));
     else if (arg == "--out") out_dir = flag_value(args, i);
+    else if (arg == "--resume") resume = true;
     else if (arg == "--max-events") options.limits.engine.max_events = parse_count(arg, flag_value(args, i));
     else if (!arg.empty() && arg[0] == '-') throw CommandUsageError("sweep: unknown option " + arg);
     else if (scenario_path.empty()) scenario_path = arg;
@@ -71,13 +74,6 @@ int command_sweep(const std::vector<std::string>& args) {
   const Scenario scenario = load_scenario_file(scenario_path, load);
   prepare_out_dir(out_dir);
   options.progress = ::isatty(STDERR_FILENO) == 1;
-  const SweepRun run = run_sweep(scenario, slice, options);
-  if (const int signal = interrupted(); signal != 0) {
-    // An interrupted sweep is incomplete: writing it would pass off a part as the whole.
-    std::cerr << "faultline: sweep interrupted by signal " << signal << "; nothing written\n";
-    return kExitLimit;
-  }
-
   reports::SweepHeader header;
   header.faultline_version = reports::kVersion;
   header.scenario_name = scenario.name;
@@ -92,6 +88,37 @@ int command_sweep(const std::vector<std::string>& args) {
   }
   header.slice_first = slice.first;
   header.slice_last = slice.last;
+  const std::string progress_path = out_dir + "/" + kProgressFile;
+  if (resume && std::filesystem::exists(progress_path)) {
+    // Seeds an interrupted sweep finished: the same scenario, version and slice, or nothing.
+    reports::SweepHeader saved;
+    reports::SweepLayout saved_layout;
+    std::vector<reports::SeedRecord> saved_records;
+    reports::parse_seeds_file(read_json_file(progress_path), saved, saved_layout, saved_records);
+    if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
+        saved.slice_first != header.slice_first || saved.slice_last != header.slice_last) {
+      throw CommandUsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
+    }
+    options.done = std::move(saved_records);
+    if (!options.done.empty()) options.done_layout = std::move(saved_layout);
+    std::cerr << "faultline: resuming: " << options.done.size() << " of " << slice.count() << " seeds already done\n";
+  }
+  const SweepRun run = run_sweep(scenario, slice, options);
+  if (!run.complete) {
+    // An interrupted sweep is incomplete: writing its aggregate would pass off a part as the
+    // whole. The finished seeds are kept so that --resume can finish the same aggregate.
+    if (run.has_layout && !run.records.empty()) {
+      write_atomically(progress_path, reports::render_seeds_file(header, run.layout, run.records));
+    }
+    std::cerr << "faultline: sweep interrupted";
+    if (const int signal = interrupted(); signal != 0) std::cerr << " by signal " << signal;
+    std::cerr << " after " << run.records.size() << " of " << slice.count() << " seeds; no aggregate written."
+              << " Finish it with the same command and --resume.\n";
+    return kExitLimit;
+  }
+  std::error_code ignored;
+  std::filesystem::remove(progress_path, ignored);
+
   json sweep;
   write_sweep_outputs(out_dir, header, run.layout, run.records, sweep);
   std::cout << reports::render_sweep_text(sweep);

@@ -12,13 +12,15 @@ namespace faultline::harness {
 namespace {
 
 const char* kSweepUsage =
-    "usage: faultline sweep SCENARIO.json --seeds A-B --out DIR [--jobs N] [--shard K/N] [--max-events N]\n"
+    "usage: faultline sweep SCENARIO.json --seeds A-B --out DIR [--jobs N] [--shard K/N] [--max-events N] [--resume]\n"
     "\n"
     "Runs the scenario once per seed (A to B inclusive) on N worker threads (default: one per CPU)\n"
     "and writes DIR/sweep.json (the aggregate), DIR/seeds.json (one record per seed) and\n"
     "DIR/summary.md. --shard K/N runs only the K-th of N equal slices of the seeds; join the\n"
     "shards with faultline merge. Exit 0 when every seed passes, 1 when one fails, 4 when a seed\n"
-    "hit a limit.\n";
+    "hit a limit. An interrupted sweep (SIGINT/SIGTERM) keeps its finished seeds in\n"
+    "DIR/progress.json and exits 4; the same command with --resume runs only the rest and\n"
+    "writes the same aggregate as an uninterrupted sweep.\n";
 
 const char* kMergeUsage =
     "usage: faultline merge DIR... --out DIR\n"

@@ -72,8 +72,14 @@ void print_progress(std::uint64_t done, std::uint64_t total, std::uint64_t failu
 SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options) {
   const std::uint64_t total = slice.count();
   std::vector<std::optional<reports::SeedRecord>> records(total);
-  std::optional<reports::SweepLayout> layout;
-  std::atomic<std::uint64_t> next{0}, done{0}, failures{0};
+  std::optional<reports::SweepLayout> layout = options.done_layout;
+  std::uint64_t resumed = 0;
+  for (const reports::SeedRecord& record : options.done) {
+    if (record.seed < slice.first || record.seed > slice.last) continue;
+    records[record.seed - slice.first] = record;
+    ++resumed;
+  }
+  std::atomic<std::uint64_t> next{0}, done{resumed}, failures{0};
   std::atomic<bool> abort{false};
   std::mutex mutex;
   std::condition_variable finished;
@@ -84,15 +90,17 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
     while (!abort.load() && interrupted() == 0) {
       const std::uint64_t index = next.fetch_add(1);
       if (index >= total) break;
+      if (records[index]) continue;  // done before the sweep was resumed
       try {
         const RunResult result = run_scenario(scenario, slice.first + index, options.limits);
+        if (result.interrupted) break;  // a partial run is not a result
         reports::SweepLayout seed_layout = reports::sweep_layout(result.report);
         reports::SeedRecord record = reports::seed_record(result.report, seed_layout);
         if (!record.passed) failures.fetch_add(1);
         {
           std::lock_guard<std::mutex> lock(mutex);
           // Every seed of one scenario has the same layout; keep the first seed's.
-          if (index == 0) layout = std::move(seed_layout);
+          if (!layout) layout = std::move(seed_layout);
           records[index] = std::move(record);
         }
       } catch (...) {
@@ -126,10 +134,13 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
   }
   if (error) std::rethrow_exception(error);
   SweepRun run;
-  if (interrupted() != 0) return run;  // incomplete: the caller writes nothing
-  run.layout = std::move(*layout);
-  run.records.reserve(total);
-  for (auto& r : records) run.records.push_back(std::move(*r));
+  run.has_layout = layout.has_value();
+  if (layout) run.layout = std::move(*layout);
+  for (auto& r : records) {
+    if (r) run.records.push_back(std::move(*r));
+  }
+  // Interrupted: the caller keeps the completed seeds for --resume and writes no aggregate.
+  run.complete = run.records.size() == total;
   return run;
 }
 

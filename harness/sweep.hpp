@@ -3,6 +3,7 @@
 // number of workers or on which worker ran which seed.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,13 +31,18 @@ SeedRange shard_slice(SeedRange range, Shard shard);
 
 struct SweepRunOptions {
   unsigned jobs = 1;
+  // Seeds already done by an interrupted sweep (--resume), with their layout; not run again.
+  std::vector<reports::SeedRecord> done;
+  std::optional<reports::SweepLayout> done_layout;
   bool progress = false;  // a progress line on standard error (for a terminal)
   RunLimits limits;
 };
 
 struct SweepRun {
   reports::SweepLayout layout;
-  std::vector<reports::SeedRecord> records;  // by seed
+  std::vector<reports::SeedRecord> records;  // by seed; only the completed ones when interrupted
+  bool complete = true;
+  bool has_layout = false;
 };
 
 // Runs every seed of `slice`. Rethrows the first exception a run raised.

@@ -1,6 +1,7 @@
 // The windows: a menu bar, the transport strip, and four host windows laid out in a grid (Dear
 // ImGui 1.86 from Debian has no docking). Locked, the grid follows the window's size; unlocked,
 // windows move freely and ImGui keeps their places in imgui.ini.
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 

@@ -39,7 +39,11 @@ void counters(const char* id, const sim::Counters& c) {
 std::string retry_text(const sim::RetryPolicy& r) {
   if (r.max_attempts <= 1) return "none";
   std::string text = std::to_string(r.max_attempts) + " attempts";
-  if (r.backoff_base_ns > 0) text += ", backoff " + format_span(r.backoff_base_ns) + " x" + std::to_string(r.backoff_multiplier).substr(0, 3);
+  if (r.backoff_base_ns > 0) {
+    char multiplier[32];
+    std::snprintf(multiplier, sizeof multiplier, " x%g", r.backoff_multiplier);
+    text += ", backoff " + format_span(r.backoff_base_ns) + multiplier;
+  }
   if (r.budget.enabled) text += ", budget " + format_percent(r.budget.ratio);
   return text;
 }
@@ -111,7 +115,11 @@ void inspect_instance(App& app, std::uint32_t i) {
     field("zone", t.zones[t.instances[i].zone]);
     field("workers busy", std::to_string(s.busy) + " of " + std::to_string(s.workers));
     field("queued", std::to_string(s.queued) + " of " + std::to_string(s.queue_capacity));
-    if (s.slowdown > 1.0001f) field("slowdown", "x" + std::to_string(s.slowdown).substr(0, 4), theme::kWarn);
+    if (s.slowdown > 1.0001f) {
+      char slowdown[32];
+      std::snprintf(slowdown, sizeof slowdown, "x%.2f", static_cast<double>(s.slowdown));
+      field("slowdown", slowdown, theme::kWarn);
+    }
     if (s.error_ratio > 0) field("error ratio", format_percent(s.error_ratio), theme::kBad);
     if (s.loss_ratio > 0) field("message loss", format_percent(s.loss_ratio), theme::kWarn);
     if (s.blackholed) field("network", "blackholed", theme::kBad);
@@ -228,7 +236,9 @@ void inspect_edge(App& app, std::uint32_t e) {
       ImGui::SameLine();
       link(app, {EntityKind::breaker, b});
       ImGui::SameLine();
-      ImGui::TextDisabled("opened %u times", s.opens);
+      if (s.opens == 0) ImGui::TextDisabled("never opened");
+      else if (s.opens == 1) ImGui::TextDisabled("opened once");
+      else ImGui::TextDisabled("opened %u times", s.opens);
       ImGui::PopID();
     }
   }
@@ -248,7 +258,7 @@ void inspect_breaker(App& app, std::uint32_t b) {
     field("successes", std::to_string(s.counts.total_successes) + " (" + std::to_string(s.counts.consecutive_successes) + " in a row)");
     field("failures", std::to_string(s.counts.total_failures) + " (" + std::to_string(s.counts.consecutive_failures) + " in a row)");
     field("generation ends", s.expiry_ns == sim::kNever ? "never" : format_time(s.expiry_ns));
-    field("opened", std::to_string(s.opens) + " times");
+    field("opened", s.opens == 0 ? "never" : s.opens == 1 ? "once" : std::to_string(s.opens) + " times");
     field("policy", breaker_text(t.sites[t.breakers[b].site].policy.breaker));
     ImGui::EndTable();
   }

@@ -1,0 +1,58 @@
+// An interrupted sweep keeps its finished seeds, and --resume finishes the same aggregate.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "cli_helpers.hpp"
+
+using namespace faultline::test;
+
+TEST_CASE("a sweep interrupted by SIGINT resumes to the same aggregate as an uninterrupted one", "[sweep][interrupt]") {
+  ScratchDir dir("resume");
+  const std::string scenario = kSourceDir + "/scenarios/zone-outage-failover.json";
+  const auto whole = run_faultline("sweep " + scenario + " --seeds 1-30 --jobs 1 --out " + (dir / "whole"), dir);
+  REQUIRE(whole.exit_code == 0);
+
+  const std::string out = dir / "parts";
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::execl(kBinary.c_str(), kBinary.c_str(), "sweep", scenario.c_str(), "--seeds", "1-30", "--jobs", "1", "--out",
+            out.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2000));
+  ::kill(child, SIGINT);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 4);
+  CHECK(std::filesystem::exists(out + "/progress.json"));
+  CHECK_FALSE(std::filesystem::exists(out + "/sweep.json"));  // no aggregate from a part
+
+  const auto resumed = run_faultline("sweep " + scenario + " --seeds 1-30 --jobs 2 --out " + out + " --resume", dir);
+  REQUIRE(resumed.exit_code == 0);
+  CHECK(contains(resumed.err, "resuming"));
+  CHECK(read_file(out + "/sweep.json") == read_file(dir / "whole/sweep.json"));
+  CHECK(read_file(out + "/seeds.json") == read_file(dir / "whole/seeds.json"));
+  CHECK_FALSE(std::filesystem::exists(out + "/progress.json"));
+}
+
+TEST_CASE("--resume refuses the progress of another sweep", "[sweep]") {
+  ScratchDir dir("resume-other");
+  const std::string out = dir / "parts";
+  std::filesystem::create_directories(out);
+  // Progress from a sweep of another scenario: a finished seeds file stands in for it.
+  const auto other = run_faultline("sweep " + kSourceDir + "/scenarios/crash-discovery.json --seeds 1-2 --out " + (dir / "o"), dir);
+  REQUIRE(other.exit_code == 0);
+  std::filesystem::copy_file(dir / "o/seeds.json", out + "/progress.json");
+  const auto result =
+      run_faultline("sweep " + kSourceDir + "/scenarios/rolling-restart.json --seeds 1-2 --out " + out + " --resume", dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "another sweep"));
+}
