@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
-cmake --preset release >/dev/null
+cmake --preset release -DFAULTLINE_TESTS=ON -DFAULTLINE_GUI=ON >/dev/null
 cmake --build --preset release
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

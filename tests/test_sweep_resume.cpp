@@ -43,7 +43,7 @@ TEST_CASE("a sweep interrupted by SIGINT resumes to the same aggregate as an uni
   CHECK_FALSE(std::filesystem::exists(out + "/progress.json"));
 }
 
-TEST_CASE("--resume refuses the progress of another sweep", "[sweep]") {
+TEST_CASE("resuming refuses the progress of another sweep", "[sweep]") {
   ScratchDir dir("resume-other");
   const std::string out = dir / "parts";
   std::filesystem::create_directories(out);
