@@ -75,23 +75,6 @@ void subject_of(const AssertionSpec& a, const sim::Results& r, Subject& out) {
   }
 }
 
-// Fault windows from the timeline: [start, end) with end = run end for faults that never end.
-struct Window {
-  sim::TimeNs start = -1;
-  sim::TimeNs end = -1;
-};
-
-Window fault_window(const sim::Engine& engine, std::uint32_t fault) {
-  Window w;
-  for (const sim::TimelineEntry& e : engine.results().timeline) {
-    if (e.subject != fault) continue;
-    if (e.kind == sim::TimelineKind::fault_start && w.start < 0) w.start = e.at;
-    if (e.kind == sim::TimelineKind::fault_end && w.end < 0) w.end = e.at;
-  }
-  if (w.start >= 0 && w.end < 0) w.end = engine.results().end_ns;
-  return w;
-}
-
 std::size_t bucket_at(const sim::Engine& engine, sim::TimeNs t) {
   return static_cast<std::size_t>(t / engine.config().bucket_ns);
 }
@@ -103,7 +86,8 @@ void availability(const Scenario& s, const AssertionSpec& a, const sim::Engine& 
   std::size_t first = 0, last = subject.series.size();  // bucket range considered
   std::string scope;
   if (a.during_fault) {
-    const Window w = fault_window(engine, *a.during_fault);
+    FaultWindow w = fault_window(s, engine, *a.during_fault);
+    if (w.start >= 0 && w.end < 0) w.end = engine.results().end_ns;  // still active at the end
     out.expected += " during fault " + s.faults[*a.during_fault].name;
     if (w.start < 0) {
       out.passed = false;

@@ -10,24 +10,6 @@
 namespace faultline::harness {
 namespace {
 
-struct Window {
-  sim::TimeNs start = -1;
-  sim::TimeNs end = -1;
-};
-
-// A fault's window, from its spec: the injector starts every fault at `at` and ends it
-// `duration` later, so this needs no timeline (which a long run may truncate). -1: the run
-// ended first.
-Window window_of(const Scenario& s, const sim::Engine& engine, std::uint32_t fault) {
-  const faults::FaultSpec& spec = s.faults[fault];
-  const sim::TimeNs run_end = engine.results().end_ns;
-  Window w;
-  if (spec.at_ns >= run_end) return w;
-  w.start = spec.at_ns;
-  if (spec.duration_ns != sim::kNever && spec.duration_ns < run_end - spec.at_ns) w.end = spec.at_ns + spec.duration_ns;
-  return w;
-}
-
 std::string subject_name(const Scenario& s, const AssertionSpec& a) {
   switch (a.target_kind) {
     case TargetKind::client: return "client " + s.model.clients[a.target].name;
@@ -45,6 +27,16 @@ std::string percent(double ratio) {
 
 }  // namespace
 
+FaultWindow fault_window(const Scenario& s, const sim::Engine& engine, std::uint32_t fault) {
+  const faults::FaultSpec& spec = s.faults[fault];
+  const sim::TimeNs run_end = engine.results().end_ns;
+  FaultWindow w;
+  if (spec.at_ns >= run_end) return w;
+  w.start = spec.at_ns;
+  if (spec.duration_ns != sim::kNever && spec.duration_ns < run_end - spec.at_ns) w.end = spec.at_ns + spec.duration_ns;
+  return w;
+}
+
 // Recovery time: from the fault's end (from its start when it never ends, as a crash) to the
 // start of the first window (of the given width) whose availability is back at or above the
 // threshold. Windows slide by one bucket and start no earlier than the bucket holding that
@@ -53,7 +45,7 @@ void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Eng
                        reports::AssertionResult& out) {
   const std::string fault = s.faults[*a.fault].name;
   const sim::TimeNs window = a.window_ns > 0 ? a.window_ns : 10 * sim::kSecond;
-  const Window w = window_of(s, engine, *a.fault);
+  const FaultWindow w = fault_window(s, engine, *a.fault);
   const bool never_ends = s.faults[*a.fault].duration_ns == sim::kNever;
   out.expected = "availability of " + subject_name(s, a) + " over " + format_go_duration(window) + " back >= " +
                  percent(a.min_ratio) + " within " + format_go_duration(a.max_ns) + " of the " +
@@ -118,7 +110,7 @@ void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engi
   out.expected = "a breaker " + caller + " -> " + callee + " opens within " + format_go_duration(a.open_within_ns) +
                  " of the start of " + fault;
   if (a.close_within_ns) out.expected += " and all close within " + format_go_duration(*a.close_within_ns) + " of its end";
-  const Window w = window_of(s, engine, *a.fault);
+  const FaultWindow w = fault_window(s, engine, *a.fault);
   if (w.start < 0) {
     out.passed = false;
     out.observed = "the fault never started";
