@@ -27,7 +27,7 @@ struct InputError : std::runtime_error {
 };
 
 struct JsonLimits {
-  std::size_t max_bytes = 16 * 1024 * 1024;  // larger files are refused
+  std::size_t max_bytes = 4 * 1024 * 1024;  // larger files are refused (the 100-service benchmark mesh is 83 KiB)
   std::size_t max_depth = 64;                // deeper nesting is refused
 };
 

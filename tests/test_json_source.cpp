@@ -329,8 +329,8 @@ TEST_CASE("text over the size limit is refused before parsing") {
   CHECK(format_error(small) == "scenario.json: file is larger than the 10-byte limit");
   CHECK_NOTHROW(JsonSource::parse("scenario.json", R"({"a": 12})", tiny));
 
-  const std::string over_default(16 * 1024 * 1024 + 1, ' ');
-  CHECK(rejection(over_default).message == "file is larger than the 16 MiB limit");
+  const std::string over_default(4 * 1024 * 1024 + 1, ' ');
+  CHECK(rejection(over_default).message == "file is larger than the 4 MiB limit");
 }
 
 TEST_CASE("an error reads as file, line, column, pointer and message") {

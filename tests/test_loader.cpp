@@ -1063,18 +1063,18 @@ TEST_CASE("every malformed scenario in the corpus fails at its known place", "[l
   }
 }
 
-TEST_CASE("a file over the 16 MiB limit is refused before it is parsed", "[loader][corpus]") {
+TEST_CASE("a file over the 4 MiB limit is refused before it is parsed", "[loader][corpus]") {
   const std::filesystem::path path = std::filesystem::temp_directory_path() / "faultline-test-loader-oversized.json";
   {
     std::ofstream out(path, std::ios::binary);
     std::string scenario = text_of(minimal());
-    scenario.insert(scenario.find("\"name\""), "\"description\": \"" + std::string(16 * 1024 * 1024, 'x') + "\",\n");
+    scenario.insert(scenario.find("\"name\""), "\"description\": \"" + std::string(4 * 1024 * 1024, 'x') + "\",\n");
     out << scenario;
   }
   CHECK_THROWS_MATCHES(load_scenario_file(path.string()), InputError,
                        Catch::Matchers::Predicate<InputError>(
-                           [](const InputError& e) { return e.message.find("16 MiB") != std::string::npos; },
-                           "names the 16 MiB limit"));
+                           [](const InputError& e) { return e.message.find("4 MiB") != std::string::npos; },
+                           "names the 4 MiB limit"));
   std::filesystem::remove(path);
 }
 
