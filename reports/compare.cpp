@@ -135,28 +135,28 @@ void collect(const json& report, bool sweep, std::vector<Key>& order, std::map<K
     return;
   }
   for (const char* group : {"clients", "services", "faults"}) {
-    for (const json& entity : report[group]) {
+    for (const json& entity : report.at(group)) {
       for (const auto& [name, stats] : entity.items()) {
         if (name == "name" || !stats.is_object()) continue;
         SideValue v;
         v.present = true;
-        if (stats["median"].is_number()) v.value = stats["median"].get<double>();
-        if (stats["mean"].is_number()) {
+        if (stats.at("median").is_number()) v.value = stats.at("median").get<double>();
+        if (stats.at("mean").is_number()) {
           v.has_stats = true;
-          v.mean = stats["mean"].get<double>();
-          v.stddev = stats["stddev"].get<double>();
-          v.count = stats["count"].get<double>();
+          v.mean = stats.at("mean").get<double>();
+          v.stddev = stats.at("stddev").get<double>();
+          v.count = stats.at("count").get<double>();
         }
-        add({group, entity["name"].get<std::string>(), name}, v);
+        add({group, entity.at("name").get<std::string>(), name}, v);
       }
     }
   }
 }
 
 std::string seeds_text(const json& report, bool sweep) {
-  if (!sweep) return report["seed"].dump();
-  return std::to_string(report["seeds"]["first"].get<std::uint64_t>()) + "-" +
-         std::to_string(report["seeds"]["last"].get<std::uint64_t>());
+  if (!sweep) return report.at("seed").dump();
+  return std::to_string(report.at("seeds").at("first").get<std::uint64_t>()) + "-" +
+         std::to_string(report.at("seeds").at("last").get<std::uint64_t>());
 }
 
 // Recovery that never happened counts as worse than any time.
@@ -208,10 +208,10 @@ Comparison compare_reports(const json& base, const json& candidate, const std::v
   Comparison c;
   c.kind = base_sweep ? "sweep" : "run";
   c.thresholds = thresholds;
-  c.base_name = base["scenario"]["name"].get<std::string>();
-  c.candidate_name = candidate["scenario"]["name"].get<std::string>();
-  c.base_sha256 = base["scenario"]["sha256"].get<std::string>();
-  c.candidate_sha256 = candidate["scenario"]["sha256"].get<std::string>();
+  c.base_name = base.at("scenario").at("name").get<std::string>();
+  c.candidate_name = candidate.at("scenario").at("name").get<std::string>();
+  c.base_sha256 = base.at("scenario").at("sha256").get<std::string>();
+  c.candidate_sha256 = candidate.at("scenario").at("sha256").get<std::string>();
   c.base_seeds = seeds_text(base, base_sweep);
   c.candidate_seeds = seeds_text(candidate, candidate_sweep);
   c.same_scenario = c.base_sha256 == c.candidate_sha256;
@@ -226,22 +226,22 @@ Comparison compare_reports(const json& base, const json& candidate, const std::v
     c.notes.push_back(std::string("The ") + (base_sweep ? "seed ranges" : "seeds") + " differ (" + c.base_seeds + " vs " +
                       c.candidate_seeds + ")" + (base_sweep ? "." : ": differences include seed noise; compare sweeps to tell them apart."));
   }
-  if (base["faultline_version"] != candidate["faultline_version"]) {
-    c.notes.push_back("The reports come from different faultline versions (" + base["faultline_version"].get<std::string>() +
-                      " and " + candidate["faultline_version"].get<std::string>() + ").");
+  if (base.at("faultline_version") != candidate.at("faultline_version")) {
+    c.notes.push_back("The reports come from different faultline versions (" + base.at("faultline_version").get<std::string>() +
+                      " and " + candidate.at("faultline_version").get<std::string>() + ").");
   }
   // Assertion verdicts, matched by name.
   std::map<std::string, const json*> base_assertions, candidate_assertions;
-  for (const json& a : base["assertions"]) base_assertions[a["name"].get<std::string>()] = &a;
-  for (const json& a : candidate["assertions"]) candidate_assertions[a["name"].get<std::string>()] = &a;
+  for (const json& a : base.at("assertions")) base_assertions[a.at("name").get<std::string>()] = &a;
+  for (const json& a : candidate.at("assertions")) candidate_assertions[a.at("name").get<std::string>()] = &a;
   auto verdict_of = [&](const json* a) -> std::optional<double> {
     if (a == nullptr) return std::nullopt;
-    return base_sweep ? (*a)["pass_ratio"].get<double>() : ((*a)["passed"].get<bool>() ? 1.0 : 0.0);
+    return base_sweep ? (*a).at("pass_ratio").get<double>() : ((*a).at("passed").get<bool>() ? 1.0 : 0.0);
   };
   std::vector<std::string> names;
-  for (const json& a : base["assertions"]) names.push_back(a["name"].get<std::string>());
-  for (const json& a : candidate["assertions"]) {
-    if (base_assertions.count(a["name"].get<std::string>()) == 0) names.push_back(a["name"].get<std::string>());
+  for (const json& a : base.at("assertions")) names.push_back(a.at("name").get<std::string>());
+  for (const json& a : candidate.at("assertions")) {
+    if (base_assertions.count(a.at("name").get<std::string>()) == 0) names.push_back(a.at("name").get<std::string>());
   }
   for (const std::string& name : names) {
     VerdictChange v;
@@ -251,8 +251,8 @@ Comparison compare_reports(const json& base, const json& candidate, const std::v
     v.base = verdict_of(b);
     v.candidate = verdict_of(k);
     if (!base_sweep) {
-      if (b) v.base_observed = (*b)["observed"].get<std::string>();
-      if (k) v.candidate_observed = (*k)["observed"].get<std::string>();
+      if (b) v.base_observed = (*b).at("observed").get<std::string>();
+      if (k) v.candidate_observed = (*k).at("observed").get<std::string>();
     }
     if (!v.base) v.change = "added";
     else if (!v.candidate) v.change = "removed";
@@ -262,7 +262,7 @@ Comparison compare_reports(const json& base, const json& candidate, const std::v
       v.regression = v.change == "newly failing";
     } else {
       // Two proportions: the difference is seed noise when within two standard errors.
-      const double nb = base["runs"].get<double>(), nk = candidate["runs"].get<double>();
+      const double nb = base.at("runs").get<double>(), nk = candidate.at("runs").get<double>();
       const double pooled = (*v.base * nb + *v.candidate * nk) / std::max(1.0, nb + nk);
       const double se = std::sqrt(pooled * (1 - pooled) * (1 / std::max(1.0, nb) + 1 / std::max(1.0, nk)));
       const double diff = *v.candidate - *v.base;

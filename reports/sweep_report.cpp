@@ -19,24 +19,24 @@ constexpr const char* kServiceExtra[] = {"breaker_opens", "ejections"};
 constexpr const char* kFaultMetrics[] = {"recovered_after_s", "min_availability"};
 
 std::optional<double> entity_metric(const json& entity, const std::string& metric) {
-  const json& totals = entity["totals"];
-  const json& latency = entity["latency"];
-  if (metric == "availability") return entity["availability"].get<double>();
-  if (metric == "errors") return totals["errors"].get<double>() + totals["unavailable"].get<double>();
-  if (totals.contains(metric)) return totals[metric].get<double>();
-  if (latency.contains(metric)) return latency[metric].get<double>();
-  if (entity.contains(metric) && entity[metric].is_number()) return entity[metric].get<double>();
+  const json& totals = entity.at("totals");
+  const json& latency = entity.at("latency");
+  if (metric == "availability") return entity.at("availability").get<double>();
+  if (metric == "errors") return totals.at("errors").get<double>() + totals.at("unavailable").get<double>();
+  if (totals.contains(metric)) return totals.at(metric).get<double>();
+  if (latency.contains(metric)) return latency.at(metric).get<double>();
+  if (entity.contains(metric) && entity.at(metric).is_number()) return entity.at(metric).get<double>();
   return std::nullopt;
 }
 
 }  // namespace
 
 std::optional<double> run_metric(const json& report, const SweepLayout::Metric& m) {
-  for (const json& e : report[m.group]) {
-    if (e["name"] != m.entity) continue;
+  for (const json& e : report.at(m.group)) {
+    if (e.at("name") != m.entity) continue;
     if (m.group == "faults") {
       if (!e.contains("recovery")) return std::nullopt;
-      const json& v = e["recovery"][m.name];
+      const json& v = e.at("recovery").at(m.name);
       return v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt;
     }
     return entity_metric(e, m.name);
@@ -132,31 +132,31 @@ bool SweepLayout::operator==(const SweepLayout& other) const {
 
 SweepLayout sweep_layout(const json& report) {
   SweepLayout layout;
-  for (const json& a : report["assertions"]) {
-    layout.assertions.push_back({a["name"].get<std::string>(), a["type"].get<std::string>(), a["expected"].get<std::string>()});
+  for (const json& a : report.at("assertions")) {
+    layout.assertions.push_back({a.at("name").get<std::string>(), a.at("type").get<std::string>(), a.at("expected").get<std::string>()});
   }
-  for (const json& c : report["clients"]) {
-    for (const char* m : kClientMetrics) layout.metrics.push_back({"clients", c["name"].get<std::string>(), m});
+  for (const json& c : report.at("clients")) {
+    for (const char* m : kClientMetrics) layout.metrics.push_back({"clients", c.at("name").get<std::string>(), m});
   }
-  for (const json& s : report["services"]) {
-    for (const char* m : kClientMetrics) layout.metrics.push_back({"services", s["name"].get<std::string>(), m});
-    for (const char* m : kServiceExtra) layout.metrics.push_back({"services", s["name"].get<std::string>(), m});
+  for (const json& s : report.at("services")) {
+    for (const char* m : kClientMetrics) layout.metrics.push_back({"services", s.at("name").get<std::string>(), m});
+    for (const char* m : kServiceExtra) layout.metrics.push_back({"services", s.at("name").get<std::string>(), m});
   }
-  for (const json& f : report["faults"]) {
-    for (const char* m : kFaultMetrics) layout.metrics.push_back({"faults", f["name"].get<std::string>(), m});
+  for (const json& f : report.at("faults")) {
+    for (const char* m : kFaultMetrics) layout.metrics.push_back({"faults", f.at("name").get<std::string>(), m});
   }
   return layout;
 }
 
 SeedRecord seed_record(const json& report, const SweepLayout& layout) {
   SeedRecord record;
-  record.seed = report["seed"].get<std::uint64_t>();
-  record.passed = report["passed"].get<bool>();
-  record.stop = report["stop"].get<std::string>();
-  record.trace_hash = report["trace_hash"].get<std::string>();
-  for (const json& a : report["assertions"]) {
-    record.assertions_passed.push_back(a["passed"].get<bool>());
-    record.assertion_values.push_back(a.contains("observed_value") ? optional_from(a["observed_value"]) : std::nullopt);
+  record.seed = report.at("seed").get<std::uint64_t>();
+  record.passed = report.at("passed").get<bool>();
+  record.stop = report.at("stop").get<std::string>();
+  record.trace_hash = report.at("trace_hash").get<std::string>();
+  for (const json& a : report.at("assertions")) {
+    record.assertions_passed.push_back(a.at("passed").get<bool>());
+    record.assertion_values.push_back(a.contains("observed_value") ? optional_from(a.at("observed_value")) : std::nullopt);
   }
   for (const SweepLayout::Metric& m : layout.metrics) record.metrics.push_back(run_metric(report, m));
   return record;
@@ -211,42 +211,42 @@ void parse_seeds_file(const json& document, SweepHeader& header, SweepLayout& la
   if (!document.is_object() || document.value("kind", "") != "faultline-sweep-seeds") {
     throw std::runtime_error("expected a seeds.json written by faultline sweep (\"kind\": \"faultline-sweep-seeds\")");
   }
-  header.faultline_version = document["faultline_version"].get<std::string>();
-  const json& scenario = document["scenario"];
-  header.scenario_name = scenario["name"].get<std::string>();
-  header.scenario_sha256 = scenario["sha256"].get<std::string>();
-  header.scenario_file = scenario["file"].get<std::string>();
-  header.scenario_source = scenario["source"].get<std::string>();
-  header.first_seed = document["seeds"]["first"].get<std::uint64_t>();
-  header.last_seed = document["seeds"]["last"].get<std::uint64_t>();
-  if (document["shard"].is_object()) {
-    header.shard_index = document["shard"]["index"].get<std::uint64_t>();
-    header.shard_count = document["shard"]["count"].get<std::uint64_t>();
+  header.faultline_version = document.at("faultline_version").get<std::string>();
+  const json& scenario = document.at("scenario");
+  header.scenario_name = scenario.at("name").get<std::string>();
+  header.scenario_sha256 = scenario.at("sha256").get<std::string>();
+  header.scenario_file = scenario.at("file").get<std::string>();
+  header.scenario_source = scenario.at("source").get<std::string>();
+  header.first_seed = document.at("seeds").at("first").get<std::uint64_t>();
+  header.last_seed = document.at("seeds").at("last").get<std::uint64_t>();
+  if (document.contains("shard") && document.at("shard").is_object()) {
+    header.shard_index = document.at("shard").at("index").get<std::uint64_t>();
+    header.shard_count = document.at("shard").at("count").get<std::uint64_t>();
   } else {
     header.shard_index = header.shard_count = 0;
   }
-  header.slice_first = document["slice"]["first"].get<std::uint64_t>();
-  header.slice_last = document["slice"]["last"].get<std::uint64_t>();
+  header.slice_first = document.at("slice").at("first").get<std::uint64_t>();
+  header.slice_last = document.at("slice").at("last").get<std::uint64_t>();
   layout = {};
-  for (const json& a : document["assertions"]) {
-    layout.assertions.push_back({a["name"].get<std::string>(), a["type"].get<std::string>(), a["expected"].get<std::string>()});
+  for (const json& a : document.at("assertions")) {
+    layout.assertions.push_back({a.at("name").get<std::string>(), a.at("type").get<std::string>(), a.at("expected").get<std::string>()});
   }
-  for (const json& m : document["metrics"]) {
+  for (const json& m : document.at("metrics")) {
     const std::string key = m.get<std::string>();
     const auto first = key.find('/'), last = key.rfind('/');
     if (first == std::string::npos || first == last) throw std::runtime_error("a metric key is not group/entity/name: " + key);
     layout.metrics.push_back({key.substr(0, first), key.substr(first + 1, last - first - 1), key.substr(last + 1)});
   }
   records.clear();
-  for (const json& line : document["runs"]) {
+  for (const json& line : document.at("runs")) {
     SeedRecord r;
-    r.seed = line["seed"].get<std::uint64_t>();
-    r.passed = line["passed"].get<bool>();
-    r.stop = line["stop"].get<std::string>();
-    r.trace_hash = line["trace_hash"].get<std::string>();
-    for (const json& a : line["assertions"]) r.assertions_passed.push_back(a.get<bool>());
-    for (const json& v : line["assertion_values"]) r.assertion_values.push_back(optional_from(v));
-    for (const json& v : line["metrics"]) r.metrics.push_back(optional_from(v));
+    r.seed = line.at("seed").get<std::uint64_t>();
+    r.passed = line.at("passed").get<bool>();
+    r.stop = line.at("stop").get<std::string>();
+    r.trace_hash = line.at("trace_hash").get<std::string>();
+    for (const json& a : line.at("assertions")) r.assertions_passed.push_back(a.get<bool>());
+    for (const json& v : line.at("assertion_values")) r.assertion_values.push_back(optional_from(v));
+    for (const json& v : line.at("metrics")) r.metrics.push_back(optional_from(v));
     if (r.assertions_passed.size() != layout.assertions.size() || r.assertion_values.size() != layout.assertions.size() ||
         r.metrics.size() != layout.metrics.size()) {
       throw std::runtime_error("the run of seed " + std::to_string(r.seed) + " does not match the file's layout");
