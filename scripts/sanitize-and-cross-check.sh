@@ -6,6 +6,8 @@
 #     Release binary and the Clang Debug sanitizer binary, must give byte-identical reports;
 #  3. the engine's unit tests under valgrind memcheck, with no errors;
 #  4. each libFuzzer target runs for a bounded time on a seed corpus made from scenarios/.
+# The fuzzers use a fixed libFuzzer seed so a CI run is repeatable; run them longer by hand
+# (FAULTLINE_FUZZ_SECONDS) or with another -seed to search further.
 # Usage: scripts/sanitize-and-cross-check.sh RELEASE_BUILD_DIR
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -57,7 +59,7 @@ mkdir -p "$corpus/scenario" "$corpus/report"
 cp "$root"/scenarios/*.json "$root"/bench/reference-chain.json "$corpus/scenario/"
 cp "$work"/*.gcc.json "$corpus/report/" 2>/dev/null || true
 for target in scenario report; do
-  "$asan/tests/fuzz/fuzz_$target" "$corpus/$target" -max_total_time="$fuzz_seconds" -max_len=65536 \
+  "$asan/tests/fuzz/fuzz_$target" "$corpus/$target" -seed=1 -max_total_time="$fuzz_seconds" -max_len=65536 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$work/fuzz_$target.log" 2>&1 \
     || { tail -60 "$work/fuzz_$target.log"; exit 1; }
   grep -E "stat::number_of_executed_units|Done" "$work/fuzz_$target.log" | tr '\n' ' '; echo
