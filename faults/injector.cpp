@@ -234,6 +234,40 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
   }
 }
 
+namespace {
+
+// Applies (on) or reverts (off) a network fault on whatever carries the fields: a client's
+// link faults, a zone-pair link, or an instance. They share field names; a link is "cut" where
+// the others are "blackholed".
+template <typename Carrier>
+void set_network_fault(Carrier& carrier, const FaultSpec& spec, sim::TimeNs now, bool on) {
+  switch (spec.kind) {
+    case FaultKind::latency: carrier.delay = on ? delay_fault(spec, now) : sim::DelayFault{}; break;
+    case FaultKind::packet_loss:
+      carrier.loss_ratio = on ? spec.ratio : 0.0;
+      if (on) {
+        carrier.retransmit_ns = spec.retransmit_ns;
+        carrier.max_retransmits = spec.max_retransmits;
+      }
+      break;
+    case FaultKind::blackhole:
+    case FaultKind::partition:
+      if constexpr (requires { carrier.cut; }) {
+        carrier.cut = on;
+      } else if (spec.kind == FaultKind::blackhole) {
+        carrier.blackholed = on;
+      }
+      break;
+    case FaultKind::bandwidth:
+      carrier.bandwidth_per_s = on ? spec.messages_per_s : 0.0;
+      if (on) carrier.bandwidth_next_free_ns = now;
+      break;
+    default: break;
+  }
+}
+
+}  // namespace
+
 // Network faults act on one of three things: a client's requests, the links between two
 // zones (every message crossing them), or the requests towards a service's instances.
 void Injector::start_network(sim::Engine& engine, std::uint32_t fault) {
@@ -241,100 +275,28 @@ void Injector::start_network(sim::Engine& engine, std::uint32_t fault) {
   FaultState& state = state_[fault];
   const sim::TimeNs now = engine.now();
   if (spec.target.client && spec.kind != FaultKind::partition) {
-    sim::ClientLinkFaults& link = engine.client(*spec.target.client).faults;
-    switch (spec.kind) {
-      case FaultKind::latency: link.delay = delay_fault(spec, now); break;
-      case FaultKind::packet_loss:
-        link.loss_ratio = spec.ratio;
-        link.retransmit_ns = spec.retransmit_ns;
-        link.max_retransmits = spec.max_retransmits;
-        break;
-      case FaultKind::blackhole: link.blackholed = true; break;
-      case FaultKind::bandwidth:
-        link.bandwidth_per_s = spec.messages_per_s;
-        link.bandwidth_next_free_ns = now;
-        break;
-      default: break;
-    }
+    set_network_fault(engine.client(*spec.target.client).faults, spec, now, true);
     return;
   }
   if (targets_link(spec)) {
     select_links(engine, fault);
-    for (std::uint32_t l : state.links) {
-      sim::LinkState& link = engine.network().links[l];
-      switch (spec.kind) {
-        case FaultKind::latency: link.delay = delay_fault(spec, now); break;
-        case FaultKind::packet_loss:
-          link.loss_ratio = spec.ratio;
-          link.retransmit_ns = spec.retransmit_ns;
-          link.max_retransmits = spec.max_retransmits;
-          break;
-        case FaultKind::blackhole:
-        case FaultKind::partition: link.cut = true; break;
-        case FaultKind::bandwidth:
-          link.bandwidth_per_s = spec.messages_per_s;
-          link.bandwidth_next_free_ns = now;
-          break;
-        default: break;
-      }
-    }
+    for (std::uint32_t l : state.links) set_network_fault(engine.network().links[l], spec, now, true);
     return;
   }
   select_instances(engine, fault);
-  for (std::uint32_t i : state.instances) {
-    sim::InstanceRuntime& instance = engine.instance(i);
-    switch (spec.kind) {
-      case FaultKind::latency: instance.delay = delay_fault(spec, now); break;
-      case FaultKind::packet_loss:
-        instance.loss_ratio = spec.ratio;
-        instance.retransmit_ns = spec.retransmit_ns;
-        instance.max_retransmits = spec.max_retransmits;
-        break;
-      case FaultKind::blackhole: instance.blackholed = true; break;
-      case FaultKind::bandwidth:
-        instance.bandwidth_per_s = spec.messages_per_s;
-        instance.bandwidth_next_free_ns = now;
-        break;
-      default: break;
-    }
-  }
+  for (std::uint32_t i : state.instances) set_network_fault(engine.instance(i), spec, now, true);
 }
 
 void Injector::stop_network(sim::Engine& engine, std::uint32_t fault) {
   const FaultSpec& spec = faults_[fault];
   const FaultState& state = state_[fault];
+  const sim::TimeNs now = engine.now();
   if (spec.target.client && spec.kind != FaultKind::partition) {
-    sim::ClientLinkFaults& link = engine.client(*spec.target.client).faults;
-    switch (spec.kind) {
-      case FaultKind::latency: link.delay = {}; break;
-      case FaultKind::packet_loss: link.loss_ratio = 0; break;
-      case FaultKind::blackhole: link.blackholed = false; break;
-      case FaultKind::bandwidth: link.bandwidth_per_s = 0; break;
-      default: break;
-    }
+    set_network_fault(engine.client(*spec.target.client).faults, spec, now, false);
     return;
   }
-  for (std::uint32_t l : state.links) {
-    sim::LinkState& link = engine.network().links[l];
-    switch (spec.kind) {
-      case FaultKind::latency: link.delay = {}; break;
-      case FaultKind::packet_loss: link.loss_ratio = 0; break;
-      case FaultKind::blackhole:
-      case FaultKind::partition: link.cut = false; break;
-      case FaultKind::bandwidth: link.bandwidth_per_s = 0; break;
-      default: break;
-    }
-  }
-  for (std::uint32_t i : state.instances) {
-    sim::InstanceRuntime& instance = engine.instance(i);
-    switch (spec.kind) {
-      case FaultKind::latency: instance.delay = {}; break;
-      case FaultKind::packet_loss: instance.loss_ratio = 0; break;
-      case FaultKind::blackhole: instance.blackholed = false; break;
-      case FaultKind::bandwidth: instance.bandwidth_per_s = 0; break;
-      default: break;
-    }
-  }
+  for (std::uint32_t l : state.links) set_network_fault(engine.network().links[l], spec, now, false);
+  for (std::uint32_t i : state.instances) set_network_fault(engine.instance(i), spec, now, false);
 }
 
 void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
