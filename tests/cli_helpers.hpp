@@ -1,8 +1,14 @@
 // Helpers for tests that run the real `faultline` program (FAULTLINE_BINARY) and other tools:
 // a scratch folder per test, and running a shell command capturing its output and exit code.
 #pragma once
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+#include <vector>
 
 #include <cstdio>
 #include <cstdlib>
@@ -60,9 +66,45 @@ inline CommandResult run_command(const std::string& command, const ScratchDir& s
   return result;
 }
 
-// `faultline ARGS` (ARGS already shell-quoted where needed).
+// `faultline ARGS` (ARGS already shell-quoted where needed), under a generous hang guard: a
+// process still running after a minute is killed (exit 124), which fails only on a real hang.
 inline CommandResult run_faultline(const std::string& args, const ScratchDir& scratch) {
-  return run_command(kBinary + " " + args, scratch);
+  return run_command("timeout -k 10 60 " + kBinary + " " + args, scratch);
+}
+
+// Starts `faultline ARGS...` with SIGINT ignored until the program installs its own handler, so
+// an interrupt sent before it is ready is lost rather than killing it with the default action.
+inline pid_t spawn_faultline(const std::vector<std::string>& args) {
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::signal(SIGINT, SIG_IGN);
+    std::vector<char*> argv{const_cast<char*>(kBinary.c_str())};
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    ::execv(kBinary.c_str(), argv.data());
+    _exit(127);
+  }
+  return child;
+}
+
+// Waits until `ready()` holds, then sends SIGINT every 50 ms until the child exits, and returns
+// its wait status. The decision never depends on timing: how soon the child becomes ready or
+// reacts does not matter. A child still running after 60 s is killed (a hang), giving a status
+// that no test accepts.
+inline int interrupt_when(pid_t child, const std::function<bool()>& ready) {
+  using namespace std::chrono;
+  const auto guard = steady_clock::now() + seconds(60);
+  int status = 0;
+  bool armed = false;
+  while (steady_clock::now() < guard) {
+    if (::waitpid(child, &status, WNOHANG) == child) return status;
+    if (!armed) armed = ready();
+    if (armed) ::kill(child, SIGINT);
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  ::kill(child, SIGKILL);
+  ::waitpid(child, &status, 0);
+  return status;
 }
 
 inline bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }

@@ -1,8 +1,8 @@
 // Every malformed scenario, given to the real program: exit 2 (or 4 for a limit), a message
-// naming file:line:column, within a second, and no output file written.
+// naming file:line:column, and no output file written. How fast it is refused is measured in
+// bench/ (bad-input figures), never asserted here: a busy machine must not fail the suite.
 #include <catch2/catch.hpp>
 
-#include <chrono>
 #include <filesystem>
 #include <regex>
 
@@ -20,13 +20,10 @@ TEST_CASE("each malformed scenario exits 2 or 4 with a located message and write
   for (const auto& file : files) {
     INFO(file.filename().string());
     const std::string report = dir / "report.json";
-    const auto start = std::chrono::steady_clock::now();
     const auto result = run_faultline("run '" + file.string() + "' --report " + report + " --html " + (dir / "r.html"), dir);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     CHECK((result.exit_code == 2 || result.exit_code == 4));
     CHECK(contains(result.err, file.filename().string()));
     CHECK(std::regex_search(result.err, located));
-    CHECK(seconds < 1.0);
     CHECK_FALSE(std::filesystem::exists(report));
     CHECK_FALSE(std::filesystem::exists(dir / "r.html"));
   }

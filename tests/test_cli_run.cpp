@@ -103,15 +103,8 @@ TEST_CASE("SIGINT stops a run, keeps the previous report intact and writes nothi
   scenario["duration"] = "10h";
   scenario["clients"][0].erase("stop");
   std::ofstream(big) << scenario.dump();
-  const pid_t child = ::fork();
-  if (child == 0) {
-    ::execl(kBinary.c_str(), kBinary.c_str(), "run", big.c_str(), "--report", report.c_str(), static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  ::kill(child, SIGINT);
-  int status = 0;
-  ::waitpid(child, &status, 0);
+  const pid_t child = spawn_faultline({"run", big, "--report", report});
+  const int status = interrupt_when(child, [] { return true; });
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 4);
   CHECK(read_file(report) == "previous report\n");
