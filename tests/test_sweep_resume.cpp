@@ -16,19 +16,19 @@ using namespace faultline::test;
 TEST_CASE("a sweep interrupted by SIGINT resumes to the same aggregate as an uninterrupted one", "[sweep][interrupt]") {
   ScratchDir dir("resume");
   const std::string scenario = kSourceDir + "/scenarios/zone-outage-failover.json";
-  const auto whole = run_faultline("sweep " + scenario + " --seeds 1-60 --jobs 1 --out " + (dir / "whole"), dir);
+  const auto whole = run_faultline("sweep " + scenario + " --seeds 1-30 --jobs 1 --out " + (dir / "whole"), dir);
   REQUIRE(whole.exit_code == 0);
 
   const std::string out = dir / "parts";
-  // Interrupted once at least one seed is recorded as finished; 60 seeds leave room for the rest.
-  const pid_t child = spawn_faultline({"sweep", scenario, "--seeds", "1-60", "--jobs", "1", "--out", out});
+  // Interrupted once at least one seed is recorded as finished; 30 seeds leave room for the rest.
+  const pid_t child = spawn_faultline({"sweep", scenario, "--seeds", "1-30", "--jobs", "1", "--out", out});
   const int status = interrupt_when(child, [&] { return std::filesystem::exists(out + "/progress.json"); });
   REQUIRE(WIFEXITED(status));
   REQUIRE(WEXITSTATUS(status) == 4);
   CHECK(std::filesystem::exists(out + "/progress.json"));
   CHECK_FALSE(std::filesystem::exists(out + "/sweep.json"));  // no aggregate from a part
 
-  const auto resumed = run_faultline("sweep " + scenario + " --seeds 1-60 --jobs 2 --out " + out + " --resume", dir);
+  const auto resumed = run_faultline("sweep " + scenario + " --seeds 1-30 --jobs 2 --out " + out + " --resume", dir);
   REQUIRE(resumed.exit_code == 0);
   CHECK(contains(resumed.err, "resuming"));
   CHECK(read_file(out + "/sweep.json") == read_file(dir / "whole/sweep.json"));
