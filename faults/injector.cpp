@@ -135,7 +135,7 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
         if (engine.instances()[i].status == sim::InstanceStatus::crashed) continue;
         engine.crash_instance(i, fault, true);
         if (spec.restart_after_ns != sim::kNever) {
-          engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, i));
+          engine.schedule_fault(sim::later(engine.now(), spec.restart_after_ns), fault, encode(kRestart, i));
         }
       }
       break;
@@ -144,7 +144,7 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
       // views catch up, then refuse new work, finish what is in hand and stop.
       select_instances(engine, fault);
       for (std::uint32_t i : state.instances) engine.deregister_instance(i);
-      engine.schedule_fault(engine.now() + spec.period_ns, fault, kDrained);
+      engine.schedule_fault(sim::later(engine.now(), spec.period_ns), fault, kDrained);
       break;
     case FaultKind::hang:
       select_instances(engine, fault);
@@ -157,7 +157,7 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
       for (std::uint32_t i : state.instances) {
         if (!is_up(engine, i)) continue;
         engine.instance(i).paused_until_ns =
-            spec.duration_ns == sim::kNever ? sim::kNever : engine.now() + spec.duration_ns;
+            sim::later(engine.now(), spec.duration_ns);
         engine.set_instance_status(i, sim::InstanceStatus::paused);
       }
       break;
@@ -229,7 +229,7 @@ void Injector::start(sim::Engine& engine, std::uint32_t fault) {
     case FaultKind::chaos_monkey:
       state.instances.clear();
       state.rng = sim::Rng::stream(engine.config().seed, "fault/" + spec.name + "/chaos");
-      engine.schedule_fault(engine.now() + spec.interval_ns, fault, kChaosTick);
+      engine.schedule_fault(sim::later(engine.now(), spec.interval_ns), fault, kChaosTick);
       break;
   }
 }
@@ -318,7 +318,7 @@ void Injector::stop(sim::Engine& engine, std::uint32_t fault) {
         if (spec.restart_after_ns == sim::kNever) {
           restart(engine, fault, i);
         } else {
-          engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, i));
+          engine.schedule_fault(sim::later(engine.now(), spec.restart_after_ns), fault, encode(kRestart, i));
         }
       }
       break;
@@ -395,7 +395,7 @@ void Injector::restart(sim::Engine& engine, std::uint32_t fault, std::uint32_t i
   if (spec.kind == FaultKind::zone_down && state_[fault].active) return;  // the zone is still down
   engine.restart_instance(instance);
   if (spec.warmup_ns > 0) {
-    engine.instance(instance).warm_until_ns = engine.now() + spec.warmup_ns;
+    engine.instance(instance).warm_until_ns = sim::later(engine.now(), spec.warmup_ns);
     engine.instance(instance).warm_factor = spec.warmup_factor;
   }
 }
@@ -435,11 +435,11 @@ void Injector::chaos_tick(sim::Engine& engine, std::uint32_t fault) {
       state.instances.push_back(victim);
       engine.crash_instance(victim, fault, true);
       if (spec.restart_after_ns != sim::kNever) {
-        engine.schedule_fault(engine.now() + spec.restart_after_ns, fault, encode(kRestart, victim));
+        engine.schedule_fault(sim::later(engine.now(), spec.restart_after_ns), fault, encode(kRestart, victim));
       }
     }
   }
-  engine.schedule_fault(engine.now() + spec.interval_ns, fault, kChaosTick);
+  engine.schedule_fault(sim::later(engine.now(), spec.interval_ns), fault, kChaosTick);
 }
 
 }  // namespace faultline::faults

@@ -75,7 +75,7 @@ void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Eng
     for (const auto& c : r.clients) take(c);
   }
   const sim::TimeNs bucket = engine.config().bucket_ns;
-  const std::size_t width = static_cast<std::size_t>((window + bucket - 1) / bucket);
+  const std::size_t width = static_cast<std::size_t>(window / bucket + (window % bucket != 0 ? 1 : 0));
   for (std::size_t start = static_cast<std::size_t>(from / bucket); start + width <= series.size(); ++start) {
     sim::Counters sum;
     for (std::size_t b = start; b < start + width; ++b) sum.add(series[b]);

@@ -6,9 +6,7 @@ namespace faultline::sim {
 namespace {
 
 // now + duration without overflowing past kNever, so a huge timeout means "not within the run".
-TimeNs add_saturating(TimeNs now, TimeNs duration) {
-  return now > kNever - duration ? kNever : now + duration;
-}
+TimeNs add_saturating(TimeNs now, TimeNs duration) { return later(now, duration); }
 
 }  // namespace
 

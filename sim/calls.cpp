@@ -70,7 +70,7 @@ void Engine::send_attempt(std::uint32_t call) {
   InstanceRuntime& callee = instances_[instance];
   if (callee.status == InstanceStatus::crashed) note_traffic_to_crashed(instance);  // a stale view
   ++peer_state_[site.peer_offset + callee.index_in_service].outstanding;
-  if (site.policy->timeout_ns > 0) queue_.push(now_ + site.policy->timeout_ns, kAttemptTimeout, call, record.token);
+  if (site.policy->timeout_ns > 0) queue_.push(later(now_, site.policy->timeout_ns), kAttemptTimeout, call, record.token);
 
   const std::uint32_t work = alloc_work();
   WorkRecord& w = works_[work];
@@ -92,7 +92,7 @@ void Engine::send_attempt(std::uint32_t call) {
   } else if (delay == 0) {
     deliver(work);
   } else {
-    queue_.push(now_ + delay, kAttemptArrive, work, w.token);
+    queue_.push(later(now_, delay), kAttemptArrive, work, w.token);
   }
 }
 
@@ -146,7 +146,7 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
       send_attempt(call);
     } else {
       record.state = CallState::backoff;
-      queue_.push(now_ + delay, kRetry, call, record.token);
+      queue_.push(later(now_, delay), kRetry, call, record.token);
     }
     return;
   }
@@ -183,7 +183,7 @@ TimeNs Engine::backoff_delay(const SiteRuntime& site, std::uint32_t retry_number
     case Jitter::full: delay = rng.uniform01() * delay; break;
     case Jitter::equal: delay = 0.5 * delay + rng.uniform01() * 0.5 * delay; break;
   }
-  return static_cast<TimeNs>(delay + 0.5);
+  return ns_from_double(delay);
 }
 
 void Engine::complete_call(std::uint32_t call, Outcome outcome) {
@@ -219,7 +219,7 @@ void Engine::note_outlier_result(SiteRuntime& site, std::uint32_t instance, Outc
   // As Envoy: eject while the ejected share stays below the maximum (so at least one can go).
   if (static_cast<double>(site.ejected) >= od.max_ejection_ratio * static_cast<double>(total)) return;
   ++peer.times_ejected;
-  peer.ejected_until_ns = now_ + od.base_ejection_ns * static_cast<TimeNs>(peer.times_ejected);
+  peer.ejected_until_ns = later(now_, times_ns(od.base_ejection_ns, peer.times_ejected));
   ++site.ejected;
   ++results_.services[site.callee_service].ejections;
   const std::uint32_t site_index = static_cast<std::uint32_t>(&site - sites_.data());

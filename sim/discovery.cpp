@@ -41,7 +41,7 @@ void Engine::on_health_check(std::uint32_t service) {
       }
     }
   }
-  queue_.push(now_ + discovery.health_check_interval_ns, kHealthCheck, service, 0);
+  queue_.push(later(now_, discovery.health_check_interval_ns), kHealthCheck, service, 0);
 }
 
 void Engine::deregister_instance(std::uint32_t instance) {
@@ -57,11 +57,11 @@ void Engine::registry_set(std::uint32_t instance, RegistryChange change) {
   if (registry_state_.outage) return;  // republished when the outage ends
   const RegistryEntry& entry = registry_[instance];
   const bool healthy = (entry.registered && entry.passing) || entry.stale_pinned;
-  const TimeNs delay = config_.discovery.propagation_delay_ns + registry_state_.extra_delay_ns;
+  const TimeNs delay = sum_ns(config_.discovery.propagation_delay_ns, registry_state_.extra_delay_ns);
   if (delay == 0) {
     registry_[instance].published_healthy = healthy;
   } else {
-    queue_.push(now_ + delay, kRegistryPublish, instance, healthy ? 1u : 0u);
+    queue_.push(later(now_, delay), kRegistryPublish, instance, healthy ? 1u : 0u);
   }
 }
 
@@ -90,7 +90,7 @@ void Engine::on_view_refresh(std::uint32_t site_index) {
     site.view_size = size;
     site.view_refreshed_ns = now_;
   }
-  queue_.push(now_ + config_.discovery.refresh_interval_ns, kViewRefresh, site_index, 0);
+  queue_.push(later(now_, config_.discovery.refresh_interval_ns), kViewRefresh, site_index, 0);
 }
 
 }  // namespace faultline::sim

@@ -14,11 +14,7 @@ namespace {
 // z such that P(Z <= z) = 0.99 for a standard normal.
 constexpr double kZ99 = 2.3263478740408408;
 
-TimeNs round_to_ns(double value) {
-  if (!(value > 0)) return 0;  // also catches NaN
-  if (value >= 9.0e18) return static_cast<TimeNs>(9.0e18);
-  return static_cast<TimeNs>(value + 0.5);
-}
+TimeNs round_to_ns(double value) { return ns_from_double(value); }
 
 std::string format_duration(TimeNs ns) {
   char buffer[64];

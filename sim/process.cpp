@@ -89,7 +89,7 @@ Outcome Engine::process_request(std::uint32_t process, std::uint32_t client, std
 }
 
 void Engine::process_sleep(std::uint32_t process, TimeNs duration) {
-  queue_.push(now_ + duration, kProcessResume, process, 0);
+  queue_.push(later(now_, duration), kProcessResume, process, 0);
   processes_->wait(process);
 }
 

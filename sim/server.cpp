@@ -17,8 +17,8 @@ bool cross_lossy_hop(double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_
   std::uint32_t losses = 0;
   while (rng.chance(loss_ratio)) {
     if (++losses > max_retransmits) return false;
-    delay += timeout;
-    timeout *= 2;
+    delay = sum_ns(delay, timeout);
+    timeout = sum_ns(timeout, timeout);
   }
   return true;
 }
@@ -27,9 +27,8 @@ bool cross_lossy_hop(double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_
 // returns how long this one waits for its turn.
 TimeNs wait_for_bandwidth(double rate_per_s, TimeNs& next_free_ns, TimeNs now) {
   if (rate_per_s <= 0) return 0;
-  const TimeNs spacing = static_cast<TimeNs>(1e9 / rate_per_s + 0.5);
   const TimeNs pass_at = next_free_ns > now ? next_free_ns : now;
-  next_free_ns = pass_at + spacing;
+  next_free_ns = later(pass_at, spacing_ns(rate_per_s));
   return pass_at - now;
 }
 
@@ -47,9 +46,9 @@ TimeNs Engine::network_delay(std::uint32_t from_zone, std::uint32_t to_zone, Ins
     return 0;
   }
   TimeNs delay = sample(*network_.latency[from_zone * network_.zone_count + to_zone], rng);
-  if (link.delay.delay != nullptr) delay += fault_delay(link.delay, rng);
-  if (client_link != nullptr && client_link->delay.delay != nullptr) delay += fault_delay(client_link->delay, rng);
-  if (callee != nullptr && callee->delay.delay != nullptr) delay += fault_delay(callee->delay, rng);
+  if (link.delay.delay != nullptr) delay = sum_ns(delay, fault_delay(link.delay, rng));
+  if (client_link != nullptr && client_link->delay.delay != nullptr) delay = sum_ns(delay, fault_delay(client_link->delay, rng));
+  if (callee != nullptr && callee->delay.delay != nullptr) delay = sum_ns(delay, fault_delay(callee->delay, rng));
   bool delivered = cross_lossy_hop(link.loss_ratio, link.retransmit_ns, link.max_retransmits, rng, delay);
   if (delivered && client_link != nullptr) {
     delivered = cross_lossy_hop(client_link->loss_ratio, client_link->retransmit_ns, client_link->max_retransmits, rng, delay);
@@ -63,8 +62,8 @@ TimeNs Engine::network_delay(std::uint32_t from_zone, std::uint32_t to_zone, Ins
   }
   // Rate-limited hops queue the message before it travels (the callee's own limit applies on
   // arrival, in deliver()).
-  if (client_link != nullptr) delay += wait_for_bandwidth(client_link->bandwidth_per_s, client_link->bandwidth_next_free_ns, now_);
-  delay += wait_for_bandwidth(link.bandwidth_per_s, link.bandwidth_next_free_ns, now_);
+  if (client_link != nullptr) delay = sum_ns(delay, wait_for_bandwidth(client_link->bandwidth_per_s, client_link->bandwidth_next_free_ns, now_));
+  delay = sum_ns(delay, wait_for_bandwidth(link.bandwidth_per_s, link.bandwidth_next_free_ns, now_));
   return delay;
 }
 
@@ -72,7 +71,7 @@ TimeNs Engine::fault_delay(const DelayFault& fault, Rng& rng) const {
   TimeNs delay = sample(*fault.delay, rng);
   if (fault.ramp_ns > 0 && now_ - fault.start_ns < fault.ramp_ns) {
     const double share = static_cast<double>(now_ - fault.start_ns) / static_cast<double>(fault.ramp_ns);
-    delay = static_cast<TimeNs>(static_cast<double>(delay) * share + 0.5);
+    delay = scaled_ns(delay, share);
   }
   return delay;
 }
@@ -88,9 +87,8 @@ void Engine::deliver(std::uint32_t work) {
   InstanceRuntime& instance = instances_[w.instance];
   if (instance.bandwidth_per_s > 0 && w.state == WorkState::travelling) {
     // A link of limited message rate: messages pass one at a time, the rest wait their turn.
-    const TimeNs spacing = static_cast<TimeNs>(1e9 / instance.bandwidth_per_s + 0.5);
     const TimeNs pass_at = instance.bandwidth_next_free_ns > now_ ? instance.bandwidth_next_free_ns : now_;
-    instance.bandwidth_next_free_ns = pass_at + spacing;
+    instance.bandwidth_next_free_ns = later(pass_at, spacing_ns(instance.bandwidth_per_s));
     if (pass_at > now_) {
       w.state = WorkState::queued_on_link;
       queue_.push(pass_at, kAttemptArrive, work, w.token);
@@ -143,8 +141,8 @@ void Engine::start_service(std::uint32_t work) {
   TimeNs duration = sample(op.config->service_time, instance.rng);
   double factor = instance.slowdown * services_[instance.service].slowdown;
   if (instance.warm_until_ns > now_) factor *= instance.warm_factor;
-  if (factor != 1.0) duration = static_cast<TimeNs>(static_cast<double>(duration) * factor + 0.5);
-  queue_.push(now_ + duration, kServiceDone, work, w.token);
+  if (factor != 1.0) duration = scaled_ns(duration, factor);
+  queue_.push(later(now_, duration), kServiceDone, work, w.token);
 }
 
 void Engine::on_service_done(std::uint32_t work, std::uint32_t token) {
@@ -255,7 +253,7 @@ void Engine::send_reply(std::uint32_t work) {
   } else if (delay == 0) {
     on_reply(work, w.token);
   } else {
-    queue_.push(now_ + delay, kReplyArrive, work, w.token);
+    queue_.push(later(now_, delay), kReplyArrive, work, w.token);
   }
 }
 

@@ -10,9 +10,7 @@ namespace {
 
 // Seconds to simulated nanoseconds, rounded, saturating at kNever.
 TimeNs seconds_to_ns(double seconds) {
-  const double ns = seconds * 1e9;
-  if (!(ns < 9.0e18)) return kNever;
-  return static_cast<TimeNs>(ns + 0.5);
+  return ns_from_double(seconds * 1e9);
 }
 
 }  // namespace
@@ -45,7 +43,7 @@ TimeNs Engine::next_arrival(ClientRuntime& client, TimeNs from) {
     if (last) {
       if (rate_start <= 0) return kNever;
       const TimeNs dt = seconds_to_ns(remaining / rate_start);
-      return dt >= kNever - t ? kNever : t + dt;
+      return later(t, dt);
     }
     const double width_s = static_cast<double>(segment_end - t) / 1e9;
     const double area = 0.5 * (rate_start + rate_end) * width_s;
