@@ -169,6 +169,11 @@ int command_run(const std::vector<std::string>& args) {
   if (scenario_path.empty() && from_report.empty()) {
     throw UsageError("run: which scenario? (faultline run SCENARIO.json, or faultline run --from-report R.json)");
   }
+  // Every output is checked before any work: none may overwrite the input, and so on.
+  OutputSet files;
+  files.add_input(from_report.empty() ? scenario_path : from_report);
+  declare_run_outputs(files, outputs);
+  if (!trace_path.empty()) files.add_output("--trace", trace_path);
   std::uint64_t report_seed = 0;
   Scenario scenario;
   try {
@@ -182,9 +187,7 @@ int command_run(const std::vector<std::string>& args) {
     throw;
   }
   if (!from_report.empty()) scenario_path = scenario.file;
-  check_run_outputs(outputs);
   if (!trace_path.empty()) {
-    check_writable(trace_path);
     // Each served request is two trace events; the rest of the trace is small.
     flags.run.record_spans = static_cast<std::size_t>(trace_max_events / 2 + 1);
   }
@@ -231,10 +234,9 @@ int command_run(const std::vector<std::string>& args) {
                  scenario_path.c_str(), format_go_duration(r.end_ns).c_str());
     return kExitLimit;
   }
-  write_run_outputs(outputs, result.report, replay_command(scenario_path, from_report, seed));
-  if (!trace_path.empty()) {
-    write_atomically(trace_path, reports::render_trace(*result.engine, scenario.faults, trace_max_events));
-  }
+  write_run_outputs(files, outputs, result.report, replay_command(scenario_path, from_report, seed));
+  if (!trace_path.empty()) files.stage(trace_path, reports::render_trace(*result.engine, scenario.faults, trace_max_events));
+  files.commit();
   print_verdict(std::cout, scenario, seed, result);
   if (outputs.github) print_github_assertion_errors(std::cout, scenario, result.report);
   return result.passed ? kExitPassed : kExitFailed;
@@ -308,6 +310,9 @@ int run_cli(int argc, char** argv) {
   } catch (const OutputError& e) {
     std::fprintf(stderr, "faultline: %s\n", e.what());
     return kExitInput;
+  } catch (const OutputsInterrupted& e) {
+    std::fprintf(stderr, "faultline: %s\n", e.what());
+    return kExitLimit;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "faultline: out of memory (a resource limit; reduce the scenario's size)\n");
     return kExitLimit;

@@ -11,11 +11,10 @@
 namespace faultline::harness {
 
 nlohmann::ordered_json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, {}, "", "cannot read the file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string text = buffer.str();
+  // Reports can be large (a long run at 1 ms buckets); 1 GiB is far beyond any the limits allow.
+  constexpr std::size_t kMaxReportBytes = std::size_t{1} << 30;
+  const std::string text = JsonSource::read_input_file(path, kMaxReportBytes);
+  if (text.size() > kMaxReportBytes) throw InputError(path, {}, "", "the file is larger than 1 GiB; it is not a faultline report");
   try {
     return nlohmann::ordered_json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {

@@ -54,7 +54,12 @@ int command_compare(const std::vector<std::string>& args) {
       throw CommandUsageError(std::string("--fail-on: ") + e.what());
     }
   }
-  if (!out_path.empty()) check_writable(out_path);
+  OutputSet outputs;
+  for (const std::string& file : files) {
+    outputs.add_input(file);
+    outputs.add_input(file + "/sweep.json");  // a sweep folder stands for its sweep.json
+  }
+  if (!out_path.empty()) outputs.add_output("--out", out_path);
   const json base = read_report(files[0]);
   const json candidate = read_report(files[1]);
   reports::Comparison comparison;
@@ -70,8 +75,12 @@ int command_compare(const std::vector<std::string>& args) {
   else if (format == "md") text = reports::render_comparison_markdown(comparison);
   else if (format == "json") text = reports::render_json(reports::comparison_json(comparison));
   else text = reports::render_comparison_html(comparison);
-  if (out_path.empty()) std::cout << text;
-  else write_atomically(out_path, text);
+  if (out_path.empty()) {
+    std::cout << text;
+  } else {
+    outputs.stage(out_path, text);
+    outputs.commit();
+  }
   return comparison.regressions == 0 ? kExitPassed : kExitFailed;
 }
 

@@ -61,25 +61,30 @@ reports::MetricsFormat parse_metrics_format(const std::string& text) {
   throw CommandUsageError("--metrics-format: expected csv or openmetrics, got \"" + text + "\"");
 }
 
-void check_run_outputs(const RunOutputs& outputs) {
-  for (const std::string* path : {&outputs.report_path, &outputs.junit_path, &outputs.summary_path, &outputs.html_path,
-                                  &outputs.timeseries_path}) {
-    if (!path->empty()) check_writable(*path);
+void declare_run_outputs(OutputSet& files, const RunOutputs& outputs) {
+  const std::pair<const char*, const std::string*> declared[] = {{"--report", &outputs.report_path},
+                                                                 {"--junit", &outputs.junit_path},
+                                                                 {"--summary", &outputs.summary_path},
+                                                                 {"--html", &outputs.html_path},
+                                                                 {"--timeseries", &outputs.timeseries_path}};
+  for (const auto& [flag, path] : declared) {
+    if (!path->empty()) files.add_output(flag, *path);
   }
-  if (const char* step = step_summary_path(outputs)) check_writable(step);
+  if (const char* step = step_summary_path(outputs)) files.add_output("$GITHUB_STEP_SUMMARY", step);
 }
 
-void write_run_outputs(const RunOutputs& outputs, const nlohmann::ordered_json& report, const std::string& replay) {
-  if (!outputs.report_path.empty()) write_atomically(outputs.report_path, reports::render_json(report));
-  if (!outputs.junit_path.empty()) write_atomically(outputs.junit_path, reports::render_junit(report, replay));
-  if (!outputs.html_path.empty()) write_atomically(outputs.html_path, reports::render_html(report, replay));
+void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohmann::ordered_json& report,
+                       const std::string& replay) {
+  if (!outputs.report_path.empty()) files.stage(outputs.report_path, reports::render_json(report));
+  if (!outputs.junit_path.empty()) files.stage(outputs.junit_path, reports::render_junit(report, replay));
+  if (!outputs.html_path.empty()) files.stage(outputs.html_path, reports::render_html(report, replay));
   if (!outputs.timeseries_path.empty()) {
-    write_atomically(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
+    files.stage(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
                                                   ? reports::render_timeseries_csv(report)
                                                   : reports::render_openmetrics(report));
   }
   if (!outputs.summary_path.empty()) {
-    write_atomically(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
+    files.stage(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
   }
   if (const char* step = step_summary_path(outputs)) {
     // Several runs in one job step append to the same file; what is already there counts
@@ -91,7 +96,7 @@ void write_run_outputs(const RunOutputs& outputs, const nlohmann::ordered_json& 
       summary = "faultline: the summary of " + report["scenario"]["name"].get<std::string>() +
                 " does not fit in the step summary's 1 MiB.\n";
     }
-    write_atomically(step, existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + summary + "\n");
+    files.stage(step, existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + summary + "\n");
   }
 }
 

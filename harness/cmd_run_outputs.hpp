@@ -10,6 +10,7 @@
 
 #include "harness/json_source.hpp"
 #include "harness/loader.hpp"
+#include "harness/output.hpp"
 #include "harness/scenario.hpp"
 #include "reports/timeseries.hpp"
 
@@ -28,13 +29,15 @@ struct RunOutputs {
 // "csv" or "openmetrics"; CommandUsageError otherwise.
 reports::MetricsFormat parse_metrics_format(const std::string& text);
 
-// Checks, before the run, that every requested file (and $GITHUB_STEP_SUMMARY when it will be
-// appended to) can be written. Throws OutputError.
-void check_run_outputs(const RunOutputs& outputs);
+// Declares, before the run, every requested file (and $GITHUB_STEP_SUMMARY when it will be
+// appended to) in `files`, which checks them. Throws OutputError.
+void declare_run_outputs(OutputSet& files, const RunOutputs& outputs);
 
-// Writes every requested file, each atomically. With --summary or --github and
-// $GITHUB_STEP_SUMMARY set, appends the summary there too, keeping that file under 1 MiB.
-void write_run_outputs(const RunOutputs& outputs, const nlohmann::ordered_json& report, const std::string& replay_command);
+// Stages every requested file in `files` (the caller commits them all at once). With --summary
+// or --github and $GITHUB_STEP_SUMMARY set, appends the summary there too, keeping that file
+// under 1 MiB.
+void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohmann::ordered_json& report,
+                       const std::string& replay_command);
 
 // GitHub workflow commands: one ::error per failed assertion, located at the assertion in the
 // scenario file.

@@ -26,20 +26,20 @@ constexpr const char* kSweepFile = "sweep.json";
 constexpr const char* kProgressFile = "progress.json";
 constexpr const char* kSummaryFile = "summary.md";
 
-// Creates the output folder if needed and checks every file in it can be written.
-void prepare_out_dir(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::create_directories(dir, error);
-  if (error) throw OutputError("cannot create folder " + dir + ": " + error.message());
-  for (const char* name : {kSeedsFile, kSweepFile, kSummaryFile}) check_writable(dir + "/" + name);
+// Creates the output folder if needed and declares every file in it, which checks them (none
+// may overwrite an input).
+void prepare_out_dir(OutputSet& files, const std::string& dir) {
+  files.add_output_folder("--out", dir, {kSeedsFile, kSweepFile, kSummaryFile});
 }
 
-void write_sweep_outputs(const std::string& dir, const reports::SweepHeader& header, const reports::SweepLayout& layout,
-                         const std::vector<reports::SeedRecord>& records, json& sweep) {
+// Stages and commits the three files together: all of them or none.
+void write_sweep_outputs(OutputSet& files, const std::string& dir, const reports::SweepHeader& header,
+                         const reports::SweepLayout& layout, const std::vector<reports::SeedRecord>& records, json& sweep) {
   sweep = reports::build_sweep_report(header, layout, records);
-  write_atomically(dir + "/" + kSeedsFile, reports::render_seeds_file(header, layout, records));
-  write_atomically(dir + "/" + kSweepFile, reports::render_json(sweep));
-  write_atomically(dir + "/" + kSummaryFile, reports::render_sweep_markdown(sweep));
+  files.stage(dir + "/" + kSeedsFile, reports::render_seeds_file(header, layout, records));
+  files.stage(dir + "/" + kSweepFile, reports::render_json(sweep));
+  files.stage(dir + "/" + kSummaryFile, reports::render_sweep_markdown(sweep));
+  files.commit();
 }
 
 }  // namespace
@@ -72,7 +72,9 @@ int command_sweep(const std::vector<std::string>& args) {
   const SeedRange range = parse_seed_range(seeds_text);
   const SeedRange slice = shard ? shard_slice(range, *shard) : range;
   const Scenario scenario = load_scenario_file(scenario_path, load);
-  prepare_out_dir(out_dir);
+  OutputSet files;
+  files.add_input(scenario_path);
+  prepare_out_dir(files, out_dir);
   options.progress = ::isatty(STDERR_FILENO) == 1;
   reports::SweepHeader header;
   header.faultline_version = reports::kVersion;
@@ -120,7 +122,7 @@ int command_sweep(const std::vector<std::string>& args) {
   std::filesystem::remove(progress_path, ignored);
 
   json sweep;
-  write_sweep_outputs(out_dir, header, run.layout, run.records, sweep);
+  write_sweep_outputs(files, out_dir, header, run.layout, run.records, sweep);
   std::cout << reports::render_sweep_text(sweep);
   if (sweep["seeds_stopped_by_limit"].get<std::uint64_t>() > 0) {
     std::cerr << "faultline: some seeds hit a limit (see \"stop\" in " << out_dir << "/" << kSweepFile
@@ -147,6 +149,12 @@ int command_merge(const std::vector<std::string>& args) {
     reports::SweepLayout layout;
     std::vector<reports::SeedRecord> records;
   };
+  // The out folder must not be one of the shards (checked again, with the files, before writing).
+  OutputSet files;
+  for (const std::string& input : inputs) {
+    files.add_input(input);
+    files.add_input(input + "/" + kSeedsFile);
+  }
   std::vector<Part> parts;
   for (const std::string& input : inputs) {
     Part part;
@@ -203,9 +211,9 @@ int command_merge(const std::vector<std::string>& args) {
   for (Part& p : parts) {
     for (reports::SeedRecord& r : p.records) records.push_back(std::move(r));
   }
-  prepare_out_dir(out_dir);
+  prepare_out_dir(files, out_dir);
   json sweep;
-  write_sweep_outputs(out_dir, header, first.layout, records, sweep);
+  write_sweep_outputs(files, out_dir, header, first.layout, records, sweep);
   std::cout << reports::render_sweep_text(sweep);
   return kExitPassed;
 }

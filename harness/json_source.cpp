@@ -13,6 +13,11 @@
 #include <system_error>
 #include <utility>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 namespace faultline::harness {
 
 namespace {
@@ -546,20 +551,47 @@ JsonSource JsonSource::load(const std::string& path, const JsonLimits& limits) {
       throw InputError(path, {}, "", too_large_message(limits.max_bytes));
     }
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, {}, "", std::string("cannot read file: ") + std::strerror(errno));
+  std::string text = read_input_file(path, limits.max_bytes);
+  if (text.size() > limits.max_bytes) throw InputError(path, {}, "", too_large_message(limits.max_bytes));
+  return parse(path, text, limits);
+}
+
+std::string JsonSource::read_input_file(const std::string& path, std::size_t max_bytes) {
+  const auto fail = [&](const std::string& why) { return InputError(path, {}, "", "cannot read file: " + why); };
+  // O_NONBLOCK: opening a FIFO for reading never waits for a writer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) throw fail(std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw fail(std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw fail(std::strerror(EISDIR));
+  if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+    throw fail("it is not a regular file or a FIFO (a device or a socket); faultline reads scenarios and reports from files");
+  }
   // Reading stops one byte past the limit, so a file that grows, or a pipe, cannot make us
   // hold more than the limit in memory.
   std::string text;
   char chunk[64 * 1024];
-  while (text.size() <= limits.max_bytes) {
-    const std::size_t wanted = std::min(sizeof chunk, limits.max_bytes + 1 - text.size());
-    in.read(chunk, static_cast<std::streamsize>(wanted));
-    text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    if (!in) break;
+  while (text.size() <= max_bytes) {
+    const std::size_t wanted = std::min(sizeof chunk, max_bytes + 1 - text.size());
+    const ssize_t n = ::read(fd, chunk, wanted);
+    if (n > 0) {
+      text.append(chunk, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      struct pollfd wait {fd, POLLIN, 0};
+      const int ready = ::poll(&wait, 1, 10'000);
+      if (ready == 0) throw fail("no data arrived from the FIFO for 10 s");
+      if (ready < 0 && errno != EINTR) throw fail(std::strerror(errno));
+    } else if (errno != EINTR) {
+      throw fail(std::strerror(errno));
+    }
   }
-  if (in.bad()) throw InputError(path, {}, "", std::string("cannot read file: ") + std::strerror(errno));
-  return parse(path, text, limits);
+  return text;
 }
 
 SourceLocation JsonSource::locate(const std::string& pointer) const {

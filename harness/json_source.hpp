@@ -43,6 +43,12 @@ class JsonSource {
   // Reads the file and parses it; an unreadable file is an InputError with line 0.
   static JsonSource load(const std::string& path, const JsonLimits& limits = {});
 
+  // Reads a whole input file of at most `max_bytes` (an InputError beyond). A regular file or a
+  // FIFO (as from `<(...)`) is read; a FIFO is read without blocking on a missing writer (it
+  // reads as empty) and waits at most 10 s for each chunk of data. Devices, sockets and
+  // folders are refused.
+  static std::string read_input_file(const std::string& path, std::size_t max_bytes);
+
   const nlohmann::ordered_json& root() const { return root_; }
   const std::string& file() const { return file_; }
   std::string_view text() const { return text_; }

@@ -1,11 +1,22 @@
-// Atomic output files: temp file, fsync, rename.
+// All-or-nothing output files: checked before the work, staged in unnamed temporary files,
+// linked into place together at the end; streams (FIFOs, devices) written in place.
 #include "harness/output.hpp"
 
 #include <cerrno>
+#include <chrono>
+#include <climits>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <filesystem>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <thread>
 #include <unistd.h>
+
+#include "harness/interrupt.hpp"
 
 namespace faultline::harness {
 namespace {
@@ -17,52 +28,277 @@ std::string folder_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
-std::string temp_name(const std::string& path) {
+std::string base_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
-  const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
-  return folder_of(path) + "/." + base + ".tmp." + std::to_string(::getpid());
+  return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-}  // namespace
-
-void check_writable(const std::string& path) {
-  if (path.empty()) throw OutputError("an output path is empty");
-  if (!path.empty() && path.back() == '/') throw OutputError("cannot write " + path + ": it names a folder");
-  const std::string folder = folder_of(path);
-  if (::access(folder.c_str(), W_OK) != 0) {
-    throw OutputError("cannot write " + path + ": folder " + folder + ": " + std::strerror(errno));
-  }
-  if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0) {
-    throw OutputError("cannot write " + path + ": " + std::strerror(errno));
-  }
+std::string named_temp(const std::string& path) {
+  return folder_of(path) + "/." + base_of(path) + ".tmp." + std::to_string(::getpid());
 }
 
-void write_atomically(const std::string& path, std::string_view content) {
-  const std::string temp = temp_name(path);
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw OutputError("cannot write " + path + ": " + std::strerror(errno));
+bool starts_with(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+
+[[noreturn]] void fail(const std::string& path, const std::string& reason) {
+  throw OutputError("cannot write " + path + ": " + reason);
+}
+
+[[noreturn]] void fail_errno(const std::string& path) { fail(path, std::strerror(errno)); }
+
+bool write_all(int fd, std::string_view content) {
   std::size_t written = 0;
   while (written < content.size()) {
     const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
     if (n < 0) {
       if (errno == EINTR) continue;
-      const std::string reason = std::strerror(errno);
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw OutputError("cannot write " + path + ": " + reason);
+      return false;
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw OutputError("cannot write " + path + ": " + reason);
+  return true;
+}
+
+// Holds SIGINT and SIGTERM back for its lifetime (they stay pending and arrive afterwards).
+struct SignalHold {
+  sigset_t previous{};
+  SignalHold() {
+    sigset_t held;
+    sigemptyset(&held);
+    sigaddset(&held, SIGINT);
+    sigaddset(&held, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &held, &previous);
   }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    const std::string reason = std::strerror(errno);
-    ::unlink(temp.c_str());
-    throw OutputError("cannot write " + path + ": " + reason);
+  ~SignalHold() { pthread_sigmask(SIG_SETMASK, &previous, nullptr); }
+};
+
+// A test seam: with FAULTLINE_TEST_HOLD_OUTPUTS=FILE, commit() creates FILE once every output is
+// staged and waits (up to 60 s) for an interrupt, so tests can signal at exactly that moment.
+void hold_for_tests() {
+  const char* marker = std::getenv("FAULTLINE_TEST_HOLD_OUTPUTS");
+  if (marker == nullptr || marker[0] == '\0') return;
+  if (FILE* f = std::fopen(marker, "w")) std::fclose(f);
+  for (int i = 0; i < 6000 && interrupted() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+}  // namespace
+
+struct OutputSet::Target {
+  std::string flag;
+  std::string path;        // as given
+  std::string write_path;  // the file written: `path`, or what its symlink points to
+  bool stream = false;
+  bool exists = false;
+  dev_t device = 0;        // of the file if it exists, else of its folder
+  ino_t inode = 0;
+  std::string name;        // the file's name in that folder when it does not exist yet
+  int fd = -1;             // the staged temporary (or, for a stream, the open stream)
+  std::string temp_path;   // a named temporary, when O_TMPFILE is not available
+  std::string content;     // a stream's content, written at commit
+  bool staged = false;
+
+  void discard() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+    if (!temp_path.empty()) ::unlink(temp_path.c_str());
+    temp_path.clear();
   }
+};
+
+OutputSet::OutputSet() = default;
+
+OutputSet::~OutputSet() {
+  for (auto& target : targets_) target->discard();
+}
+
+void OutputSet::add_input(const std::string& path) {
+  struct stat st {};
+  if (path.empty() || path == "-" || ::stat(path.c_str(), &st) != 0) return;
+  inputs_.emplace_back(static_cast<unsigned long>(st.st_dev), static_cast<unsigned long>(st.st_ino));
+  input_paths_.push_back(path);
+}
+
+void OutputSet::add_output(const std::string& flag, const std::string& path) {
+  auto target = std::make_unique<Target>();
+  target->flag = flag;
+  target->path = path;
+  target->write_path = path;
+  if (path.empty()) throw OutputError(flag + ": the output path is empty");
+  if (path.back() == '/') fail(path, "it names a folder (" + flag + " needs a file)");
+
+  struct stat link {};
+  const bool present = ::lstat(path.c_str(), &link) == 0;
+  struct stat st {};
+  if (present && S_ISLNK(link.st_mode)) {
+    if (::stat(path.c_str(), &st) != 0) fail(path, "it is a symlink to a missing file (faultline writes a symlink's target)");
+    char resolved[PATH_MAX];
+    if (::realpath(path.c_str(), resolved) != nullptr) target->write_path = resolved;
+    else target->stream = true;  // e.g. /proc/self/fd/1 pointing at a pipe
+  } else if (present) {
+    st = link;
+  }
+  target->exists = present;
+  if (present) {
+    if (S_ISDIR(st.st_mode)) fail(path, "it is a folder (" + flag + " needs a file)");
+    target->device = st.st_dev;
+    target->inode = st.st_ino;
+    if (!S_ISREG(st.st_mode) || starts_with(path, "/dev/") || starts_with(path, "/proc/") ||
+        starts_with(target->write_path, "/dev/") || starts_with(target->write_path, "/proc/")) {
+      target->stream = true;
+    }
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+      if (inputs_[i] == std::pair<unsigned long, unsigned long>(st.st_dev, st.st_ino)) {
+        fail(path, "it is the input " + input_paths_[i] + " (" + flag + " would overwrite it); choose another file");
+      }
+    }
+    if (!target->stream && ::access(path.c_str(), W_OK) != 0) fail_errno(path);
+  } else {
+    const std::string folder = folder_of(path);
+    struct stat dir {};
+    if (::stat(folder.c_str(), &dir) != 0) fail(path, "folder " + folder + ": " + std::strerror(errno));
+    if (!S_ISDIR(dir.st_mode)) fail(path, folder + " is not a folder");
+    if (::access(folder.c_str(), W_OK) != 0) fail(path, "folder " + folder + ": " + std::strerror(errno));
+    target->device = dir.st_dev;
+    target->inode = dir.st_ino;
+    target->name = base_of(path);
+  }
+  for (const auto& other : targets_) {
+    if (other->exists == target->exists && other->device == target->device && other->inode == target->inode &&
+        other->name == target->name) {
+      throw OutputError(flag + " " + path + " and " + other->flag + " " + other->path +
+                        " name the same file; give each output its own file");
+    }
+  }
+  if (target->stream) {
+    // Opened now, without blocking: a FIFO nobody reads is refused before the work.
+    target->fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (target->fd < 0) {
+      if (errno == ENXIO) fail(path, "it is a FIFO that no process is reading");
+      fail_errno(path);
+    }
+    struct stat opened {};
+    if (::fstat(target->fd, &opened) == 0 && S_ISREG(opened.st_mode)) {
+      ::fcntl(target->fd, F_SETFL, O_WRONLY | O_APPEND);
+    } else {
+      ::fcntl(target->fd, F_SETFL, O_WRONLY);
+    }
+  }
+  targets_.push_back(std::move(target));
+}
+
+void OutputSet::add_output_folder(const std::string& flag, const std::string& folder, const std::vector<std::string>& names) {
+  struct stat st {};
+  if (::stat(folder.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) throw OutputError(flag + " " + folder + ": not a folder");
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+      if (inputs_[i] == std::pair<unsigned long, unsigned long>(st.st_dev, st.st_ino)) {
+        throw OutputError(flag + " " + folder + ": it is the input " + input_paths_[i] +
+                          " (the outputs would overwrite it); choose another folder");
+      }
+    }
+  } else {
+    std::error_code error;
+    std::filesystem::create_directories(folder, error);
+    if (error) throw OutputError("cannot create folder " + folder + ": " + error.message());
+  }
+  for (const std::string& name : names) add_output(flag, folder + "/" + name);
+}
+
+bool OutputSet::declared(const std::string& path) const {
+  for (const auto& target : targets_) {
+    if (target->path == path) return true;
+  }
+  return false;
+}
+
+OutputSet::Target& OutputSet::find(const std::string& path) {
+  for (auto& target : targets_) {
+    if (target->path == path) return *target;
+  }
+  throw std::logic_error("output " + path + " was not declared");
+}
+
+void OutputSet::stage(const std::string& path, std::string_view content) {
+  Target& target = find(path);
+  target.staged = true;
+  if (target.stream) {
+    target.content.assign(content);
+    return;
+  }
+  target.discard();
+  const std::string folder = folder_of(target.write_path);
+  target.fd = ::open(folder.c_str(), O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+  if (target.fd < 0) {
+    // A file system without O_TMPFILE: a named temporary, removed on every path but SIGKILL.
+    target.temp_path = named_temp(target.write_path);
+    target.fd = ::open(target.temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (target.fd < 0) {
+      target.temp_path.clear();
+      fail_errno(path);
+    }
+  }
+  if (!write_all(target.fd, content) || ::fsync(target.fd) != 0) {
+    const int error = errno;
+    target.discard();
+    fail(path, std::strerror(error));
+  }
+}
+
+void OutputSet::commit(bool honour_interrupts) {
+  if (honour_interrupts) hold_for_tests();
+  SignalHold hold;
+  if (const int signal = interrupted(); signal != 0 && honour_interrupts) {
+    for (auto& target : targets_) target->discard();
+    throw OutputsInterrupted("interrupted by signal " + std::to_string(signal) +
+                             " before the outputs were written; the previous files are intact");
+  }
+  // Streams first: a write error there (a full device) leaves every regular file as it was.
+  for (auto& target : targets_) {
+    if (!target->stream || !target->staged) continue;
+    if (!write_all(target->fd, target->content)) {
+      const int error = errno;
+      for (auto& t : targets_) t->discard();
+      fail(target->path, std::strerror(error));
+    }
+    ::close(target->fd);
+    target->fd = -1;
+  }
+  // Give every unnamed temporary a name next to its target, then rename them all.
+  for (auto& target : targets_) {
+    if (target->stream || !target->staged || !target->temp_path.empty()) continue;
+    const std::string temp = named_temp(target->write_path);
+    ::unlink(temp.c_str());
+    const std::string proc = "/proc/self/fd/" + std::to_string(target->fd);
+    if (::linkat(target->fd, "", AT_FDCWD, temp.c_str(), AT_EMPTY_PATH) != 0 &&
+        ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      const int error = errno;
+      for (auto& t : targets_) t->discard();
+      fail(target->path, std::strerror(error));
+    }
+    target->temp_path = temp;
+  }
+  for (auto& target : targets_) {
+    if (target->stream || !target->staged) continue;
+    if (std::rename(target->temp_path.c_str(), target->write_path.c_str()) != 0) {
+      const int error = errno;
+      for (auto& t : targets_) t->discard();
+      fail(target->path, std::strerror(error));
+    }
+    target->temp_path.clear();
+    ::close(target->fd);
+    target->fd = -1;
+  }
+}
+
+void check_writable(const std::string& path) {
+  OutputSet check;
+  check.add_output("output", path);
+}
+
+void write_atomically(const std::string& path, std::string_view content) {
+  OutputSet set;
+  set.add_output("output", path);
+  set.stage(path, content);
+  set.commit(false);
 }
 
 }  // namespace faultline::harness
