@@ -12,6 +12,7 @@
 #include "harness/interrupt.hpp"
 #include "harness/loader.hpp"
 #include "harness/output.hpp"
+#include "harness/explore.hpp"
 #include "harness/sweep.hpp"
 #include "reports/report.hpp"
 #include "reports/sha256.hpp"
@@ -132,6 +133,52 @@ int command_sweep(const std::vector<std::string>& args) {
   return sweep["passed"].get<bool>() ? kExitPassed : kExitFailed;
 }
 
+std::vector<std::size_t> check_shard_parts(const std::vector<ShardPart>& parts, const std::string& items) {
+  std::vector<std::size_t> order(parts.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return parts[a].header.shard_index < parts[b].header.shard_index; });
+  const ShardPart& first = parts[order.front()];
+  std::map<std::uint64_t, std::string> seen;
+  for (const std::size_t k : order) {
+    const ShardPart& p = parts[k];
+    auto differs = [&](const std::string& what) {
+      return InputError(p.path, {}, "", "not from the same run as " + first.path + ": " + what + " differs");
+    };
+    if (p.header.faultline_version != first.header.faultline_version) throw differs("the faultline version");
+    if (p.header.scenario_sha256 != first.header.scenario_sha256) throw differs("the scenario (sha256)");
+    if (p.header.first_seed != first.header.first_seed || p.header.last_seed != first.header.last_seed) {
+      throw differs("the range of " + items);
+    }
+    if (p.header.shard_count != first.header.shard_count) throw differs("the number of shards");
+    if (!p.same_layout) throw differs("the assertions or metrics");
+    if (p.header.shard_count == 0 && parts.size() > 1) {
+      throw InputError(p.path, {}, "/shard", "is a whole run, not a shard; merge only the shards of one run");
+    }
+    if (!seen.emplace(p.header.shard_index, p.path).second) {
+      throw InputError(p.path, {}, "/shard/index",
+                       "shard " + std::to_string(p.header.shard_index) + " is given twice (also " + seen[p.header.shard_index] + ")");
+    }
+    const SeedRange expected = p.header.shard_count == 0 ? SeedRange{p.header.first_seed, p.header.last_seed}
+                                                         : shard_slice({p.header.first_seed, p.header.last_seed},
+                                                                       {p.header.shard_index, p.header.shard_count});
+    bool complete = p.items.size() == expected.count();
+    for (std::size_t i = 0; complete && i < p.items.size(); ++i) complete = p.items[i] == expected.first + i;
+    if (!complete) {
+      throw InputError(p.path, {}, "/runs", "does not hold exactly the " + items + " of its slice (a partial or edited shard)");
+    }
+  }
+  if (first.header.shard_count > 0 && parts.size() != first.header.shard_count) {
+    std::string missing;
+    for (std::uint64_t k = 1; k <= first.header.shard_count; ++k) {
+      if (seen.count(k) == 0) missing += (missing.empty() ? "" : ", ") + std::to_string(k);
+    }
+    throw InputError(first.path, {}, "/shard", "the run has " + std::to_string(first.header.shard_count) +
+                                                   " shards; missing: " + missing);
+  }
+  return order;
+}
+
 int command_merge(const std::vector<std::string>& args) {
   std::vector<std::string> inputs;
   std::string out_dir;
@@ -149,6 +196,7 @@ int command_merge(const std::vector<std::string>& args) {
     reports::SweepLayout layout;
     std::vector<reports::SeedRecord> records;
   };
+  if (is_explore_output(inputs.front())) return merge_explore(inputs, out_dir);
   // The out folder must not be one of the shards (checked again, with the files, before writing).
   OutputSet files;
   for (const std::string& input : inputs) {
@@ -167,42 +215,17 @@ int command_merge(const std::vector<std::string>& args) {
     }
     parts.push_back(std::move(part));
   }
-  std::sort(parts.begin(), parts.end(), [](const Part& a, const Part& b) { return a.header.shard_index < b.header.shard_index; });
-  const Part& first = parts.front();
-  std::map<std::uint64_t, std::string> seen;
+  std::vector<ShardPart> checked;
   for (const Part& p : parts) {
-    auto differs = [&](const std::string& what) {
-      return InputError(p.path, {}, "", "not from the same sweep as " + first.path + ": " + what + " differs");
-    };
-    if (p.header.faultline_version != first.header.faultline_version) throw differs("the faultline version");
-    if (p.header.scenario_sha256 != first.header.scenario_sha256) throw differs("the scenario (sha256)");
-    if (p.header.first_seed != first.header.first_seed || p.header.last_seed != first.header.last_seed) {
-      throw differs("the seed range");
-    }
-    if (p.header.shard_count != first.header.shard_count) throw differs("the number of shards");
-    if (!(p.layout == first.layout)) throw differs("the assertions or metrics");
-    if (p.header.shard_count == 0 && parts.size() > 1) {
-      throw InputError(p.path, {}, "/shard", "is a whole sweep, not a shard; merge only the shards of one sweep");
-    }
-    if (!seen.emplace(p.header.shard_index, p.path).second) {
-      throw InputError(p.path, {}, "/shard/index",
-                       "shard " + std::to_string(p.header.shard_index) + " is given twice (also " + seen[p.header.shard_index] + ")");
-    }
-    const SeedRange expected = p.header.shard_count == 0 ? SeedRange{p.header.first_seed, p.header.last_seed}
-                                                         : shard_slice({p.header.first_seed, p.header.last_seed},
-                                                                       {p.header.shard_index, p.header.shard_count});
-    bool complete = p.records.size() == expected.count();
-    for (std::size_t i = 0; complete && i < p.records.size(); ++i) complete = p.records[i].seed == expected.first + i;
-    if (!complete) throw InputError(p.path, {}, "/runs", "does not hold exactly the seeds of its slice (a partial or edited shard)");
+    ShardPart part{p.path, p.header, {}, p.layout == parts.front().layout};
+    for (const reports::SeedRecord& r : p.records) part.items.push_back(r.seed);
+    checked.push_back(std::move(part));
   }
-  if (first.header.shard_count > 0 && parts.size() != first.header.shard_count) {
-    std::string missing;
-    for (std::uint64_t k = 1; k <= first.header.shard_count; ++k) {
-      if (seen.count(k) == 0) missing += (missing.empty() ? "" : ", ") + std::to_string(k);
-    }
-    throw InputError(first.path, {}, "/shard", "the sweep has " + std::to_string(first.header.shard_count) +
-                                                   " shards; missing: " + missing);
-  }
+  const std::vector<std::size_t> order = check_shard_parts(checked, "seeds");
+  std::vector<Part> sorted;
+  for (const std::size_t k : order) sorted.push_back(std::move(parts[k]));
+  parts = std::move(sorted);
+  const Part& first = parts.front();
   reports::SweepHeader header = first.header;
   header.shard_index = header.shard_count = 0;
   header.slice_first = header.first_seed;

@@ -6,6 +6,8 @@
 #include "harness/cli.hpp"
 #include "harness/cmd_common.hpp"
 #include "harness/cmd_compare.hpp"
+#include "harness/explore.hpp"
+#include "harness/shrink.hpp"
 #include "harness/sweep.hpp"
 
 namespace faultline::harness {
@@ -38,6 +40,30 @@ const char* kCompareUsage =
     "breaker_opens. Exit 1 on a regression (a threshold crossed, or an assertion newly failing),\n"
     "0 otherwise. See docs/reports.md.\n";
 
+const char* kExploreUsage =
+    "usage: faultline explore SCENARIO.json --space single|pairs --out DIR [--seeds K] [--jobs N]\n"
+    "                         [--shard K/N] [--keep-faults] [--max-events N]\n"
+    "\n"
+    "Derives a fault space from the scenario's topology (each instance crashed, hung and slowed;\n"
+    "each zone down; each zone pair partitioned; each dependency slow or erroring; the registry\n"
+    "unavailable), runs every candidate (single faults, or pruned pairs) on seeds 1..K (default 3)\n"
+    "and writes the resilience matrix: DIR/explore.json, summary.md, explore.html (heat map),\n"
+    "junit.xml (one testcase per candidate), runs.json (for merge) and a reproducing scenario per\n"
+    "failing candidate in DIR/scenarios/. The scenario's own faults are removed unless\n"
+    "--keep-faults. Exit 0 when no candidate fails, 1 otherwise. See docs/explore.md.\n";
+
+const char* kShrinkUsage =
+    "usage: faultline shrink SCENARIO.json --seed S --out MIN.json [--seeds K --min-fail M]\n"
+    "                        [--assertion NAME] [--jobs N] [--max-runs N]\n"
+    "       faultline shrink --from-report REPORT.json [--seed S] --out MIN.json [...]\n"
+    "\n"
+    "Materialises the failing run's concrete fault schedule (every chaos-monkey kill becomes an\n"
+    "explicit crash at its instant) and minimises it by delta debugging: drops faults, shortens\n"
+    "windows, moves instants later, as long as the same assertion still fails on at least M of\n"
+    "the K seeds S..S+K-1 (default 1 of 1). Writes the minimal scenario, with a description of\n"
+    "what was removed, and prints its replay command and the number of runs it took.\n"
+    "Exit 0 when written; 2 when the starting run passes (nothing to shrink).\n";
+
 }  // namespace
 
 void print_verdict(std::ostream& out, const Scenario& scenario, std::uint64_t seed, const RunResult& result) {
@@ -61,9 +87,11 @@ void print_verdict(std::ostream& out, const Scenario& scenario, std::uint64_t se
 }
 
 int run_extra_command(const std::string& command, const std::vector<std::string>& args) {
-  const char* usage = command == "sweep"   ? kSweepUsage
-                      : command == "merge" ? kMergeUsage
+  const char* usage = command == "sweep"     ? kSweepUsage
+                      : command == "merge"   ? kMergeUsage
                       : command == "compare" ? kCompareUsage
+                      : command == "explore" ? kExploreUsage
+                      : command == "shrink"  ? kShrinkUsage
                                              : nullptr;
   if (usage == nullptr) return -1;
   try {
@@ -73,6 +101,8 @@ int run_extra_command(const std::string& command, const std::vector<std::string>
     }
     if (command == "sweep") return command_sweep(args);
     if (command == "merge") return command_merge(args);
+    if (command == "explore") return command_explore(args);
+    if (command == "shrink") return command_shrink(args);
     return command_compare(args);
   } catch (const CommandUsageError& e) {
     std::fprintf(stderr, "faultline: %s\n\n%s", e.what(), usage);

@@ -48,6 +48,20 @@ struct SweepRun {
 // Runs every seed of `slice`. Rethrows the first exception a run raised.
 SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options);
 
+// One shard output as merge sees it: its header, the numbers it holds (seeds, or candidates of
+// an exploration) in order, and whether its layout matches the first part's.
+struct ShardPart {
+  std::string path;
+  reports::SweepHeader header;
+  std::vector<std::uint64_t> items;
+  bool same_layout = true;
+};
+
+// Checks that `parts` are exactly the shards of one sweep or exploration: same version,
+// scenario, range and shard count, each slice complete, no shard given twice or missing.
+// Returns the parts' indices in shard order. Throws InputError naming the part at fault.
+std::vector<std::size_t> check_shard_parts(const std::vector<ShardPart>& parts, const std::string& items);
+
 // `faultline sweep` and `faultline merge`.
 int command_sweep(const std::vector<std::string>& args);
 int command_merge(const std::vector<std::string>& args);

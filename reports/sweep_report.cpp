@@ -162,6 +162,37 @@ SeedRecord seed_record(const json& report, const SweepLayout& layout) {
   return record;
 }
 
+json seed_record_json(const SeedRecord& r) {
+  json line;
+  line["seed"] = r.seed;
+  line["passed"] = r.passed;
+  line["stop"] = r.stop;
+  line["trace_hash"] = r.trace_hash;
+  line["assertions"] = r.assertions_passed;
+  json values = json::array(), metrics_line = json::array();
+  for (const auto& v : r.assertion_values) values.push_back(optional_json(v));
+  for (const auto& v : r.metrics) metrics_line.push_back(optional_json(v));
+  line["assertion_values"] = std::move(values);
+  line["metrics"] = std::move(metrics_line);
+  return line;
+}
+
+SeedRecord seed_record_from_json(const json& line, const SweepLayout& layout) {
+  SeedRecord r;
+  r.seed = line.at("seed").get<std::uint64_t>();
+  r.passed = line.at("passed").get<bool>();
+  r.stop = line.at("stop").get<std::string>();
+  r.trace_hash = line.at("trace_hash").get<std::string>();
+  for (const json& a : line.at("assertions")) r.assertions_passed.push_back(a.get<bool>());
+  for (const json& v : line.at("assertion_values")) r.assertion_values.push_back(optional_from(v));
+  for (const json& v : line.at("metrics")) r.metrics.push_back(optional_from(v));
+  if (r.assertions_passed.size() != layout.assertions.size() || r.assertion_values.size() != layout.assertions.size() ||
+      r.metrics.size() != layout.metrics.size()) {
+    throw std::runtime_error("the run of seed " + std::to_string(r.seed) + " does not match the file's layout");
+  }
+  return r;
+}
+
 std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
   json head;
   head["kind"] = "faultline-sweep-seeds";
@@ -189,19 +220,7 @@ std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layo
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   text += ",\n  \"runs\": [";
   for (std::size_t i = 0; i < records.size(); ++i) {
-    const SeedRecord& r = records[i];
-    json line;
-    line["seed"] = r.seed;
-    line["passed"] = r.passed;
-    line["stop"] = r.stop;
-    line["trace_hash"] = r.trace_hash;
-    line["assertions"] = r.assertions_passed;
-    json values = json::array(), metrics_line = json::array();
-    for (const auto& v : r.assertion_values) values.push_back(optional_json(v));
-    for (const auto& v : r.metrics) metrics_line.push_back(optional_json(v));
-    line["assertion_values"] = std::move(values);
-    line["metrics"] = std::move(metrics_line);
-    text += (i == 0 ? "\n    " : ",\n    ") + line.dump();
+    text += (i == 0 ? "\n    " : ",\n    ") + seed_record_json(records[i]).dump();
   }
   text += records.empty() ? "]\n}\n" : "\n  ]\n}\n";
   return text;
@@ -238,21 +257,7 @@ void parse_seeds_file(const json& document, SweepHeader& header, SweepLayout& la
     layout.metrics.push_back({key.substr(0, first), key.substr(first + 1, last - first - 1), key.substr(last + 1)});
   }
   records.clear();
-  for (const json& line : document.at("runs")) {
-    SeedRecord r;
-    r.seed = line.at("seed").get<std::uint64_t>();
-    r.passed = line.at("passed").get<bool>();
-    r.stop = line.at("stop").get<std::string>();
-    r.trace_hash = line.at("trace_hash").get<std::string>();
-    for (const json& a : line.at("assertions")) r.assertions_passed.push_back(a.get<bool>());
-    for (const json& v : line.at("assertion_values")) r.assertion_values.push_back(optional_from(v));
-    for (const json& v : line.at("metrics")) r.metrics.push_back(optional_from(v));
-    if (r.assertions_passed.size() != layout.assertions.size() || r.assertion_values.size() != layout.assertions.size() ||
-        r.metrics.size() != layout.metrics.size()) {
-      throw std::runtime_error("the run of seed " + std::to_string(r.seed) + " does not match the file's layout");
-    }
-    records.push_back(std::move(r));
-  }
+  for (const json& line : document.at("runs")) records.push_back(seed_record_from_json(line, layout));
 }
 
 json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {

@@ -51,6 +51,11 @@ SweepLayout sweep_layout(const nlohmann::ordered_json& run_report);
 std::optional<double> run_metric(const nlohmann::ordered_json& run_report, const SweepLayout::Metric& metric);
 SeedRecord seed_record(const nlohmann::ordered_json& run_report, const SweepLayout& layout);
 
+// One seed's record as one JSON line of seeds.json, and back (throws std::runtime_error when
+// the line does not match `layout`).
+nlohmann::ordered_json seed_record_json(const SeedRecord& record);
+SeedRecord seed_record_from_json(const nlohmann::ordered_json& line, const SweepLayout& layout);
+
 // seeds.json: the header, the layout, and one record per line.
 std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records);
 
