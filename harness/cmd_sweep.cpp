@@ -148,7 +148,7 @@ std::vector<std::size_t> check_shard_parts(const std::vector<ShardPart>& parts, 
     if (p.header.faultline_version != first.header.faultline_version) throw differs("the faultline version");
     if (p.header.scenario_sha256 != first.header.scenario_sha256) throw differs("the scenario (sha256)");
     if (p.header.first_seed != first.header.first_seed || p.header.last_seed != first.header.last_seed) {
-      throw differs("the range of " + items);
+      throw differs(items == "seeds" ? "the seed range" : "the range of " + items);
     }
     if (p.header.shard_count != first.header.shard_count) throw differs("the number of shards");
     if (!p.same_layout) throw differs("the assertions or metrics");

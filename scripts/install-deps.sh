@@ -9,6 +9,7 @@ packages=(
   libimgui-dev libglfw3-dev libgl1-mesa-dev libstb-dev zlib1g-dev
   xvfb xauth libxml2-utils chromium
   clang-14 libclang-rt-14-dev valgrind
+  slurm-wlm munge
 )
 missing=()
 for p in "${packages[@]}"; do
