@@ -13,6 +13,7 @@
 #include "harness/loader.hpp"
 #include "harness/output.hpp"
 #include "harness/explore.hpp"
+#include "harness/swarm.hpp"
 #include "harness/sweep.hpp"
 #include "reports/report.hpp"
 #include "reports/sha256.hpp"
@@ -33,9 +34,27 @@ void prepare_out_dir(OutputSet& files, const std::string& dir) {
   files.add_output_folder("--out", dir, {kSeedsFile, kSweepFile, kSummaryFile});
 }
 
-// Stages and commits the three files together: all of them or none.
+// A swarm sweep keeps the drawn scenario of each failing seed, so its replay command works.
+void stage_swarm_draws(OutputSet& files, const std::string& dir, const reports::SweepHeader& header,
+                       const std::vector<reports::SeedRecord>& records) {
+  if (!header.swarm) return;
+  const JsonSource source = JsonSource::parse(header.scenario_file, header.scenario_source);
+  const SwarmPlan plan = read_swarm_plan(source, load_scenario(source));
+  std::error_code error;
+  std::filesystem::create_directories(dir + "/swarm", error);
+  if (error) throw OutputError("cannot create folder " + dir + "/swarm: " + error.message());
+  for (const reports::SeedRecord& r : records) {
+    if (r.passed) continue;
+    const std::string path = dir + "/" + swarm_scenario_path(r.seed);
+    files.add_output("--out", path);
+    files.stage(path, swarm_draw(plan, r.seed).dump(2) + "\n");
+  }
+}
+
+// Stages and commits the files together: all of them or none.
 void write_sweep_outputs(OutputSet& files, const std::string& dir, const reports::SweepHeader& header,
                          const reports::SweepLayout& layout, const std::vector<reports::SeedRecord>& records, json& sweep) {
+  stage_swarm_draws(files, dir, header, records);
   sweep = reports::build_sweep_report(header, layout, records);
   files.stage(dir + "/" + kSeedsFile, reports::render_seeds_file(header, layout, records));
   files.stage(dir + "/" + kSweepFile, reports::render_json(sweep));
@@ -49,6 +68,7 @@ int command_sweep(const std::vector<std::string>& args) {
   std::string scenario_path, out_dir, seeds_text;
   std::optional<Shard> shard;
   bool resume = false;
+  bool swarm = false;
   SweepRunOptions options;
   options.jobs = std::max(1u, std::thread::hardware_concurrency());
   LoadLimits load;
@@ -62,6 +82,7 @@ int command_sweep(const std::vector<std::string>& args) {
     } else if (arg == "--shard") shard = parse_shard(flag_value(args, i));
     else if (arg == "--out") out_dir = flag_value(args, i);
     else if (arg == "--resume") resume = true;
+    else if (arg == "--swarm") swarm = true;
     else if (arg == "--max-events") options.limits.engine.max_events = parse_count(arg, flag_value(args, i));
     else if (!arg.empty() && arg[0] == '-') throw CommandUsageError("sweep: unknown option " + arg);
     else if (scenario_path.empty()) scenario_path = arg;
@@ -72,7 +93,13 @@ int command_sweep(const std::vector<std::string>& args) {
   if (out_dir.empty()) throw CommandUsageError("sweep: where to? (--out DIR)");
   const SeedRange range = parse_seed_range(seeds_text);
   const SeedRange slice = shard ? shard_slice(range, *shard) : range;
-  const Scenario scenario = load_scenario_file(scenario_path, load);
+  const JsonSource source = JsonSource::load(scenario_path);
+  const Scenario scenario = load_scenario(source, load);
+  std::optional<SwarmPlan> plan;
+  if (swarm) {
+    plan = read_swarm_plan(source, scenario);
+    options.scenario_for_seed = [&](std::uint64_t seed) { return load_swarm_draw(*plan, source, seed); };
+  }
   OutputSet files;
   files.add_input(scenario_path);
   prepare_out_dir(files, out_dir);
@@ -91,6 +118,7 @@ int command_sweep(const std::vector<std::string>& args) {
   }
   header.slice_first = slice.first;
   header.slice_last = slice.last;
+  header.swarm = swarm;
   const std::string progress_path = out_dir + "/" + kProgressFile;
   if (resume && std::filesystem::exists(progress_path)) {
     // Seeds an interrupted sweep finished: the same scenario, version and slice, or nothing.
@@ -99,7 +127,7 @@ int command_sweep(const std::vector<std::string>& args) {
     std::vector<reports::SeedRecord> saved_records;
     reports::parse_seeds_file(read_json_file(progress_path), saved, saved_layout, saved_records);
     if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
-        saved.slice_first != header.slice_first || saved.slice_last != header.slice_last) {
+        saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
       throw CommandUsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
     }
     options.done = std::move(saved_records);
@@ -151,6 +179,7 @@ std::vector<std::size_t> check_shard_parts(const std::vector<ShardPart>& parts, 
       throw differs(items == "seeds" ? "the seed range" : "the range of " + items);
     }
     if (p.header.shard_count != first.header.shard_count) throw differs("the number of shards");
+    if (p.header.swarm != first.header.swarm) throw differs("--swarm");
     if (!p.same_layout) throw differs("the assertions or metrics");
     if (p.header.shard_count == 0 && parts.size() > 1) {
       throw InputError(p.path, {}, "/shard", "is a whole run, not a shard; merge only the shards of one run");

@@ -15,6 +15,7 @@ namespace {
 
 const char* kSweepUsage =
     "usage: faultline sweep SCENARIO.json --seeds A-B --out DIR [--jobs N] [--shard K/N] [--max-events N] [--resume]\n"
+    "                       [--swarm]\n"
     "\n"
     "Runs the scenario once per seed (A to B inclusive) on N worker threads (default: one per CPU)\n"
     "and writes DIR/sweep.json (the aggregate), DIR/seeds.json (one record per seed) and\n"
@@ -22,7 +23,9 @@ const char* kSweepUsage =
     "shards with faultline merge. Exit 0 when every seed passes, 1 when one fails, 4 when a seed\n"
     "hit a limit. An interrupted sweep (SIGINT/SIGTERM) keeps its finished seeds in\n"
     "DIR/progress.json and exits 4; the same command with --resume runs only the rest and\n"
-    "writes the same aggregate as an uninterrupted sweep.\n";
+    "writes the same aggregate as an uninterrupted sweep. --swarm draws each seed's fault\n"
+    "parameters and extra faults from the scenario's \"swarm\" ranges (docs/explore.md) and keeps\n"
+    "the drawn scenario of each failing seed in DIR/swarm/seed-N.json for replay and shrink.\n";
 
 const char* kMergeUsage =
     "usage: faultline merge DIR... --out DIR\n"

@@ -92,9 +92,15 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
       if (index >= total) break;
       if (records[index]) continue;  // done before the sweep was resumed
       try {
-        const RunResult result = run_scenario(scenario, slice.first + index, options.limits);
+        const std::uint64_t seed = slice.first + index;
+        const RunResult result = options.scenario_for_seed
+                                     ? run_scenario(options.scenario_for_seed(seed), seed, options.limits)
+                                     : run_scenario(scenario, seed, options.limits);
         if (result.interrupted) break;  // a partial run is not a result
         reports::SweepLayout seed_layout = reports::sweep_layout(result.report);
+        if (options.scenario_for_seed) {
+          std::erase_if(seed_layout.metrics, [](const reports::SweepLayout::Metric& m) { return m.group == "faults"; });
+        }
         reports::SeedRecord record = reports::seed_record(result.report, seed_layout);
         if (!record.passed) failures.fetch_add(1);
         {

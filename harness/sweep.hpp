@@ -3,6 +3,7 @@
 // number of workers or on which worker ran which seed.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,9 @@ struct SweepRunOptions {
   std::optional<reports::SweepLayout> done_layout;
   bool progress = false;  // a progress line on standard error (for a terminal)
   RunLimits limits;
+  // Swarm sweeps: the scenario each seed runs (drawn per seed). Its faults differ from seed to
+  // seed, so their metrics are left out of the records; clients and services stay.
+  std::function<Scenario(std::uint64_t seed)> scenario_for_seed;
 };
 
 struct SweepRun {

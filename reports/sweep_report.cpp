@@ -105,6 +105,8 @@ json range_json(std::uint64_t first, std::uint64_t last) {
 }
 
 std::string replay(const SweepHeader& header, std::uint64_t seed) {
+  // A swarm seed ran the scenario drawn for it, kept in the sweep folder.
+  if (header.swarm) return "faultline run swarm/seed-" + std::to_string(seed) + ".json --seed " + std::to_string(seed);
   std::string file = header.scenario_file;
   if (file.empty() || file.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,+@%") !=
                           std::string::npos) {
@@ -208,6 +210,7 @@ std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layo
     head["shard"] = nullptr;
   }
   head["slice"] = range_json(header.slice_first, header.slice_last);
+  if (header.swarm) head["swarm"] = true;  // absent otherwise, so plain sweeps keep their bytes
   json assertions = json::array();
   for (const auto& a : layout.assertions) assertions.push_back(json{{"name", a.name}, {"type", a.type}, {"expected", a.expected}});
   head["assertions"] = std::move(assertions);
@@ -246,6 +249,7 @@ void parse_seeds_file(const json& document, SweepHeader& header, SweepLayout& la
   }
   header.slice_first = document.at("slice").at("first").get<std::uint64_t>();
   header.slice_last = document.at("slice").at("last").get<std::uint64_t>();
+  header.swarm = document.contains("swarm") && document.at("swarm").is_boolean() && document.at("swarm").get<bool>();
   layout = {};
   for (const json& a : document.at("assertions")) {
     layout.assertions.push_back({a.at("name").get<std::string>(), a.at("type").get<std::string>(), a.at("expected").get<std::string>()});
@@ -287,6 +291,7 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
   sweep["seeds_passed"] = passed;
   sweep["seeds_failed"] = records.size() - passed;
   sweep["seeds_stopped_by_limit"] = limited;
+  if (header.swarm) sweep["swarm"] = true;
   sweep["pass_ratio"] = records.empty() ? 1.0 : rounded(static_cast<double>(passed) / static_cast<double>(records.size()));
   // One hash over every seed's trace hash: two sweeps with the same sweep_hash simulated the same.
   sweep["sweep_hash"] = sha256_hex(hashes);

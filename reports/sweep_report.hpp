@@ -43,6 +43,7 @@ struct SweepHeader {
   std::uint64_t first_seed = 0, last_seed = 0;
   std::uint64_t shard_index = 0, shard_count = 0;  // 0/0: the whole range (or a merge)
   std::uint64_t slice_first = 0, slice_last = 0;   // the seeds this output holds
+  bool swarm = false;  // --swarm: each seed ran its own drawn scenario (replayed from swarm/seed-N.json)
 };
 
 SweepLayout sweep_layout(const nlohmann::ordered_json& run_report);
