@@ -6,11 +6,11 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/bench}
-if [ ! -x "$build/faultline" ] || [ ! -x "$build/bench/faultline_measure" ]; then
+if [ ! -x "$build/faultline" ] || [ ! -x "$build/faultline_measure" ]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFAULTLINE_GUI=OFF -DFAULTLINE_TESTS=OFF >/dev/null
   cmake --build "$build" --target faultline faultline_measure >/dev/null
 fi
-measure="$build/bench/faultline_measure"
+measure="$build/faultline_measure"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 

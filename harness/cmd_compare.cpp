@@ -1,6 +1,6 @@
 // The compare command: reads two reports (a sweep folder stands for its sweep.json), builds
 // the comparison, prints or writes it in the asked format, and exits 1 on a regression.
-#include "harness/cmd_compare.hpp"
+#include "harness/commands.hpp"
 
 #include <filesystem>
 #include <iostream>
@@ -34,24 +34,32 @@ json read_report(std::string& path) {
 
 int command_compare(const std::vector<std::string>& args) {
   std::vector<std::string> files;
-  std::string format = "text", out_path, fail_on;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--format") format = flag_value(args, i);
-    else if (args[i] == "--fail-on") fail_on += (fail_on.empty() ? "" : ",") + flag_value(args, i);
-    else if (args[i] == "--out") out_path = flag_value(args, i);
-    else if (!args[i].empty() && args[i][0] == '-') throw CommandUsageError("compare: unknown option " + args[i]);
-    else files.push_back(args[i]);
+  std::string format = "text", out_path;
+  std::vector<std::string> fail_on_specs;
+  ArgParser parser("compare", args);
+  while (!parser.done()) {
+    std::string value;
+    if (parser.option("--format", format) || parser.repeated("--fail-on", fail_on_specs) ||
+        parser.option("--out", out_path)) {
+    } else if (parser.operand(value)) {
+      if (files.size() == 2) parser.unexpected(value, "compare takes two reports, BASE and CANDIDATE");
+      files.push_back(value);
+    } else if (!parser.done()) {
+      parser.reject();
+    }
   }
-  if (files.size() != 2) throw CommandUsageError("compare: expected two reports, BASE and CANDIDATE");
+  std::string fail_on;
+  for (const std::string& spec : fail_on_specs) fail_on += (fail_on.empty() ? "" : ",") + spec;
+  if (files.size() != 2) throw UsageError("compare: expected two reports, BASE and CANDIDATE");
   if (format != "text" && format != "md" && format != "json" && format != "html") {
-    throw CommandUsageError("--format: expected text, md, json or html, got \"" + format + "\"");
+    throw UsageError("--format: expected text, md, json or html, got \"" + format + "\"");
   }
   std::vector<reports::Threshold> thresholds;
   if (!fail_on.empty()) {
     try {
       thresholds = reports::parse_thresholds(fail_on);
     } catch (const std::invalid_argument& e) {
-      throw CommandUsageError(std::string("--fail-on: ") + e.what());
+      throw UsageError(std::string("--fail-on: ") + e.what());
     }
   }
   OutputSet outputs;
@@ -59,6 +67,7 @@ int command_compare(const std::vector<std::string>& args) {
     outputs.add_input(file);
     outputs.add_input(file + "/sweep.json");  // a sweep folder stands for its sweep.json
   }
+  if (out_path == "-") out_path.clear();  // standard output, as without --out
   if (!out_path.empty()) outputs.add_output("--out", out_path);
   const json base = read_report(files[0]);
   const json candidate = read_report(files[1]);

@@ -2,7 +2,9 @@
 #include "harness/cmd_run_outputs.hpp"
 
 #include <cstdlib>
+#include <functional>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "harness/cmd_common.hpp"
@@ -19,8 +21,7 @@ constexpr std::size_t kStepSummaryLimit = 1 << 20;  // GitHub's limit for one st
 
 const char* step_summary_path(const RunOutputs& outputs) {
   if (outputs.summary_path.empty() && !outputs.github) return nullptr;
-  const char* path = std::getenv("GITHUB_STEP_SUMMARY");
-  return path != nullptr && path[0] != '\0' ? path : nullptr;
+  return github_step_summary();
 }
 
 std::string read_existing(const std::string& path) {
@@ -58,7 +59,19 @@ std::string command_property(const std::string& text) {
 reports::MetricsFormat parse_metrics_format(const std::string& text) {
   if (text == "csv") return reports::MetricsFormat::csv;
   if (text == "openmetrics") return reports::MetricsFormat::openmetrics;
-  throw CommandUsageError("--metrics-format: expected csv or openmetrics, got \"" + text + "\"");
+  throw UsageError("--metrics-format: expected csv or openmetrics, got \"" + text + "\"");
+}
+
+bool is_stdout(const std::string& path) { return path == "-"; }
+
+std::string output_target(const std::string& path) { return is_stdout(path) ? "/dev/stdout" : path; }
+
+bool writes_to_stdout(const RunOutputs& outputs) {
+  for (const std::string* path : {&outputs.report_path, &outputs.junit_path, &outputs.summary_path, &outputs.html_path,
+                                  &outputs.timeseries_path}) {
+    if (is_stdout(*path)) return true;
+  }
+  return false;
 }
 
 void declare_run_outputs(OutputSet& files, const RunOutputs& outputs) {
@@ -67,37 +80,64 @@ void declare_run_outputs(OutputSet& files, const RunOutputs& outputs) {
                                                                  {"--summary", &outputs.summary_path},
                                                                  {"--html", &outputs.html_path},
                                                                  {"--timeseries", &outputs.timeseries_path}};
+  int to_stdout = 0;
+  for (const auto& [flag, path] : declared) to_stdout += is_stdout(*path) ? 1 : 0;
+  if (to_stdout > 1) throw UsageError("only one output can go to standard output (\"-\")");
+  if (to_stdout == 1 && outputs.github) {
+    throw UsageError("--github writes annotations to standard output, so no output can be \"-\" with it");
+  }
   for (const auto& [flag, path] : declared) {
-    if (!path->empty()) files.add_output(flag, *path);
+    if (!path->empty()) files.add_output(flag, output_target(*path));
   }
   if (const char* step = step_summary_path(outputs)) files.add_output("$GITHUB_STEP_SUMMARY", step);
 }
 
 void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohmann::ordered_json& report,
                        const std::string& replay) {
-  if (!outputs.report_path.empty()) files.stage(outputs.report_path, reports::render_json(report));
-  if (!outputs.junit_path.empty()) files.stage(outputs.junit_path, reports::render_junit(report, replay));
-  if (!outputs.html_path.empty()) files.stage(outputs.html_path, reports::render_html(report, replay));
+  auto stage = [&](const std::string& path, std::string_view content) { files.stage(output_target(path), content); };
+  if (!outputs.report_path.empty()) stage(outputs.report_path, reports::render_json(report));
+  if (!outputs.junit_path.empty()) stage(outputs.junit_path, reports::render_junit(report, replay));
+  if (!outputs.html_path.empty()) stage(outputs.html_path, reports::render_html(report, replay));
   if (!outputs.timeseries_path.empty()) {
-    files.stage(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
-                                                  ? reports::render_timeseries_csv(report)
-                                                  : reports::render_openmetrics(report));
+    stage(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
+                                       ? reports::render_timeseries_csv(report)
+                                       : reports::render_openmetrics(report));
   }
   if (!outputs.summary_path.empty()) {
-    files.stage(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
+    stage(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
   }
   if (const char* step = step_summary_path(outputs)) {
-    // Several runs in one job step append to the same file; what is already there counts
-    // against GitHub's limit too.
-    const std::string existing = read_existing(step);
-    const std::size_t room = existing.size() + 64 < kStepSummaryLimit ? kStepSummaryLimit - existing.size() - 64 : 0;
-    std::string summary = room > 0 ? reports::render_summary(report, {replay, room}) : std::string();
-    if (summary.empty() && existing.size() + 200 < kStepSummaryLimit) {
-      summary = "faultline: the summary of " + report["scenario"]["name"].get<std::string>() +
-                " does not fit in the step summary's 1 MiB.\n";
-    }
-    files.stage(step, existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + summary + "\n");
+    append_step_summary(files, step, report["scenario"]["name"].get<std::string>(),
+                        [&](std::size_t room) { return reports::render_summary(report, {replay, room}); });
   }
+}
+
+void append_step_summary(OutputSet& files, const std::string& step, const std::string& scenario_name,
+                         const std::function<std::string(std::size_t room)>& render) {
+  // Several runs in one job step append to the same file; what is already there counts
+  // against GitHub's limit too.
+  const std::string existing = read_existing(step);
+  const std::size_t room = existing.size() + 64 < kStepSummaryLimit ? kStepSummaryLimit - existing.size() - 64 : 0;
+  std::string summary = room > 0 ? render(room) : std::string();
+  if (summary.empty() && existing.size() + 200 < kStepSummaryLimit) {
+    summary = "faultline: the summary of " + scenario_name + " does not fit in the step summary's 1 MiB.\n";
+  }
+  files.stage(step, existing + (existing.empty() || existing.back() == '\n' ? "" : "\n") + summary + "\n");
+}
+
+const char* github_step_summary() {
+  const char* path = std::getenv("GITHUB_STEP_SUMMARY");
+  return path != nullptr && path[0] != '\0' ? path : nullptr;
+}
+
+void print_github_annotation(std::ostream& out, const std::string& file, SourceLocation where, const std::string& title,
+                             const std::string& message) {
+  std::string path = file;
+  const bool embedded = path.find('#') != std::string::npos;
+  if (embedded) path.resize(path.find('#'));
+  out << "::error file=" << command_property(path);
+  if (where.line > 0 && !embedded) out << ",line=" << where.line << ",col=" << where.column;
+  out << ",title=" << command_property(title) << "::" << command_data(message) << "\n";
 }
 
 void print_github_assertion_errors(std::ostream& out, const Scenario& scenario, const nlohmann::ordered_json& report) {
@@ -128,12 +168,7 @@ void print_github_assertion_errors(std::ostream& out, const Scenario& scenario, 
 }
 
 void print_github_input_error(std::ostream& out, const std::string& file, SourceLocation where, const std::string& message) {
-  std::string path = file;
-  const bool embedded = path.find('#') != std::string::npos;
-  if (embedded) path.resize(path.find('#'));
-  out << "::error file=" << command_property(path);
-  if (where.line > 0 && !embedded) out << ",line=" << where.line << ",col=" << where.column;
-  out << ",title=" << command_property("faultline: invalid scenario") << "::" << command_data(message) << "\n";
+  print_github_annotation(out, file, where, "faultline: invalid scenario", message);
 }
 
 Scenario load_scenario_from_report(const std::string& report_path, const LoadLimits& limits, std::uint64_t& seed) {

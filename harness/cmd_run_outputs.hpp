@@ -2,9 +2,11 @@
 // --timeseries), the GitHub step summary and annotations (--github), and --from-report.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -26,11 +28,17 @@ struct RunOutputs {
   bool github = false;  // annotations on stdout, and the step summary
 };
 
-// "csv" or "openmetrics"; CommandUsageError otherwise.
+// "csv" or "openmetrics"; UsageError otherwise.
 reports::MetricsFormat parse_metrics_format(const std::string& text);
 
+// "-" names standard output for one output flag; OutputSet writes "/dev/stdout" in place.
+bool is_stdout(const std::string& path);
+bool writes_to_stdout(const RunOutputs& outputs);
+std::string output_target(const std::string& path);  // "/dev/stdout" for "-", else the path
+
 // Declares, before the run, every requested file (and $GITHUB_STEP_SUMMARY when it will be
-// appended to) in `files`, which checks them. Throws OutputError.
+// appended to) in `files`, which checks them; at most one may be "-", and none with --github.
+// Throws OutputError or UsageError.
 void declare_run_outputs(OutputSet& files, const RunOutputs& outputs);
 
 // Stages every requested file in `files` (the caller commits them all at once). With --summary
@@ -42,6 +50,19 @@ void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohma
 // GitHub workflow commands: one ::error per failed assertion, located at the assertion in the
 // scenario file.
 void print_github_assertion_errors(std::ostream& out, const Scenario& scenario, const nlohmann::ordered_json& report);
+
+// One GitHub ::error annotation at file:line:column (a path with "#" names a report's embedded
+// scenario, which GitHub cannot show, so it is left without a line).
+void print_github_annotation(std::ostream& out, const std::string& file, SourceLocation where, const std::string& title,
+                             const std::string& message);
+
+// $GITHUB_STEP_SUMMARY when set and not empty, else nullptr.
+const char* github_step_summary();
+
+// Stages in `files` the step summary file `step` with render(room) appended, keeping it under
+// GitHub's 1 MiB (`step` must have been declared as an output).
+void append_step_summary(OutputSet& files, const std::string& step, const std::string& scenario_name,
+                         const std::function<std::string(std::size_t room)>& render);
 
 // One ::error for a problem with the input, located at file:line:column.
 void print_github_input_error(std::ostream& out, const std::string& file, SourceLocation where, const std::string& message);

@@ -9,6 +9,9 @@
 #include <thread>
 
 #include "harness/cli.hpp"
+#include "harness/cmd_limits.hpp"
+#include "harness/cmd_run_outputs.hpp"
+#include "harness/commands.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/loader.hpp"
 #include "harness/output.hpp"
@@ -17,6 +20,7 @@
 #include "harness/sweep.hpp"
 #include "reports/report.hpp"
 #include "reports/sha256.hpp"
+#include "reports/sweep_junit.hpp"
 
 namespace faultline::harness {
 namespace {
@@ -51,50 +55,140 @@ void stage_swarm_draws(OutputSet& files, const std::string& dir, const reports::
   }
 }
 
-// Stages and commits the files together: all of them or none.
-void write_sweep_outputs(OutputSet& files, const std::string& dir, const reports::SweepHeader& header,
+// Stages the files (the caller commits them with the rest: all of them or none).
+void stage_sweep_outputs(OutputSet& files, const std::string& dir, const reports::SweepHeader& header,
                          const reports::SweepLayout& layout, const std::vector<reports::SeedRecord>& records, json& sweep) {
   stage_swarm_draws(files, dir, header, records);
   sweep = reports::build_sweep_report(header, layout, records);
   files.stage(dir + "/" + kSeedsFile, reports::render_seeds_file(header, layout, records));
   files.stage(dir + "/" + kSweepFile, reports::render_json(sweep));
   files.stage(dir + "/" + kSummaryFile, reports::render_sweep_markdown(sweep));
-  files.commit();
 }
 
 }  // namespace
 
-int command_sweep(const std::vector<std::string>& args) {
-  std::string scenario_path, out_dir, seeds_text;
+namespace {
+
+struct SweepFlags {
+  std::string scenario_path, out_dir, seeds_text, junit_path, summary_path;
   std::optional<Shard> shard;
   bool resume = false;
   bool swarm = false;
-  SweepRunOptions options;
-  options.jobs = std::max(1u, std::thread::hardware_concurrency());
-  LoadLimits load;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--seeds") seeds_text = flag_value(args, i);
-    else if (arg == "--jobs") {
-      const std::uint64_t jobs = parse_count(arg, flag_value(args, i));
-      if (jobs == 0 || jobs > 4096) throw CommandUsageError("--jobs: expected 1 to 4096 worker threads");
-      options.jobs = static_cast<unsigned>(jobs);
-    } else if (arg == "--shard") shard = parse_shard(flag_value(args, i));
-    else if (arg == "--out") out_dir = flag_value(args, i);
-    else if (arg == "--resume") resume = true;
-    else if (arg == "--swarm") swarm = true;
-    else if (arg == "--max-events") options.limits.engine.max_events = parse_count(arg, flag_value(args, i));
-    else if (!arg.empty() && arg[0] == '-') throw CommandUsageError("sweep: unknown option " + arg);
-    else if (scenario_path.empty()) scenario_path = arg;
-    else throw CommandUsageError("sweep: one scenario at a time (got " + scenario_path + " and " + arg + ")");
+  bool github = false;
+  bool quiet = false;  // no progress lines
+  LimitFlags limits;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+};
+
+SweepFlags parse_sweep_flags(const std::vector<std::string>& raw) {
+  SweepFlags flags;
+  ArgParser args("sweep", raw);
+  while (!args.done()) {
+    std::string value;
+    if (take_limit_flag(args, flags.limits)) continue;
+    if (args.option("--seeds", flags.seeds_text) || args.option("--out", flags.out_dir) ||
+        args.option("--junit", flags.junit_path) || args.option("--summary", flags.summary_path) ||
+        args.flag("--resume", flags.resume) || args.flag("--swarm", flags.swarm) || args.flag("--github", flags.github) ||
+        args.flag("--quiet", flags.quiet)) {
+    } else if (args.option("--jobs", value)) {
+      const std::uint64_t jobs = parse_u64("--jobs", value);
+      if (jobs == 0 || jobs > 4096) throw UsageError("--jobs: expected 1 to 4096 worker threads");
+      flags.jobs = static_cast<unsigned>(jobs);
+    } else if (args.option("--shard", value)) {
+      flags.shard = parse_shard(value);
+    } else if (args.operand(value)) {
+      if (!flags.scenario_path.empty()) args.unexpected(value, "sweep takes one scenario");
+      flags.scenario_path = value;
+    } else if (!args.done()) {
+      args.reject();
+    }
   }
-  if (scenario_path.empty()) throw CommandUsageError("sweep: which scenario? (faultline sweep SCENARIO.json --seeds 1-100 --out DIR)");
-  if (seeds_text.empty()) throw CommandUsageError("sweep: which seeds? (--seeds 1-100)");
-  if (out_dir.empty()) throw CommandUsageError("sweep: where to? (--out DIR)");
+  if (flags.scenario_path.empty()) throw UsageError("sweep: which scenario? (faultline sweep SCENARIO.json --seeds 1-100 --out DIR)");
+  if (flags.seeds_text.empty()) throw UsageError("sweep: which seeds? (--seeds 1-100)");
+  if (flags.out_dir.empty()) throw UsageError("sweep: where to? (--out DIR)");
+  return flags;
+}
+
+std::vector<SourceLocation> assertion_locations(const Scenario& scenario, std::size_t count) {
+  std::vector<SourceLocation> where(count);
+  try {
+    const JsonSource source = JsonSource::parse(scenario.file, scenario.bytes);
+    for (std::size_t i = 0; i < count; ++i) where[i] = source.locate("/assertions/" + std::to_string(i));
+  } catch (const InputError&) {
+    // It parsed when it was loaded; without locations the outputs just name no line.
+  }
+  return where;
+}
+
+// --junit, --summary and the GitHub step summary.
+void stage_ci_outputs(OutputSet& files, const SweepFlags& flags, const Scenario& scenario, const json& sweep) {
+  if (!flags.junit_path.empty()) {
+    reports::SweepJunitContext context;
+    context.scenario_file = flags.scenario_path;
+    for (const SourceLocation& where : assertion_locations(scenario, sweep["assertions"].size())) {
+      context.assertion_lines.push_back(where.line);
+    }
+    files.stage(flags.junit_path, reports::render_sweep_junit(sweep, context));
+  }
+  if (!flags.summary_path.empty()) files.stage(flags.summary_path, reports::render_sweep_markdown(sweep));
+  if (flags.github || !flags.summary_path.empty()) {
+    if (const char* step = github_step_summary()) {
+      append_step_summary(files, step, scenario.name, [&](std::size_t room) { return reports::render_sweep_markdown(sweep, room); });
+    }
+  }
+}
+
+// One ::error per assertion that failed on some seed, at the assertion in the scenario file.
+void print_github_sweep_errors(std::ostream& out, const Scenario& scenario, const json& sweep) {
+  const json& assertions = sweep["assertions"];
+  const std::vector<SourceLocation> where = assertion_locations(scenario, assertions.size());
+  for (std::size_t i = 0; i < assertions.size(); ++i) {
+    const json& a = assertions[i];
+    const std::uint64_t failed = a["failed"].get<std::uint64_t>();
+    if (failed == 0) continue;
+    const std::string name = a["name"].get<std::string>();
+    const std::vector<std::uint64_t> seeds = reports::failing_seeds_of(sweep, name);
+    std::string list;
+    for (std::size_t k = 0; k < seeds.size() && k < 10; ++k) list += (k == 0 ? "" : ", ") + std::to_string(seeds[k]);
+    if (seeds.size() > 10) list += ", ...";
+    const std::string message = scenario.name + ": assertion \"" + name + "\" failed on " + std::to_string(failed) +
+                                " of " + sweep["runs"].dump() + " seeds (pass ratio " + a["pass_ratio"].dump() +
+                                "); failing seeds: " + list + "; replay one with faultline run " +
+                                shell_quote(scenario.file) + " --seed " + (seeds.empty() ? "N" : std::to_string(seeds[0]));
+    print_github_annotation(out, scenario.file, where[i], "faultline: " + name + " failed on some seeds", message);
+  }
+}
+
+}  // namespace
+
+int command_sweep(const std::vector<std::string>& raw) {
+  const SweepFlags flags = parse_sweep_flags(raw);
+  const std::string& scenario_path = flags.scenario_path;
+  const std::string& out_dir = flags.out_dir;
+  const std::optional<Shard>& shard = flags.shard;
+  const bool resume = flags.resume;
+  const bool swarm = flags.swarm;
+  SweepRunOptions options;
+  options.jobs = flags.jobs;
+  options.limits = flags.limits.run;
+  const LoadLimits& load = flags.limits.load;
+  const std::string& seeds_text = flags.seeds_text;
   const SeedRange range = parse_seed_range(seeds_text);
   const SeedRange slice = shard ? shard_slice(range, *shard) : range;
-  const JsonSource source = JsonSource::load(scenario_path);
-  const Scenario scenario = load_scenario(source, load);
+  std::optional<JsonSource> loaded;
+  const Scenario scenario = [&] {
+    try {
+      loaded.emplace(JsonSource::load(scenario_path));
+      return load_scenario(*loaded, load);
+    } catch (const InputError& e) {
+      if (flags.github) print_github_input_error(std::cout, e.file, e.where, format_error(e));
+      throw;
+    } catch (const LimitError& e) {
+      if (flags.github) print_github_input_error(std::cout, e.file, e.where, e.what());
+      throw;
+    }
+  }();
+  const JsonSource& source = *loaded;
   std::optional<SwarmPlan> plan;
   if (swarm) {
     plan = read_swarm_plan(source, scenario);
@@ -103,7 +197,11 @@ int command_sweep(const std::vector<std::string>& args) {
   OutputSet files;
   files.add_input(scenario_path);
   prepare_out_dir(files, out_dir);
-  options.progress = ::isatty(STDERR_FILENO) == 1;
+  if (!flags.junit_path.empty()) files.add_output("--junit", flags.junit_path);
+  if (!flags.summary_path.empty()) files.add_output("--summary", flags.summary_path);
+  const char* step_summary = flags.github || !flags.summary_path.empty() ? github_step_summary() : nullptr;
+  if (step_summary != nullptr) files.add_output("$GITHUB_STEP_SUMMARY", step_summary);
+  options.progress = progress_style_for_stderr(flags.quiet);
   reports::SweepHeader header;
   header.faultline_version = reports::kVersion;
   header.scenario_name = scenario.name;
@@ -128,7 +226,7 @@ int command_sweep(const std::vector<std::string>& args) {
     reports::parse_seeds_file(read_json_file(progress_path), saved, saved_layout, saved_records);
     if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
         saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
-      throw CommandUsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
+      throw UsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
     }
     options.done = std::move(saved_records);
     if (!options.done.empty()) options.done_layout = std::move(saved_layout);
@@ -151,8 +249,11 @@ int command_sweep(const std::vector<std::string>& args) {
   std::filesystem::remove(progress_path, ignored);
 
   json sweep;
-  write_sweep_outputs(files, out_dir, header, run.layout, run.records, sweep);
+  stage_sweep_outputs(files, out_dir, header, run.layout, run.records, sweep);
+  stage_ci_outputs(files, flags, scenario, sweep);
+  files.commit();
   std::cout << reports::render_sweep_text(sweep);
+  if (flags.github) print_github_sweep_errors(std::cout, scenario, sweep);
   if (sweep["seeds_stopped_by_limit"].get<std::uint64_t>() > 0) {
     std::cerr << "faultline: some seeds hit a limit (see \"stop\" in " << out_dir << "/" << kSweepFile
               << "); raise it with --max-events\n";
@@ -208,16 +309,18 @@ std::vector<std::size_t> check_shard_parts(const std::vector<ShardPart>& parts, 
   return order;
 }
 
-int command_merge(const std::vector<std::string>& args) {
+int command_merge(const std::vector<std::string>& raw) {
   std::vector<std::string> inputs;
   std::string out_dir;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--out") out_dir = flag_value(args, i);
-    else if (!args[i].empty() && args[i][0] == '-') throw CommandUsageError("merge: unknown option " + args[i]);
-    else inputs.push_back(args[i]);
+  ArgParser args("merge", raw);
+  while (!args.done()) {
+    std::string value;
+    if (args.option("--out", out_dir)) continue;
+    if (args.operand(value)) inputs.push_back(value);
+    else if (!args.done()) args.reject();
   }
-  if (inputs.empty()) throw CommandUsageError("merge: which shard folders? (faultline merge DIR... --out DIR)");
-  if (out_dir.empty()) throw CommandUsageError("merge: where to? (--out DIR)");
+  if (inputs.empty()) throw UsageError("merge: which shard folders? (faultline merge DIR... --out DIR)");
+  if (out_dir.empty()) throw UsageError("merge: where to? (--out DIR)");
 
   struct Part {
     std::string path;
@@ -265,7 +368,8 @@ int command_merge(const std::vector<std::string>& args) {
   }
   prepare_out_dir(files, out_dir);
   json sweep;
-  write_sweep_outputs(files, out_dir, header, first.layout, records, sweep);
+  stage_sweep_outputs(files, out_dir, header, first.layout, records, sweep);
+  files.commit();
   std::cout << reports::render_sweep_text(sweep);
   return kExitPassed;
 }

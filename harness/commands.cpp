@@ -1,39 +1,50 @@
-// The verdict printout, and the hook for commands beyond run/validate/schema.
+// The command table, and the verdict printout shared by run and the sweep's replay lines.
 #include "harness/commands.hpp"
 
 #include <cstdio>
 
 #include "harness/cli.hpp"
 #include "harness/cmd_common.hpp"
-#include "harness/cmd_compare.hpp"
+#include "harness/cmd_limits.hpp"
 #include "harness/explore.hpp"
+#include "harness/schema_text.hpp"
 #include "harness/shrink.hpp"
 #include "harness/sweep.hpp"
+#include "reports/report.hpp"
 
 namespace faultline::harness {
-namespace {
 
-const char* kSweepUsage =
-    "usage: faultline sweep SCENARIO.json --seeds A-B --out DIR [--jobs N] [--shard K/N] [--max-events N] [--resume]\n"
-    "                       [--swarm]\n"
+const char* const kSweepUsage =
+    "usage: faultline sweep SCENARIO.json --seeds A-B --out DIR [options]\n"
     "\n"
     "Runs the scenario once per seed (A to B inclusive) on N worker threads (default: one per CPU)\n"
     "and writes DIR/sweep.json (the aggregate), DIR/seeds.json (one record per seed) and\n"
-    "DIR/summary.md. --shard K/N runs only the K-th of N equal slices of the seeds; join the\n"
-    "shards with faultline merge. Exit 0 when every seed passes, 1 when one fails, 4 when a seed\n"
-    "hit a limit. An interrupted sweep (SIGINT/SIGTERM) keeps its finished seeds in\n"
-    "DIR/progress.json and exits 4; the same command with --resume runs only the rest and\n"
-    "writes the same aggregate as an uninterrupted sweep. --swarm draws each seed's fault\n"
-    "parameters and extra faults from the scenario's \"swarm\" ranges (docs/explore.md) and keeps\n"
-    "the drawn scenario of each failing seed in DIR/swarm/seed-N.json for replay and shrink.\n";
+    "DIR/summary.md. Exit 0 when every seed passes, 1 when one fails, 4 when a seed hit a limit.\n"
+    "An interrupted sweep (SIGINT/SIGTERM) keeps its finished seeds in DIR/progress.json and exits\n"
+    "4; the same command with --resume runs only the rest and writes the same aggregate.\n"
+    "\n"
+    "options:\n"
+    "  --jobs N               worker threads (default: one per CPU)\n"
+    "  --shard K/N            run only the K-th of N equal slices of the seeds; join with merge\n"
+    "  --resume               finish an interrupted sweep from DIR/progress.json\n"
+    "  --swarm                draw each seed's fault parameters and extra faults from the scenario's\n"
+    "                         \"swarm\" ranges (docs/explore.md); the drawn scenario of each failing\n"
+    "                         seed is kept in DIR/swarm/seed-N.json for replay and shrink\n"
+    "  --junit J.xml          JUnit XML: one testcase per assertion, with its pass ratio and failing seeds\n"
+    "  --summary S.md         the Markdown summary (appended to $GITHUB_STEP_SUMMARY too when set)\n"
+    "  --github               ::error annotations for assertions that fail on some seed\n"
+    "  --quiet                no progress on standard error (default: a live line on a terminal;\n"
+    "                         elsewhere, or with NO_COLOR or TERM=dumb, a plain line every ~10 s\n"
+    "                         or 10% of the seeds)\n"
+    "\n";
 
-const char* kMergeUsage =
+const char* const kMergeUsage =
     "usage: faultline merge DIR... --out DIR\n"
     "\n"
     "Joins the shard outputs of one sweep (each DIR holds a seeds.json) into DIR: the same\n"
     "sweep.json, seeds.json and summary.md as one unsharded sweep would write. Exit 0 when merged.\n";
 
-const char* kCompareUsage =
+const char* const kCompareUsage =
     "usage: faultline compare BASE.json CANDIDATE.json [--format text|md|json|html] [--out FILE]\n"
     "                         [--fail-on SPEC[,SPEC...]]\n"
     "\n"
@@ -43,7 +54,9 @@ const char* kCompareUsage =
     "breaker_opens. Exit 1 on a regression (a threshold crossed, or an assertion newly failing),\n"
     "0 otherwise. See docs/reports.md.\n";
 
-const char* kExploreUsage =
+namespace {
+
+const char* const kExploreUsage =
     "usage: faultline explore SCENARIO.json --space single|pairs --out DIR [--seeds K] [--jobs N]\n"
     "                         [--shard K/N] [--keep-faults] [--max-events N]\n"
     "\n"
@@ -55,7 +68,7 @@ const char* kExploreUsage =
     "failing candidate in DIR/scenarios/. The scenario's own faults are removed unless\n"
     "--keep-faults. Exit 0 when no candidate fails, 1 otherwise. See docs/explore.md.\n";
 
-const char* kShrinkUsage =
+const char* const kShrinkUsage =
     "usage: faultline shrink SCENARIO.json --seed S --out MIN.json [--seeds K --min-fail M]\n"
     "                        [--assertion NAME] [--jobs N] [--max-runs N]\n"
     "       faultline shrink --from-report REPORT.json [--seed S] --out MIN.json [...]\n"
@@ -67,7 +80,100 @@ const char* kShrinkUsage =
     "what was removed, and prints its replay command and the number of runs it took.\n"
     "Exit 0 when written; 2 when the starting run passes (nothing to shrink).\n";
 
+const char* const kSchemaUsage =
+    "usage: faultline schema\n"
+    "\n"
+    "Prints the scenario JSON Schema (draft-07) that validate and run check files against; the\n"
+    "same as scenarios/faultline.schema.json. Point an editor at it for completion and checks.\n";
+
+const char* const kVersionUsage =
+    "usage: faultline version   (or faultline --version, faultline -V)\n"
+    "\n"
+    "Prints \"faultline VERSION\".\n";
+
+const char* const kHelpUsage =
+    "usage: faultline help [COMMAND]\n"
+    "\n"
+    "Prints the list of commands, or COMMAND's usage (the same as faultline COMMAND --help).\n";
+
+int no_arguments(const std::string& command, const std::vector<std::string>& raw) {
+  ArgParser args(command, raw);
+  if (!args.done()) args.reject();
+  return kExitPassed;
+}
+
+int command_schema(const std::vector<std::string>& args) {
+  no_arguments("schema", args);
+  std::fputs(scenario_schema_text(), stdout);
+  return kExitPassed;
+}
+
+int command_version(const std::vector<std::string>& args) {
+  no_arguments("version", args);
+  std::printf("faultline %s\n", reports::kVersion);
+  return kExitPassed;
+}
+
+int command_help(const std::vector<std::string>& args);
+
+// Add a command here (in the order the overview lists them) and define its function and usage
+// in its own cmd_*.cpp.
+const Command kCommands[] = {
+    {"run", "SCENARIO.json [options]", "simulate once, check the assertions, write the outputs", &kRunUsage, command_run, true},
+    {"validate", "FILE...", "check scenarios without running them (every error, located)", &kValidateUsage,
+     command_validate, true},
+    {"sweep", "SCENARIO.json --seeds A-B --out DIR", "run every seed, aggregate, list failing seeds", &kSweepUsage,
+     command_sweep, true},
+    {"merge", "DIR... --out DIR", "join the shard outputs of one sweep or exploration", &kMergeUsage, command_merge},
+    {"explore", "SCENARIO.json --space single|pairs --out DIR", "run every fault the topology allows; a resilience matrix",
+     &kExploreUsage, command_explore},
+    {"shrink", "SCENARIO.json --seed S --out MIN.json", "minimise a failing run's faults to a smallest failing scenario",
+     &kShrinkUsage, command_shrink},
+    {"compare", "BASE.json CANDIDATE.json", "two reports side by side; exit 1 on a regression", &kCompareUsage,
+     command_compare},
+    {"init", "[--template NAME] FILE", "write a small, commented starter scenario", &kInitUsage, command_init},
+    {"schema", "", "print the scenario JSON Schema", &kSchemaUsage, command_schema},
+    {"version", "", "print the faultline version", &kVersionUsage, command_version},
+    {"help", "[COMMAND]", "this list, or one command's usage", &kHelpUsage, command_help},
+};
+
 }  // namespace
+
+std::span<const Command> command_table() { return kCommands; }
+
+void print_overview(std::FILE* out) {
+  std::fputs("usage: faultline <command> [options]\n\ncommands:\n", out);
+  for (const Command& command : kCommands) {
+    std::string line = "  " + std::string(command.name);
+    if (!command.synopsis.empty()) line += " " + std::string(command.synopsis);
+    if (line.size() < 46) line.resize(46, ' ');
+    else line += "\n" + std::string(46, ' ');
+    std::fprintf(out, "%s%.*s\n", line.c_str(), static_cast<int>(command.summary.size()), command.summary.data());
+  }
+  std::fputs(
+      "\n"
+      "faultline COMMAND --help (or faultline help COMMAND) shows a command's options;\n"
+      "faultline --version (-V) prints the version.\n"
+      "\n"
+      "exit codes: 0 assertions hold (compare: no regression), 1 an assertion fails\n"
+      "            (compare: a regression), 2 bad input or usage, 3 internal error,\n"
+      "            4 a resource limit was hit or the run was interrupted\n"
+      "\n"
+      "docs/cli.md has every command and flag, docs/tutorial.md a first scenario.\n",
+      out);
+}
+
+void print_command_usage(std::FILE* out, const Command& command) {
+  std::fputs(*command.usage, out);
+  if (command.limit_flags) std::fputs(kLimitsHelp, out);
+}
+
+const Command* find_command(std::string_view name) {
+  for (const Command& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
 
 void print_verdict(std::ostream& out, const Scenario& scenario, std::uint64_t seed, const RunResult& result) {
   const sim::Results& r = result.engine->results();
@@ -89,28 +195,24 @@ void print_verdict(std::ostream& out, const Scenario& scenario, std::uint64_t se
   out << (result.passed ? "PASS" : "FAIL") << "  trace_hash " << reports::hex64(r.trace_hash) << "\n";
 }
 
-int run_extra_command(const std::string& command, const std::vector<std::string>& args) {
-  const char* usage = command == "sweep"     ? kSweepUsage
-                      : command == "merge"   ? kMergeUsage
-                      : command == "compare" ? kCompareUsage
-                      : command == "explore" ? kExploreUsage
-                      : command == "shrink"  ? kShrinkUsage
-                                             : nullptr;
-  if (usage == nullptr) return -1;
-  try {
-    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-      std::fputs(usage, stdout);
-      return kExitPassed;
-    }
-    if (command == "sweep") return command_sweep(args);
-    if (command == "merge") return command_merge(args);
-    if (command == "explore") return command_explore(args);
-    if (command == "shrink") return command_shrink(args);
-    return command_compare(args);
-  } catch (const CommandUsageError& e) {
-    std::fprintf(stderr, "faultline: %s\n\n%s", e.what(), usage);
-    return kExitInput;
+
+namespace {
+
+int command_help(const std::vector<std::string>& raw) {
+  ArgParser args("help", raw);
+  std::string name;
+  if (!args.operand(name)) {
+    if (!args.done()) args.reject();
+    print_overview(stdout);
+    return kExitPassed;
   }
+  if (!args.done()) args.reject();
+  const Command* command = find_command(name);
+  if (command == nullptr) throw UsageError("help: unknown command \"" + name + "\"");
+  print_command_usage(stdout, *command);
+  return kExitPassed;
 }
+
+}  // namespace
 
 }  // namespace faultline::harness

@@ -46,35 +46,40 @@ struct ExploreOptions {
 ExploreOptions parse_options(const std::vector<std::string>& args) {
   ExploreOptions o;
   o.jobs = std::max(1u, std::thread::hardware_concurrency());
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--space") o.space = flag_value(args, i);
-    else if (arg == "--seeds") {
-      o.seeds = parse_count(arg, flag_value(args, i));
+  ArgParser parser("explore", args);
+  while (!parser.done()) {
+    std::string value;
+    if (parser.option("--space", o.space) || parser.option("--out", o.out_dir) ||
+        parser.flag("--keep-faults", o.keep_faults)) {
+    } else if (parser.option("--seeds", value)) {
+      o.seeds = parse_u64("--seeds", value);
       if (o.seeds == 0 || o.seeds > kMaxSeedsPerCandidate) {
-        throw CommandUsageError("--seeds: expected how many seeds each candidate runs on, 1 to " +
-                                std::to_string(kMaxSeedsPerCandidate));
+        throw UsageError("--seeds: expected how many seeds each candidate runs on, 1 to " +
+                         std::to_string(kMaxSeedsPerCandidate));
       }
-    } else if (arg == "--jobs") {
-      const std::uint64_t jobs = parse_count(arg, flag_value(args, i));
-      if (jobs == 0 || jobs > 4096) throw CommandUsageError("--jobs: expected 1 to 4096 worker threads");
+    } else if (parser.option("--jobs", value)) {
+      const std::uint64_t jobs = parse_u64("--jobs", value);
+      if (jobs == 0 || jobs > 4096) throw UsageError("--jobs: expected 1 to 4096 worker threads");
       o.jobs = static_cast<unsigned>(jobs);
-    } else if (arg == "--shard") o.shard = parse_shard(flag_value(args, i));
-    else if (arg == "--out") o.out_dir = flag_value(args, i);
-    else if (arg == "--keep-faults") o.keep_faults = true;
-    else if (arg == "--max-events") o.limits.engine.max_events = parse_count(arg, flag_value(args, i));
-    else if (!arg.empty() && arg[0] == '-') throw CommandUsageError("explore: unknown option " + arg);
-    else if (o.scenario_path.empty()) o.scenario_path = arg;
-    else throw CommandUsageError("explore: one scenario at a time (got " + o.scenario_path + " and " + arg + ")");
+    } else if (parser.option("--shard", value)) {
+      o.shard = parse_shard(value);
+    } else if (parser.option("--max-events", value)) {
+      o.limits.engine.max_events = parse_u64("--max-events", value);
+    } else if (parser.operand(value)) {
+      if (!o.scenario_path.empty()) parser.unexpected(value, "explore takes one scenario");
+      o.scenario_path = value;
+    } else if (!parser.done()) {
+      parser.reject();
+    }
   }
   if (o.scenario_path.empty()) {
-    throw CommandUsageError("explore: which scenario? (faultline explore SCENARIO.json --space single --out DIR)");
+    throw UsageError("explore: which scenario? (faultline explore SCENARIO.json --space single --out DIR)");
   }
-  if (o.space.empty()) throw CommandUsageError("explore: which space? (--space single or --space pairs)");
+  if (o.space.empty()) throw UsageError("explore: which space? (--space single or --space pairs)");
   if (o.space != "single" && o.space != "pairs") {
-    throw CommandUsageError("--space: expected single or pairs, got \"" + o.space + "\"");
+    throw UsageError("--space: expected single or pairs, got \"" + o.space + "\"");
   }
-  if (o.out_dir.empty()) throw CommandUsageError("explore: where to? (--out DIR)");
+  if (o.out_dir.empty()) throw UsageError("explore: where to? (--out DIR)");
   return o;
 }
 

@@ -540,6 +540,17 @@ JsonSource JsonSource::parse(std::string file, std::string_view text, const Json
 
 JsonSource JsonSource::load(const std::string& path, const JsonLimits& limits) {
   namespace fs = std::filesystem;
+  if (path == "-") {
+    // Standard input (a pipe or a redirected file), named "<stdin>" in messages.
+    std::string text;
+    try {
+      text = read_input_file("/dev/stdin", limits.max_bytes);
+    } catch (const InputError& e) {
+      throw InputError(kStdinName, {}, "", e.message);
+    }
+    if (text.size() > limits.max_bytes) throw InputError(kStdinName, {}, "", too_large_message(limits.max_bytes));
+    return parse(kStdinName, text, limits);
+  }
   std::error_code status_error;
   const fs::file_status status = fs::status(path, status_error);
   if (status_error) throw InputError(path, {}, "", "cannot read file: " + status_error.message());

@@ -26,6 +26,8 @@ struct InputError : std::runtime_error {
   std::string message;  // what was expected, e.g. "expected a duration like \"250ms\""
 };
 
+inline constexpr const char* kStdinName = "<stdin>";
+
 struct JsonLimits {
   std::size_t max_bytes = 4 * 1024 * 1024;  // larger files are refused (the 100-service benchmark mesh is 83 KiB)
   std::size_t max_depth = 64;                // deeper nesting is refused
@@ -40,7 +42,8 @@ class JsonSource {
   // double, nesting deeper than limits.max_depth, text longer than limits.max_bytes.
   static JsonSource parse(std::string file, std::string_view text, const JsonLimits& limits = {});
 
-  // Reads the file and parses it; an unreadable file is an InputError with line 0.
+  // Reads the file and parses it; an unreadable file is an InputError with line 0. The path "-"
+  // reads standard input, named kStdinName in messages.
   static JsonSource load(const std::string& path, const JsonLimits& limits = {});
 
   // Reads a whole input file of at most `max_bytes` (an InputError beyond). A regular file or a

@@ -181,29 +181,66 @@ class ScenarioLoader {
                  "scenario asks for " + format_go_duration(model.duration_ns) + " of simulated time; the limit is " +
                      format_go_duration(limits_.max_duration_ns));
     }
-    load_metrics(root, model);
-    for (std::size_t i = 0; i < root["zones"].size(); ++i) define(zones_, root["zones"][i], child("/zones", i));
+    attempt([&] { load_metrics(root, model); });
+    const bool zones_ok = attempt([&] {
+      for (std::size_t i = 0; i < root["zones"].size(); ++i) define(zones_, root["zones"][i], child("/zones", i));
+    });
+    if (!zones_ok) return scenario;
     model.zones = zones_.names;
-    if (const Json* network = member(root, "network")) model.network = load_network(*network, "/network");
-    if (const Json* discovery = member(root, "discovery")) model.discovery = load_discovery(*discovery, "/discovery");
-    load_services(root["services"], model);
-    reject_call_cycles(model);
-    load_clients(root["clients"], model);
+    if (const Json* network = member(root, "network")) attempt([&] { model.network = load_network(*network, "/network"); });
+    if (const Json* discovery = member(root, "discovery")) {
+      attempt([&] { model.discovery = load_discovery(*discovery, "/discovery"); });
+    }
+    // Clients, faults and assertions refer to services; nothing after a bad one is checked.
+    if (!attempt([&] { load_services(root["services"], model); }) || !attempt([&] { reject_call_cycles(model); })) {
+      return scenario;
+    }
+    bool referable = attempt([&] { load_clients(root["clients"], model); });
     if (const Json* list = member(root, "faults")) {
       for (std::size_t i = 0; i < list->size(); ++i) {
-        scenario.faults.push_back(load_fault((*list)[i], child("/faults", i), model));
+        referable &= attempt([&] { scenario.faults.push_back(load_fault((*list)[i], child("/faults", i), model)); });
       }
     }
-    if (const Json* list = member(root, "assertions")) {
+    // Assertions refer to clients and faults, so they are checked only when those loaded.
+    if (const Json* list = member(root, "assertions"); list != nullptr && referable) {
       for (std::size_t i = 0; i < list->size(); ++i) {
-        scenario.assertions.push_back(load_assertion((*list)[i], child("/assertions", i), model, scenario.faults));
+        attempt([&] {
+          scenario.assertions.push_back(load_assertion((*list)[i], child("/assertions", i), model, scenario.faults));
+        });
       }
     }
-    if (limit_error_) throw *limit_error_;
+    if (limit_error_ && collected_ == nullptr) throw *limit_error_;
     return scenario;
   }
 
+  // Collecting mode (validate): errors are kept in `errors` instead of thrown, at most
+  // `max_errors` of them (then CollectionFull is thrown to stop).
+  struct CollectionFull {};
+  void collect_into(std::vector<InputError>& errors, std::size_t max_errors) {
+    collected_ = &errors;
+    max_errors_ = max_errors;
+  }
+  const std::optional<LimitError>& limit_error() const { return limit_error_; }
+
  private:
+  // Runs one step of loading. Throwing mode: the step's InputError propagates. Collecting mode:
+  // it is kept and false returned, so that the next independent step still runs.
+  template <typename Step>
+  bool attempt(Step&& step) {
+    if (collected_ == nullptr) {
+      step();
+      return true;
+    }
+    try {
+      step();
+      return true;
+    } catch (InputError& e) {
+      collected_->push_back(std::move(e));
+      if (collected_->size() >= max_errors_) throw CollectionFull{};
+      return false;
+    }
+  }
+
   // ---- values ----
 
   [[noreturn]] void fail(const std::string& pointer, std::string message) const {
@@ -1061,6 +1098,8 @@ class ScenarioLoader {
   NameTable clients_{"client", "clients"};
   NameTable faults_{"fault", "faults"};
   NameTable assertion_names_{"assertion", "assertions"};
+  std::vector<InputError>* collected_ = nullptr;  // collecting mode when set
+  std::size_t max_errors_ = 0;
 };
 
 std::string compose_limit_text(const std::string& file, SourceLocation where, const std::string& pointer,
@@ -1083,9 +1122,36 @@ LimitError::LimitError(std::string file_name, SourceLocation where_in_file, std:
       message(std::move(message_text)) {}
 
 Scenario load_scenario(const JsonSource& source, const LoadLimits& limits) {
-  std::vector<InputError> errors = schema_errors(source);
+  std::vector<InputError> errors = schema_errors(source, kDefaultMaxErrors);
   if (!errors.empty()) throw errors.front();
   return ScenarioLoader(source, limits).load();
+}
+
+ScenarioErrors scenario_errors(const JsonSource& source, const LoadLimits& limits, std::size_t max_errors) {
+  ScenarioErrors found;
+  // One more than the cap is asked for, to know whether there are more.
+  found.errors = schema_errors(source, max_errors + 1);
+  if (found.errors.size() > max_errors) {
+    found.errors.erase(found.errors.begin() + static_cast<std::ptrdiff_t>(max_errors), found.errors.end());
+    found.more = true;
+  }
+  if (!found.errors.empty()) return found;
+  ScenarioLoader loader(source, limits);
+  loader.collect_into(found.errors, max_errors);
+  try {
+    loader.load();
+  } catch (const decltype(loader)::CollectionFull&) {
+    found.more = true;
+  } catch (const InputError& e) {
+    // A step outside attempt() (the version, name or duration) failed: nothing after it ran.
+    found.errors.push_back(e);
+  }
+  std::stable_sort(found.errors.begin(), found.errors.end(), [](const InputError& a, const InputError& b) {
+    if (a.where.line != b.where.line) return a.where.line < b.where.line;
+    return a.where.column < b.where.column;
+  });
+  if (found.errors.empty() && loader.limit_error()) found.limit = loader.limit_error();
+  return found;
 }
 
 Scenario load_scenario_file(const std::string& path, const LoadLimits& limits) {

@@ -2,6 +2,7 @@
 // checks (references, duplicates, cycles) and limits.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -33,8 +34,23 @@ struct LimitError : std::runtime_error {
   std::string message;
 };
 
-// All schema violations of the document, each located (empty when valid).
-std::vector<InputError> schema_errors(const JsonSource& source);
+// The schema violations of the document, each located (empty when valid), at most
+// `max_errors` of them.
+std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_errors = SIZE_MAX);
+
+// What `faultline validate` lists for one file.
+inline constexpr std::size_t kDefaultMaxErrors = 20;
+struct ScenarioErrors {
+  std::vector<InputError> errors;   // schema errors, or (for a schema-valid file) semantic ones
+  bool more = false;                // stopped at the cap: there may be more
+  std::optional<LimitError> limit;  // the first limit exceeded, when there is no error
+};
+
+// Every error of the file that can be found in one pass, up to `max_errors`: all schema errors;
+// then, for a schema-valid file, the semantic errors, each item (fault, assertion, ...) checked
+// on its own so that one bad item does not hide the next. Checks that depend on a part with an
+// error (assertions after a bad client or fault) are skipped rather than reported twice.
+ScenarioErrors scenario_errors(const JsonSource& source, const LoadLimits& limits, std::size_t max_errors);
 
 // Schema check, then typed loading and semantic checks. Throws InputError (the first problem)
 // or LimitError.

@@ -448,9 +448,30 @@ Tokens tokens_of(const std::vector<std::string>& context) {
   return tokens;
 }
 
+// `missing required key "version"` beside `unknown key "versoin" (did you mean "version"?)` in
+// the same object says one thing twice, and less well: the typo is the problem, so only its
+// message is kept.
+void drop_missing_keys_explained_by_typos(std::vector<InputError>& errors) {
+  const std::string missing = "missing required key \"";
+  std::set<std::pair<std::string, std::string>> suggested;  // (object pointer, key suggested)
+  for (const InputError& e : errors) {
+    const auto hint = e.message.find("(did you mean \"");
+    const auto slash = e.pointer.rfind('/');
+    if (hint == std::string::npos || slash == std::string::npos || e.message.rfind("unknown key ", 0) != 0) continue;
+    const std::size_t start = hint + 15;
+    suggested.insert({e.pointer.substr(0, slash), e.message.substr(start, e.message.find('"', start) - start)});
+  }
+  if (suggested.empty()) return;
+  std::erase_if(errors, [&](const InputError& e) {
+    if (e.message.rfind(missing, 0) != 0) return false;
+    const std::size_t start = missing.size();
+    return suggested.count({e.pointer, e.message.substr(start, e.message.find('"', start) - start)}) > 0;
+  });
+}
+
 }  // namespace
 
-std::vector<InputError> schema_errors(const JsonSource& source) {
+std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_errors) {
   const CompiledSchema& compiled = compiled_schema();
   const Json copy = to_validated_copy(source.root());
   // valijson's validator caches the std::regex of each pattern; compiling them is most of the
@@ -476,12 +497,14 @@ std::vector<InputError> schema_errors(const JsonSource& source) {
   std::vector<InputError> errors;
   std::set<std::pair<std::string, std::string>> seen;
   for (const Tokens& place : places) {
+    if (errors.size() >= max_errors) break;
     for (Problem& problem : explainer.explain(source.root(), place)) {
       const std::string pointer = pointer_of(problem.tokens);
       if (!seen.insert({pointer, problem.message}).second) continue;
       errors.push_back(source.error(pointer, std::move(problem.message)));
     }
   }
+  drop_missing_keys_explained_by_typos(errors);
   if (errors.empty()) {
     // The explanation disagrees with valijson; still refuse, in valijson's words.
     errors.push_back(source.error(pointer_of(places.front()), "does not match the schema: " + first_description.front()));
@@ -490,6 +513,7 @@ std::vector<InputError> schema_errors(const JsonSource& source) {
     if (a.where.line != b.where.line) return a.where.line < b.where.line;
     return a.where.column < b.where.column;
   });
+  if (errors.size() > max_errors) errors.erase(errors.begin() + static_cast<std::ptrdiff_t>(max_errors), errors.end());
   return errors;
 }
 

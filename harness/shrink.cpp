@@ -38,38 +38,45 @@ ShrinkOptions parse_options(const std::vector<std::string>& args) {
   ShrinkOptions o;
   o.jobs = std::max(1u, std::thread::hardware_concurrency());
   bool min_fail_given = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& arg = args[i];
-    if (arg == "--seed") o.seed = parse_count(arg, flag_value(args, i));
-    else if (arg == "--seeds") o.seeds = parse_count(arg, flag_value(args, i));
-    else if (arg == "--min-fail") {
-      o.min_fail = parse_count(arg, flag_value(args, i));
+  ArgParser parser("shrink", args);
+  while (!parser.done()) {
+    std::string value;
+    if (parser.option("--out", o.out_path) || parser.option("--from-report", o.from_report) ||
+        parser.option("--assertion", o.assertion)) {
+    } else if (parser.option("--seed", value)) {
+      o.seed = parse_u64("--seed", value);
+    } else if (parser.option("--seeds", value)) {
+      o.seeds = parse_u64("--seeds", value);
+    } else if (parser.option("--min-fail", value)) {
+      o.min_fail = parse_u64("--min-fail", value);
       min_fail_given = true;
-    } else if (arg == "--out") o.out_path = flag_value(args, i);
-    else if (arg == "--from-report") o.from_report = flag_value(args, i);
-    else if (arg == "--assertion") o.assertion = flag_value(args, i);
-    else if (arg == "--max-runs") o.max_runs = parse_count(arg, flag_value(args, i));
-    else if (arg == "--jobs") {
-      const std::uint64_t jobs = parse_count(arg, flag_value(args, i));
-      if (jobs == 0 || jobs > 4096) throw CommandUsageError("--jobs: expected 1 to 4096 worker threads");
+    } else if (parser.option("--max-runs", value)) {
+      o.max_runs = parse_u64("--max-runs", value);
+    } else if (parser.option("--jobs", value)) {
+      const std::uint64_t jobs = parse_u64("--jobs", value);
+      if (jobs == 0 || jobs > 4096) throw UsageError("--jobs: expected 1 to 4096 worker threads");
       o.jobs = static_cast<unsigned>(jobs);
-    } else if (arg == "--max-events") o.limits.engine.max_events = parse_count(arg, flag_value(args, i));
-    else if (!arg.empty() && arg[0] == '-') throw CommandUsageError("shrink: unknown option " + arg);
-    else if (o.scenario_path.empty()) o.scenario_path = arg;
-    else throw CommandUsageError("shrink: one scenario at a time (got " + o.scenario_path + " and " + arg + ")");
+    } else if (parser.option("--max-events", value)) {
+      o.limits.engine.max_events = parse_u64("--max-events", value);
+    } else if (parser.operand(value)) {
+      if (!o.scenario_path.empty()) parser.unexpected(value, "shrink takes one scenario");
+      o.scenario_path = value;
+    } else if (!parser.done()) {
+      parser.reject();
+    }
   }
   if (o.scenario_path.empty() == o.from_report.empty()) {
-    throw CommandUsageError("shrink: a scenario or --from-report REPORT.json (one of them)");
+    throw UsageError("shrink: a scenario or --from-report REPORT.json (one of them)");
   }
-  if (o.out_path.empty()) throw CommandUsageError("shrink: where to? (--out MIN.json)");
-  if (o.seeds == 0 || o.seeds > 1000) throw CommandUsageError("--seeds: expected 1 to 1000 seeds");
-  if (o.min_fail == 0) throw CommandUsageError("--min-fail: expected at least 1");
+  if (o.out_path.empty()) throw UsageError("shrink: where to? (--out MIN.json)");
+  if (o.seeds == 0 || o.seeds > 1000) throw UsageError("--seeds: expected 1 to 1000 seeds");
+  if (o.min_fail == 0) throw UsageError("--min-fail: expected at least 1");
   if (o.min_fail > o.seeds) {
-    throw CommandUsageError("--min-fail " + std::to_string(o.min_fail) + " is larger than --seeds " +
+    throw UsageError("--min-fail " + std::to_string(o.min_fail) + " is larger than --seeds " +
                             std::to_string(o.seeds) + (min_fail_given ? "" : " (give --seeds K)") +
                             ": the result must fail on at least m of the K seeds, so m <= K");
   }
-  if (o.max_runs == 0) throw CommandUsageError("--max-runs: expected at least 1");
+  if (o.max_runs == 0) throw UsageError("--max-runs: expected at least 1");
   return o;
 }
 
@@ -273,7 +280,7 @@ int command_shrink(const std::vector<std::string>& args) {
   std::string target = o.assertion;
   if (!target.empty()) {
     const bool known = std::any_of(start.assertions.begin(), start.assertions.end(), [&](const auto& a) { return a.name == target; });
-    if (!known) throw CommandUsageError("--assertion: the scenario has no assertion named \"" + target + "\"");
+    if (!known) throw UsageError("--assertion: the scenario has no assertion named \"" + target + "\"");
   } else {
     for (const auto& a : start.assertions) {
       if (!a.passed) {

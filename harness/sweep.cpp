@@ -6,7 +6,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <mutex>
@@ -21,16 +20,16 @@ SeedRange parse_seed_range(const std::string& text) {
   const auto dash = text.find('-');
   SeedRange range;
   if (dash == std::string::npos) {
-    range.first = range.last = parse_count("--seeds", text);
+    range.first = range.last = parse_u64("--seeds", text);
   } else {
-    range.first = parse_count("--seeds", text.substr(0, dash));
-    range.last = parse_count("--seeds", text.substr(dash + 1));
+    range.first = parse_u64("--seeds", text.substr(0, dash));
+    range.last = parse_u64("--seeds", text.substr(dash + 1));
   }
   if (range.last < range.first) {
-    throw CommandUsageError("--seeds: expected A-B with A <= B, got \"" + text + "\"");
+    throw UsageError("--seeds: expected A-B with A <= B, got \"" + text + "\"");
   }
   if (range.last - range.first >= kMaxSweepSeeds) {
-    throw CommandUsageError("--seeds: at most " + std::to_string(kMaxSweepSeeds) +
+    throw UsageError("--seeds: at most " + std::to_string(kMaxSweepSeeds) +
                             " seeds in one sweep; split it with --shard K/N over several machines");
   }
   return range;
@@ -39,7 +38,7 @@ SeedRange parse_seed_range(const std::string& text) {
 SeedRange shard_slice(SeedRange range, Shard shard) {
   const std::uint64_t count = range.count();
   if (shard.count > count) {
-    throw CommandUsageError("--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": " +
+    throw UsageError("--shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": " +
                             std::to_string(count) + " seeds cannot make " + std::to_string(shard.count) + " shards");
   }
   // Slice k holds seeds [first + count*(k-1)/N, first + count*k/N).
@@ -47,27 +46,6 @@ SeedRange shard_slice(SeedRange range, Shard shard) {
   const std::uint64_t end = count * shard.index / shard.count;
   return {range.first + begin, range.first + end - 1};
 }
-
-namespace {
-
-void print_progress(std::uint64_t done, std::uint64_t total, std::uint64_t failures, double elapsed_s) {
-  const double rate = elapsed_s > 0 ? static_cast<double>(done) / elapsed_s : 0.0;
-  char eta[32] = "--";
-  if (rate > 0 && done < total) {
-    const auto seconds = static_cast<long long>(static_cast<double>(total - done) / rate + 0.5);
-    if (seconds >= 3600) std::snprintf(eta, sizeof eta, "%lldh%02lldm", seconds / 3600, seconds % 3600 / 60);
-    else if (seconds >= 60) std::snprintf(eta, sizeof eta, "%lldm%02llds", seconds / 60, seconds % 60);
-    else std::snprintf(eta, sizeof eta, "%llds", seconds);
-  } else if (done == total) {
-    std::snprintf(eta, sizeof eta, "0s");
-  }
-  std::fprintf(stderr, "\r  seeds %llu/%llu  failures %llu  %.1f seeds/s  ETA %s\x1b[K",
-               static_cast<unsigned long long>(done), static_cast<unsigned long long>(total),
-               static_cast<unsigned long long>(failures), rate, eta);
-  std::fflush(stderr);
-}
-
-}  // namespace
 
 SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options) {
   const std::uint64_t total = slice.count();
@@ -82,7 +60,8 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
   std::atomic<std::uint64_t> next{0}, done{resumed}, failures{0};
   std::atomic<bool> abort{false};
   std::mutex mutex;
-  std::condition_variable finished;
+  // Seeds done before a resume count as done.
+  ProgressReporter progress(options.progress, "sweep", "seeds", total);
   std::exception_ptr error;
 
   auto worker = [&]() {
@@ -114,30 +93,20 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
         if (!error) error = std::current_exception();
         abort.store(true);
       }
-      done.fetch_add(1);
-      finished.notify_one();
+      const std::uint64_t now_done = done.fetch_add(1) + 1;
+      // Every finished seed is offered to the progress reporter, so its lines at each 10% of
+      // the seeds never depend on how threads were scheduled.
+      std::lock_guard<std::mutex> lock(mutex);
+      progress.update(now_done, failures.load());
     }
   };
 
   const unsigned jobs = static_cast<unsigned>(std::max<std::uint64_t>(1, std::min<std::uint64_t>(options.jobs, total)));
-  const auto start = std::chrono::steady_clock::now();
   std::vector<std::thread> threads;
   threads.reserve(jobs);
   for (unsigned j = 0; j < jobs; ++j) threads.emplace_back(worker);
-  if (options.progress) {
-    // Only the progress line looks at the wall clock; it never reaches a file or stdout.
-    std::unique_lock<std::mutex> lock(mutex);
-    while (done.load() < total && !abort.load() && interrupted() == 0) {
-      finished.wait_for(lock, std::chrono::milliseconds(250));
-      const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      print_progress(done.load(), total, failures.load(), elapsed);
-    }
-  }
   for (std::thread& t : threads) t.join();
-  if (options.progress) {
-    std::fputs("\r\x1b[K", stderr);
-    std::fflush(stderr);
-  }
+  progress.finish(done.load(), failures.load());
   if (error) std::rethrow_exception(error);
   SweepRun run;
   run.has_layout = layout.has_value();

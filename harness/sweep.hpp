@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/cmd_common.hpp"
+#include "harness/progress.hpp"
 #include "harness/runner.hpp"
 #include "harness/scenario.hpp"
 #include "reports/sweep_report.hpp"
@@ -23,11 +24,11 @@ struct SeedRange {
 
 inline constexpr std::uint64_t kMaxSweepSeeds = 10'000'000;
 
-// "A-B" (inclusive) or "N". CommandUsageError when malformed, reversed or too long.
+// "A-B" (inclusive) or "N". UsageError when malformed, reversed or too long.
 SeedRange parse_seed_range(const std::string& text);
 
 // The K-th of N contiguous, disjoint slices of `range`, sizes differing by at most one.
-// CommandUsageError when N exceeds the number of seeds.
+// UsageError when N exceeds the number of seeds.
 SeedRange shard_slice(SeedRange range, Shard shard);
 
 struct SweepRunOptions {
@@ -35,7 +36,7 @@ struct SweepRunOptions {
   // Seeds already done by an interrupted sweep (--resume), with their layout; not run again.
   std::vector<reports::SeedRecord> done;
   std::optional<reports::SweepLayout> done_layout;
-  bool progress = false;  // a progress line on standard error (for a terminal)
+  ProgressStyle progress = ProgressStyle::none;  // progress on standard error
   RunLimits limits;
   // Swarm sweeps: the scenario each seed runs (drawn per seed). Its faults differ from seed to
   // seed, so their metrics are left out of the records; clients and services stay.
@@ -65,9 +66,5 @@ struct ShardPart {
 // scenario, range and shard count, each slice complete, no shard given twice or missing.
 // Returns the parts' indices in shard order. Throws InputError naming the part at fault.
 std::vector<std::size_t> check_shard_parts(const std::vector<ShardPart>& parts, const std::string& items);
-
-// `faultline sweep` and `faultline merge`.
-int command_sweep(const std::vector<std::string>& args);
-int command_merge(const std::vector<std::string>& args);
 
 }  // namespace faultline::harness

@@ -10,6 +10,7 @@ packages=(
   xvfb xauth libxml2-utils chromium
   clang-14 libclang-rt-14-dev valgrind
   slurm-wlm munge
+  dpkg-dev
 )
 missing=()
 for p in "${packages[@]}"; do

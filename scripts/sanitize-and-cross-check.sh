@@ -49,7 +49,7 @@ echo "cross-build determinism: $compared reports byte-identical"
 
 echo "== valgrind memcheck: engine unit tests =="
 valgrind --error-exitcode=1 --leak-check=full --quiet \
-  "$release/tests/faultline_tests" "[queue],[rng],[distribution],[breaker],[histogram],[math],[calls],[server],[balancer],[discovery]" \
+  "$release/faultline_tests" "[queue],[rng],[distribution],[breaker],[histogram],[math],[calls],[server],[balancer],[discovery]" \
   >"$work/valgrind.log" 2>&1 || { tail -50 "$work/valgrind.log"; exit 1; }
 tail -2 "$work/valgrind.log"
 
@@ -59,7 +59,7 @@ mkdir -p "$corpus/scenario" "$corpus/report"
 cp "$root"/scenarios/*.json "$root"/bench/reference-chain.json "$corpus/scenario/"
 cp "$work"/*.gcc.json "$corpus/report/" 2>/dev/null || true
 for target in scenario report; do
-  "$asan/tests/fuzz/fuzz_$target" "$corpus/$target" -seed=1 -max_total_time="$fuzz_seconds" -max_len=65536 \
+  "$asan/fuzz_$target" "$corpus/$target" -seed=1 -max_total_time="$fuzz_seconds" -max_len=65536 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$work/fuzz_$target.log" 2>&1 \
     || { tail -60 "$work/fuzz_$target.log"; exit 1; }
   grep -E "stat::number_of_executed_units|Done" "$work/fuzz_$target.log" | tr '\n' ' '; echo

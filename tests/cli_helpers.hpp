@@ -1,6 +1,7 @@
 // Helpers for tests that run the real `faultline` program (FAULTLINE_BINARY) and other tools:
 // a scratch folder per test, and running a shell command capturing its output and exit code.
 #pragma once
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -74,10 +75,17 @@ inline CommandResult run_faultline(const std::string& args, const ScratchDir& sc
 
 // Starts `faultline ARGS...` with SIGINT ignored until the program installs its own handler, so
 // an interrupt sent before it is ready is lost rather than killing it with the default action.
-inline pid_t spawn_faultline(const std::vector<std::string>& args) {
+// With `stderr_path`, the child's standard error goes to that file (to watch its progress lines).
+inline pid_t spawn_faultline(const std::vector<std::string>& args, const std::string& stderr_path = "") {
   const pid_t child = ::fork();
   if (child == 0) {
     ::signal(SIGINT, SIG_IGN);
+    if (!stderr_path.empty()) {
+      const int fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      if (fd < 0) _exit(127);
+      ::dup2(fd, STDERR_FILENO);
+      ::close(fd);
+    }
     std::vector<char*> argv{const_cast<char*>(kBinary.c_str())};
     for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
     argv.push_back(nullptr);

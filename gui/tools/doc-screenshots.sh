@@ -4,7 +4,7 @@
 set -eu
 build=${1:?usage: gui/tools/doc-screenshots.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/../.." && pwd)
-gui="$build/gui/faultline-gui"
+gui="$build/faultline-gui"
 out="$root/docs/images"
 demo="$root/gui/examples/failover-demo.json"
 fleet="$root/gui/examples/fleet-300.json"
