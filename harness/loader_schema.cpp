@@ -55,17 +55,30 @@ std::string shorten(const std::string& text) {
   return text.substr(0, end);
 }
 
-// valijson's adapter reads nlohmann::json; the source keeps nlohmann::ordered_json.
-Json to_validated_copy(const Doc& value) {
+// valijson's adapter reads nlohmann::json; the source keeps nlohmann::ordered_json. With
+// `max_items`, arrays are cut to that many items, and the place of every cut array is added to
+// `cut` (see schema_errors: bad input stays cheap).
+Json to_validated_copy(const Doc& value, std::size_t max_items = SIZE_MAX, std::vector<std::string>* at = nullptr,
+                       std::vector<std::vector<std::string>>* cut = nullptr) {
   switch (value.type()) {
     case Doc::value_t::object: {
       Json out = Json::object();
-      for (const auto& [key, member] : value.items()) out[key] = to_validated_copy(member);
+      for (const auto& [key, member] : value.items()) {
+        if (at != nullptr) at->push_back(key);
+        out[key] = to_validated_copy(member, max_items, at, cut);
+        if (at != nullptr) at->pop_back();
+      }
       return out;
     }
     case Doc::value_t::array: {
       Json out = Json::array();
-      for (const auto& item : value) out.push_back(to_validated_copy(item));
+      const std::size_t kept = std::min(value.size(), max_items);
+      for (std::size_t i = 0; i < kept; ++i) {
+        if (at != nullptr) at->push_back(std::to_string(i));
+        out.push_back(to_validated_copy(value[i], max_items, at, cut));
+        if (at != nullptr) at->pop_back();
+      }
+      if (kept < value.size() && cut != nullptr && at != nullptr) cut->push_back(*at);
       return out;
     }
     case Doc::value_t::string: return shorten(value.get_ref<const std::string&>());
@@ -473,20 +486,42 @@ void drop_missing_keys_explained_by_typos(std::vector<InputError>& errors) {
 
 std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_errors) {
   const CompiledSchema& compiled = compiled_schema();
-  const Json copy = to_validated_copy(source.root());
   // valijson's validator caches the std::regex of each pattern; compiling them is most of the
   // cost of checking a small file, so each thread keeps one validator (and explainer).
   thread_local valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter adapter(copy);
-  if (validator.validate(compiled.schema, adapter, &results)) return {};
+  // Bad input stays cheap: valijson keeps every error it finds, with its whole context, so a
+  // file of 1.5 million wrong items would cost gigabytes before the first message. So errors
+  // are collected from a copy whose arrays are cut to one item more than errors are wanted (the
+  // size of each cut array is checked by the explainer on the whole array). When that copy is
+  // valid but something was cut, the errors lie further on: the cut grows tenfold and the check
+  // runs again, until errors show or nothing is cut. The errors kept are thus at most ten times
+  // the good items before them, never a whole hostile array.
+  std::vector<std::string> at;
+  std::vector<Tokens> cut_arrays;
+  std::optional<valijson::ValidationResults> results;
+  std::size_t max_items = max_errors == SIZE_MAX ? SIZE_MAX : max_errors + 1;
+  while (true) {
+    cut_arrays.clear();
+    const Json copy = to_validated_copy(source.root(), max_items, &at, &cut_arrays);
+    valijson::adapters::NlohmannJsonAdapter adapter(copy);
+    results.emplace();
+    if (!validator.validate(compiled.schema, adapter, &*results)) break;
+    if (cut_arrays.empty()) return {};
+    max_items = max_items > SIZE_MAX / 10 ? SIZE_MAX : max_items * 10;
+  }
 
   // Every place valijson complained about, explained once. Places that only failed inside a
   // union branch not meant for the value explain to nothing and drop out.
   std::vector<Tokens> places;
   std::vector<std::string> first_description;
   std::set<Tokens> known_places;
-  for (const valijson::ValidationResults::Error& error : results) {
+  for (Tokens& tokens : cut_arrays) {
+    if (known_places.insert(tokens).second) {
+      places.push_back(std::move(tokens));
+      first_description.push_back("an array with more items than allowed");
+    }
+  }
+  for (const valijson::ValidationResults::Error& error : *results) {
     Tokens tokens = tokens_of(error.context);
     if (known_places.insert(tokens).second) {
       places.push_back(std::move(tokens));
@@ -507,6 +542,7 @@ std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_
   drop_missing_keys_explained_by_typos(errors);
   if (errors.empty()) {
     // The explanation disagrees with valijson; still refuse, in valijson's words.
+    if (places.empty()) return {source.error("", "does not match the schema")};
     errors.push_back(source.error(pointer_of(places.front()), "does not match the schema: " + first_description.front()));
   }
   std::stable_sort(errors.begin(), errors.end(), [](const InputError& a, const InputError& b) {

@@ -77,9 +77,17 @@ inline CommandResult run_faultline(const std::string& args, const ScratchDir& sc
 // an interrupt sent before it is ready is lost rather than killing it with the default action.
 // With `stderr_path`, the child's standard error goes to that file (to watch its progress lines).
 inline pid_t spawn_faultline(const std::vector<std::string>& args, const std::string& stderr_path = "") {
+  // SIGINT is blocked across fork until the child ignores it: one sent at once would otherwise
+  // reach the child while it still runs the test framework's own SIGINT handler.
+  sigset_t interrupt, previous;
+  sigemptyset(&interrupt);
+  sigaddset(&interrupt, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &interrupt, &previous);
   const pid_t child = ::fork();
+  if (child != 0) ::sigprocmask(SIG_SETMASK, &previous, nullptr);
   if (child == 0) {
     ::signal(SIGINT, SIG_IGN);
+    ::sigprocmask(SIG_SETMASK, &previous, nullptr);
     if (!stderr_path.empty()) {
       const int fd = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       if (fd < 0) _exit(127);

@@ -27,7 +27,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 }  // namespace
 
-TEST_CASE("--help and -h on every command print its usage to stdout and exit 0", "[cli][conventions]") {
+TEST_CASE("every command prints its usage for --help and -h print its usage to stdout and exit 0", "[cli][conventions]") {
   ScratchDir dir("help");
   for (const std::string& command : kCommands) {
     INFO(command);
@@ -52,7 +52,7 @@ TEST_CASE("--help and -h on every command print its usage to stdout and exit 0",
   CHECK(unknown.exit_code == 2);
 }
 
-TEST_CASE("--version, -V and version print the version", "[cli][conventions]") {
+TEST_CASE("version, --version and -V print the version", "[cli][conventions]") {
   ScratchDir dir("version");
   const auto version = run_faultline("version", dir);
   CHECK(version.exit_code == 0);
@@ -61,7 +61,7 @@ TEST_CASE("--version, -V and version print the version", "[cli][conventions]") {
   CHECK(run_faultline("-V", dir).out == version.out);
 }
 
-TEST_CASE("--opt=value is the same as --opt value", "[cli][conventions]") {
+TEST_CASE("an option given as --opt=value is the same as --opt value", "[cli][conventions]") {
   ScratchDir dir("equals");
   const auto spaced = run_faultline("run " + kCrash + " --seed 5 --report " + (dir / "a.json"), dir);
   const auto joined = run_faultline("run " + kCrash + " --seed=5 --report=" + (dir / "b.json"), dir);
@@ -211,7 +211,7 @@ TEST_CASE("validate --github annotates each error at its line", "[cli][conventio
   CHECK(contains(result.out, "::error file=" + (dir / "bad.json") + ",line="));
 }
 
-TEST_CASE("--stats reports this process's own peak memory, not its parent's", "[cli][conventions]") {
+TEST_CASE("run --stats reports this process's own peak memory, not its parent's", "[cli][conventions]") {
   ScratchDir dir("stats");
   // A parent holding 400 MiB launches faultline; ru_maxrss would report at least that.
   const auto result = run_command("python3 -c \"import subprocess,sys; held = bytearray(400 << 20); "
