@@ -168,6 +168,9 @@ class Explainer {
   explicit Explainer(const Doc& schema) : root_(schema) {}
 
   // The problems of the value at `tokens` itself (not of its members).
+  // Problems beyond this many at one place are not built (bad input stays cheap).
+  std::size_t max_problems = SIZE_MAX;
+
   std::vector<Problem> explain(const Doc& document, const Tokens& tokens) {
     const Doc* schema = &root_;
     const Doc* value = &document;
@@ -391,6 +394,7 @@ class Explainer {
         for (const auto& [key, unused] : schema["properties"].items()) known.push_back(key);
       }
       for (const auto& [key, member] : value.items()) {
+        if (problems.size() >= max_problems) break;  // an object of a million unknown keys
         if (std::find(known.begin(), known.end(), key) != known.end()) continue;
         Tokens at = tokens;
         at.push_back(key);
@@ -529,11 +533,13 @@ std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_
     }
   }
   thread_local Explainer explainer(compiled.json);
+  explainer.max_problems = max_errors;
   std::vector<InputError> errors;
   std::set<std::pair<std::string, std::string>> seen;
   for (const Tokens& place : places) {
     if (errors.size() >= max_errors) break;
     for (Problem& problem : explainer.explain(source.root(), place)) {
+      if (errors.size() >= max_errors) break;
       const std::string pointer = pointer_of(problem.tokens);
       if (!seen.insert({pointer, problem.message}).second) continue;
       errors.push_back(source.error(pointer, std::move(problem.message)));
