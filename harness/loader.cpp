@@ -577,6 +577,9 @@ class ScenarioLoader {
         policy.zone_aware_min_local_ratio = ratio((*balancer)["min_local_ratio"], child(at, "min_local_ratio"));
       }
     }
+    if (owner.value("scope", std::string("caller_instance")) == "caller_service") {
+      policy.scope = sim::ClientStateScope::per_caller_service;
+    }
     if (const Json* outlier = member(owner, "outlier_detection")) {
       const std::string at = child(pointer, "outlier_detection");
       policy.outlier.enabled = true;

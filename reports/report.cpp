@@ -140,7 +140,10 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
       case sim::TimelineKind::ejection:
       case sim::TimelineKind::ejection_end:
         item["kind"] = entry.kind == sim::TimelineKind::ejection ? "ejection" : "ejection_end";
-        item["caller"] = engine.site_name(entry.subject);
+        item["caller"] = entry.extra == sim::kNone
+                             ? engine.site_name(entry.subject)
+                             : engine.instance_name(entry.extra) + " -> " +
+                                   engine.config().services[engine.sites()[entry.subject].callee_service].name;
         item["instance"] = engine.instance_name(entry.detail);
         break;
     }

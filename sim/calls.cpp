@@ -3,6 +3,7 @@
 #include <cassert>
 #include <cmath>
 
+#include "sim/balancer.hpp"
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
 #include "sim/process.hpp"
@@ -42,6 +43,11 @@ std::uint32_t Engine::breaker_for(const SiteRuntime& site, std::uint32_t caller_
   return site.breaker_base + instances_[caller_instance].index_in_service;
 }
 
+std::uint32_t Engine::view_for(const SiteRuntime& site, std::uint32_t caller_instance) const {
+  if (site.view_count == 1 || caller_instance == kNone) return site.first_view;
+  return site.first_view + instances_[caller_instance].index_in_service;
+}
+
 void Engine::send_attempt(std::uint32_t call) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
@@ -61,7 +67,8 @@ void Engine::send_attempt(std::uint32_t call) {
     record.breaker = breaker;
     record.breaker_generation = admission.generation;
   }
-  const std::uint32_t instance = pick_instance(site, caller_zone);
+  CallerView& view = views_[view_for(site, record.caller_instance)];
+  const std::uint32_t instance = pick_instance(site, view, caller_zone);
   if (instance == kNone) {
     attempt_done(call, Outcome::unavailable);
     return;
@@ -69,7 +76,7 @@ void Engine::send_attempt(std::uint32_t call) {
   record.instance = instance;
   InstanceRuntime& callee = instances_[instance];
   if (callee.status == InstanceStatus::crashed) note_traffic_to_crashed(instance);  // a stale view
-  ++peer_state_[site.peer_offset + callee.index_in_service].outstanding;
+  ++peer_state_[view.peer_offset + callee.index_in_service].outstanding;
   if (site.policy->timeout_ns > 0) queue_.push(later(now_, site.policy->timeout_ns), kAttemptTimeout, call, record.token);
 
   const std::uint32_t work = alloc_work();
@@ -123,9 +130,11 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
     record.breaker = kNone;
   }
   if (record.instance != kNone) {
-    PeerState& peer = peer_state_[site.peer_offset + instances_[record.instance].index_in_service];
+    const std::uint32_t view = view_for(site, record.caller_instance);
+    PeerState& peer = peer_state_[views_[view].peer_offset + instances_[record.instance].index_in_service];
+    assert(peer.outstanding > 0);
     --peer.outstanding;
-    if (site.policy->outlier.enabled) note_outlier_result(site, record.instance, outcome);
+    if (site.policy->outlier.enabled) note_outlier_result(site, view, record.instance, outcome);
     record.instance = kNone;
   }
   if (outcome != Outcome::ok) count_attempt_failure(site.callee_service, outcome);
@@ -204,10 +213,12 @@ void Engine::complete_call(std::uint32_t call, Outcome outcome) {
   }
 }
 
-void Engine::note_outlier_result(SiteRuntime& site, std::uint32_t instance, Outcome outcome) {
+void Engine::note_outlier_result(const SiteRuntime& site, std::uint32_t view_index, std::uint32_t instance,
+                                 Outcome outcome) {
   const OutlierDetection& od = site.policy->outlier;
+  CallerView& view = views_[view_index];
   const std::uint32_t slot = instances_[instance].index_in_service;
-  PeerState& peer = peer_state_[site.peer_offset + slot];
+  PeerState& peer = peer_state_[view.peer_offset + slot];
   if (outcome == Outcome::ok) {
     peer.consecutive_errors = 0;
     return;
@@ -217,106 +228,37 @@ void Engine::note_outlier_result(SiteRuntime& site, std::uint32_t instance, Outc
   if (peer.ejected_until_ns > now_) return;
   const std::uint32_t total = services_[site.callee_service].instance_count;
   // As Envoy: eject while the ejected share stays below the maximum (so at least one can go).
-  if (static_cast<double>(site.ejected) >= od.max_ejection_ratio * static_cast<double>(total)) return;
+  if (static_cast<double>(view.ejected) >= od.max_ejection_ratio * static_cast<double>(total)) return;
   ++peer.times_ejected;
   peer.ejected_until_ns = later(now_, times_ns(od.base_ejection_ns, peer.times_ejected));
-  ++site.ejected;
+  ++view.ejected;
   ++results_.services[site.callee_service].ejections;
-  const std::uint32_t site_index = static_cast<std::uint32_t>(&site - sites_.data());
-  record_timeline(TimelineKind::ejection, site_index, instance);
-  queue_.push(peer.ejected_until_ns, kEjectionEnd, site_index, slot);
+  record_timeline(TimelineKind::ejection, view.site, instance, view.caller_instance);
+  queue_.push(peer.ejected_until_ns, kEjectionEnd, view_index, slot);
 }
 
-void Engine::on_ejection_end(std::uint32_t site_index, std::uint32_t slot) {
-  SiteRuntime& site = sites_[site_index];
-  PeerState& peer = peer_state_[site.peer_offset + slot];
-  if (peer.ejected_until_ns > now_ || site.ejected == 0) return;
-  --site.ejected;
-  record_timeline(TimelineKind::ejection_end, site_index, services_[site.callee_service].first_instance + slot);
+void Engine::on_ejection_end(std::uint32_t view_index, std::uint32_t slot) {
+  CallerView& view = views_[view_index];
+  PeerState& peer = peer_state_[view.peer_offset + slot];
+  if (peer.ejected_until_ns > now_ || view.ejected == 0) return;
+  --view.ejected;
+  record_timeline(TimelineKind::ejection_end, view.site, services_[sites_[view.site].callee_service].first_instance + slot,
+                  view.caller_instance);
 }
 
-// Picks an instance from the site's discovery view. Ejected instances are skipped unless every
-// instance is ejected (then, as Envoy's panic mode, all are used).
-std::uint32_t Engine::pick_instance(SiteRuntime& site, std::uint32_t caller_zone) {
-  const std::uint32_t n = site.view_size;
-  if (n == 0) return kNone;
-  const std::uint32_t* view = view_members_.data() + site.view_offset;
-  const PeerState* peers = peer_state_.data() + site.peer_offset;
-  auto usable = [&](std::uint32_t instance) {
-    return site.ejected == 0 || peers[instances_[instance].index_in_service].ejected_until_ns <= now_;
-  };
-  auto outstanding = [&](std::uint32_t instance) { return peers[instances_[instance].index_in_service].outstanding; };
-  auto next_round_robin = [&](auto&& accept) -> std::uint32_t {
-    for (std::uint32_t k = 0; k < n; ++k) {
-      const std::uint32_t instance = view[site.round_robin++ % n];
-      if (accept(instance)) return instance;
-    }
-    return kNone;
-  };
-
-  std::uint32_t choice = kNone;
-  switch (site.policy->load_balancer) {
-    case LoadBalancer::round_robin: choice = next_round_robin(usable); break;
-    case LoadBalancer::random: {
-      const std::uint32_t start = static_cast<std::uint32_t>(site.rng.below(n));
-      for (std::uint32_t k = 0; k < n && choice == kNone; ++k) {
-        const std::uint32_t instance = view[(start + k) % n];
-        if (usable(instance)) choice = instance;
-      }
-      break;
-    }
-    case LoadBalancer::least_outstanding: {
-      // Scan from a rotating start so ties spread evenly.
-      const std::uint32_t start = static_cast<std::uint32_t>(site.round_robin++ % n);
-      for (std::uint32_t k = 0; k < n; ++k) {
-        const std::uint32_t instance = view[(start + k) % n];
-        if (usable(instance) && (choice == kNone || outstanding(instance) < outstanding(choice))) choice = instance;
-      }
-      break;
-    }
-    case LoadBalancer::power_of_two: {
-      if (n == 1) {
-        choice = usable(view[0]) ? view[0] : kNone;
-        break;
-      }
-      const std::uint32_t first = static_cast<std::uint32_t>(site.rng.below(n));
-      std::uint32_t second = static_cast<std::uint32_t>(site.rng.below(n - 1));
-      if (second >= first) ++second;
-      const std::uint32_t a = view[first];
-      const std::uint32_t b = view[second];
-      if (usable(a) && usable(b)) {
-        choice = outstanding(b) < outstanding(a) ? b : a;
-      } else if (usable(a)) {
-        choice = a;
-      } else if (usable(b)) {
-        choice = b;
-      } else {
-        choice = next_round_robin(usable);
-      }
-      break;
-    }
-    case LoadBalancer::zone_aware: {
-      std::uint32_t local_total = 0;
-      std::uint32_t local_usable = 0;
-      for (std::uint32_t k = 0; k < n; ++k) {
-        if (instances_[view[k]].zone != caller_zone) continue;
-        ++local_total;
-        if (usable(view[k])) ++local_usable;
-      }
-      const bool stay_local =
-          local_total > 0 && static_cast<double>(local_usable) >=
-                                 site.policy->zone_aware_min_local_ratio * static_cast<double>(local_total) &&
-          local_usable > 0;
-      if (stay_local) {
-        choice = next_round_robin([&](std::uint32_t i) { return instances_[i].zone == caller_zone && usable(i); });
-      } else {
-        choice = next_round_robin(usable);
-      }
-      break;
-    }
-  }
-  if (choice == kNone) choice = view[site.round_robin++ % n];  // panic: everything ejected
-  return choice;
+// Picks an instance from the caller's own view with the site's balancing policy.
+std::uint32_t Engine::pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone) {
+  BalancerInput input;
+  input.view = {view_members_.data() + view.members_offset, view.size};
+  input.peers = {peer_state_.data() + view.peer_offset, services_[site.callee_service].instance_count};
+  input.instances = instances_;
+  input.ejected = view.ejected;
+  input.now_ns = now_;
+  input.caller_zone = caller_zone;
+  input.zone_aware_min_local_ratio = site.policy->zone_aware_min_local_ratio;
+  input.round_robin = &view.round_robin;
+  input.rng = const_cast<Rng*>(&site.rng);
+  return sim::pick_instance(site.policy->load_balancer, input);
 }
 
 }  // namespace faultline::sim

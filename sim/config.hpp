@@ -74,6 +74,11 @@ struct OutlierDetection {
   double max_ejection_ratio = 0.1;
 };
 
+// Who owns a call's client-side state (balancer position and counts, discovery view and its
+// refresh phase, outlier detection): each calling instance, as processes do (the default), or
+// one copy shared by the whole calling service, as a sidecar or proxy shared by a host would.
+enum class ClientStateScope : std::uint8_t { per_caller_instance, per_caller_service };
+
 // How a caller talks to one callee: timeout, retries, breaker, balancing, outlier detection.
 struct CallPolicy {
   TimeNs timeout_ns = 0;  // per attempt; 0 means wait forever
@@ -84,6 +89,7 @@ struct CallPolicy {
   // the caller's view are usable (not ejected); otherwise spill over to every zone.
   double zone_aware_min_local_ratio = 0.7;
   OutlierDetection outlier;
+  ClientStateScope scope = ClientStateScope::per_caller_instance;
 };
 
 struct CallStep {

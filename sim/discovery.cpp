@@ -77,20 +77,20 @@ void Engine::republish_registry() {
   }
 }
 
-void Engine::on_view_refresh(std::uint32_t site_index) {
-  SiteRuntime& site = sites_[site_index];
+void Engine::on_view_refresh(std::uint32_t view_index) {
+  CallerView& view = views_[view_index];
   if (!registry_state_.outage) {
     // The view is the callee's instances the registry publishes as healthy, in index order.
-    const ServiceRuntime& callee = services_[site.callee_service];
-    std::uint32_t* view = view_members_.data() + site.view_offset;
+    const ServiceRuntime& callee = services_[sites_[view.site].callee_service];
+    std::uint32_t* members = view_members_.data() + view.members_offset;
     std::uint32_t size = 0;
     for (std::uint32_t i = callee.first_instance; i < callee.first_instance + callee.instance_count; ++i) {
-      if (registry_[i].published_healthy) view[size++] = i;
+      if (registry_[i].published_healthy) members[size++] = i;
     }
-    site.view_size = size;
-    site.view_refreshed_ns = now_;
+    view.size = size;
+    view.refreshed_ns = now_;
   }
-  queue_.push(later(now_, config_.discovery.refresh_interval_ns), kViewRefresh, site_index, 0);
+  queue_.push(later(now_, config_.discovery.refresh_interval_ns), kViewRefresh, view_index, 0);
 }
 
 }  // namespace faultline::sim

@@ -128,15 +128,10 @@ void Engine::build_sites() {
     site.callee_operation = services_[callee_service].first_operation + callee_operation;
     site.caller_service = caller_service;
     site.caller_client = caller_client;
-    const ServiceRuntime& callee = services_[callee_service];
-    site.view_offset = static_cast<std::uint32_t>(view_members_.size());
-    site.view_size = callee.instance_count;
-    for (std::uint32_t i = 0; i < callee.instance_count; ++i) view_members_.push_back(callee.first_instance + i);
-    site.peer_offset = static_cast<std::uint32_t>(peer_state_.size());
-    peer_state_.resize(peer_state_.size() + callee.instance_count);
+    const std::uint32_t index = static_cast<std::uint32_t>(sites_.size());
+    add_views(site, index, caller_service);
     site.budget_tokens = policy->retry.budget.ratio * 10.0 + policy->retry.budget.min_retries_per_s;
     site.rng = Rng::stream(config_.seed, stream_name);
-    const std::uint32_t index = static_cast<std::uint32_t>(sites_.size());
     if (policy->breaker.enabled) {
       site.breaker_base = static_cast<std::uint32_t>(breakers_.size());
       const bool per_instance =
@@ -183,6 +178,27 @@ void Engine::build_sites() {
   }
 }
 
+// Gives a site its callers' views: one per calling instance unless the call's scope is the
+// calling service (clients have one), each starting with every callee instance listed.
+void Engine::add_views(SiteRuntime& site, std::uint32_t site_index, std::uint32_t caller_service) {
+  const ServiceRuntime& callee = services_[site.callee_service];
+  const bool per_instance =
+      caller_service != kNone && site.policy->scope == ClientStateScope::per_caller_instance;
+  site.first_view = static_cast<std::uint32_t>(views_.size());
+  site.view_count = per_instance ? services_[caller_service].instance_count : 1;
+  for (std::uint32_t v = 0; v < site.view_count; ++v) {
+    CallerView view;
+    view.site = site_index;
+    view.caller_instance = per_instance ? services_[caller_service].first_instance + v : kNone;
+    view.members_offset = static_cast<std::uint32_t>(view_members_.size());
+    view.size = callee.instance_count;
+    for (std::uint32_t i = 0; i < callee.instance_count; ++i) view_members_.push_back(callee.first_instance + i);
+    view.peer_offset = static_cast<std::uint32_t>(peer_state_.size());
+    peer_state_.resize(peer_state_.size() + callee.instance_count);
+    views_.push_back(view);
+  }
+}
+
 void Engine::build_series() {
   const TimeNs bucket = config_.bucket_ns > 0 ? config_.bucket_ns : kSecond;
   const std::size_t buckets = static_cast<std::size_t>((config_.duration_ns + bucket - 1) / bucket);
@@ -217,9 +233,11 @@ void Engine::schedule_initial_events() {
     }
   }
   if (discovery.refresh_interval_ns > 0) {
-    for (std::uint32_t s = 0; s < sites_.size(); ++s) {
-      const TimeNs first = static_cast<TimeNs>(sites_[s].rng.below(static_cast<std::uint64_t>(discovery.refresh_interval_ns)));
-      queue_.push(first, kViewRefresh, s, 0);
+    // Each view refreshes on its own phase, as separate processes do.
+    for (std::uint32_t v = 0; v < views_.size(); ++v) {
+      Rng& rng = sites_[views_[v].site].rng;
+      const TimeNs first = static_cast<TimeNs>(rng.below(static_cast<std::uint64_t>(discovery.refresh_interval_ns)));
+      queue_.push(first, kViewRefresh, v, 0);
     }
   }
   const TimeNs bucket = config_.bucket_ns > 0 ? config_.bucket_ns : kSecond;
@@ -382,9 +400,14 @@ void Engine::on_breaker_transition(std::uint32_t breaker_id, TimeNs at, BreakerS
   }
 }
 
-std::span<const std::uint32_t> Engine::view_of(std::uint32_t site) const {
+std::span<const CallerView> Engine::caller_views(std::uint32_t site) const {
   const SiteRuntime& s = sites_[site];
-  return {view_members_.data() + s.view_offset, s.view_size};
+  return {views_.data() + s.first_view, s.view_count};
+}
+
+std::span<const std::uint32_t> Engine::view_of(std::uint32_t site, std::uint32_t view_in_site) const {
+  const CallerView& view = caller_views(site)[view_in_site];
+  return {view_members_.data() + view.members_offset, view.size};
 }
 
 std::string Engine::describe_event(const Event& event) const {
@@ -398,7 +421,7 @@ std::string Engine::describe_event(const Event& event) const {
   switch (kind) {
     case kClientArrival: text += " client " + config_.clients[event.a].name; break;
     case kHealthCheck: text += " service " + config_.services[event.a].name; break;
-    case kViewRefresh: text += " site " + site_name(event.a); break;
+    case kViewRefresh: text += " view of " + view_name(event.a); break;
     case kRegistryPublish: text += " instance " + instance_name(event.a); break;
     default: text += " a=" + std::to_string(event.a) + " b=" + std::to_string(event.b); break;
   }
@@ -415,6 +438,12 @@ std::string Engine::site_name(std::uint32_t site) const {
   const std::string callee = config_.services[s.callee_service].name;
   if (s.caller_client != kNone) return config_.clients[s.caller_client].name + " -> " + callee;
   return config_.services[s.caller_service].name + " -> " + callee;
+}
+
+std::string Engine::view_name(std::uint32_t view) const {
+  const CallerView& v = views_[view];
+  if (v.caller_instance == kNone) return site_name(v.site);
+  return instance_name(v.caller_instance) + " -> " + config_.services[sites_[v.site].callee_service].name;
 }
 
 std::string Engine::breaker_name(std::uint32_t breaker) const {

@@ -77,10 +77,15 @@ class Engine final : private BreakerListener {
   std::span<const Breaker> breakers() const { return breakers_; }
   std::span<const BreakerInfo> breaker_info() const { return breaker_info_; }
   const RegistryEntry& registry_entry(std::uint32_t instance) const { return registry_[instance]; }
-  std::span<const std::uint32_t> view_of(std::uint32_t site) const;
+  // The views of a site: one per calling instance (in instance order), or one shared.
+  std::span<const CallerView> caller_views(std::uint32_t site) const;
+  // The instances in one caller's view (`view_in_site` indexes caller_views(site)).
+  std::span<const std::uint32_t> view_of(std::uint32_t site, std::uint32_t view_in_site = 0) const;
   std::string instance_name(std::uint32_t instance) const;
   std::string site_name(std::uint32_t site) const;
   std::string breaker_name(std::uint32_t breaker) const;
+  // "caller#i -> callee" for a calling instance's view, the site's name for a shared one.
+  std::string view_name(std::uint32_t view) const;
 
   // Fault hooks: the injector changes the model through these.
   InstanceRuntime& instance(std::uint32_t index) { return instances_[index]; }
@@ -117,6 +122,7 @@ class Engine final : private BreakerListener {
   friend class ProcessRunner;
   void build_topology();
   void build_sites();
+  void add_views(SiteRuntime& site, std::uint32_t site_index, std::uint32_t caller_service);
   void build_series();
   void schedule_initial_events();
   void dispatch(const Event& event);
@@ -134,11 +140,12 @@ class Engine final : private BreakerListener {
   void on_retry(std::uint32_t call, std::uint32_t token);
   void attempt_done(std::uint32_t call, Outcome outcome);
   void complete_call(std::uint32_t call, Outcome outcome);
-  std::uint32_t pick_instance(SiteRuntime& site, std::uint32_t caller_zone);
+  std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);
   TimeNs backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng);
   bool take_retry_token(SiteRuntime& site);
-  void note_outlier_result(SiteRuntime& site, std::uint32_t instance, Outcome outcome);
+  void note_outlier_result(const SiteRuntime& site, std::uint32_t view, std::uint32_t instance, Outcome outcome);
   std::uint32_t breaker_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
+  std::uint32_t view_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
 
   // Servers (sim/server.cpp)
   void deliver(std::uint32_t work);
@@ -160,10 +167,10 @@ class Engine final : private BreakerListener {
 
   // Discovery (sim/discovery.cpp)
   void on_health_check(std::uint32_t service);
-  void on_view_refresh(std::uint32_t site);
+  void on_view_refresh(std::uint32_t view);
   void on_registry_publish(std::uint32_t instance, std::uint32_t change);
   void registry_set(std::uint32_t instance, RegistryChange change);
-  void on_ejection_end(std::uint32_t site, std::uint32_t slot);
+  void on_ejection_end(std::uint32_t view, std::uint32_t slot);
 
   // Metrics (sim/metrics.cpp)
   void on_bucket_tick(std::uint32_t bucket);
@@ -199,8 +206,9 @@ class Engine final : private BreakerListener {
   std::vector<Breaker> breakers_;
   std::vector<BreakerInfo> breaker_info_;
   std::vector<RegistryEntry> registry_;
-  std::vector<std::uint32_t> view_members_;     // all sites' views, each a fixed slice
-  std::vector<PeerState> peer_state_;           // per site and callee instance: outstanding, outlier state
+  std::vector<CallerView> views_;               // per site: one per calling instance, or one shared
+  std::vector<std::uint32_t> view_members_;     // all views' members, each a fixed slice
+  std::vector<PeerState> peer_state_;           // per view and callee instance: outstanding, outlier state
   std::vector<CallRecord> calls_;
   std::vector<std::uint32_t> free_calls_;
   std::vector<WorkRecord> works_;

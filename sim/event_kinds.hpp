@@ -12,12 +12,12 @@ enum EventKind : std::uint8_t {
   kAttemptTimeout,   // a: call, b: call token
   kRetry,            // a: call, b: call token
   kHealthCheck,      // a: service
-  kViewRefresh,      // a: site
+  kViewRefresh,      // a: caller view
   kRegistryPublish,  // a: instance, b: RegistryChange
   kBucketTick,       // a: bucket index that starts now
   kProcessResume,    // a: process, b: process token
   kFault,            // a: fault, b: phase
-  kEjectionEnd,      // a: site, b: callee instance slot
+  kEjectionEnd,      // a: caller view, b: callee instance slot
   kWorkResume,       // a: work, b: work token (a paused instance resumes queued work)
 };
 

@@ -58,8 +58,8 @@ enum class TimelineKind : std::uint8_t {
   breaker,         // subject: breaker, detail: from state, extra: to state
   instance_state,  // subject: instance, detail: InstanceStatus
   registry,        // subject: instance, detail: RegistryChange
-  ejection,        // subject: site, detail: instance
-  ejection_end,    // subject: site, detail: instance
+  ejection,        // subject: site, detail: instance, extra: caller instance (kNone: shared)
+  ejection_end,    // subject: site, detail: instance, extra: caller instance (kNone: shared)
 };
 
 enum class RegistryChange : std::uint8_t { registered, healthy, critical, deregistered };

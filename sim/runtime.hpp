@@ -128,8 +128,23 @@ struct PeerState {
   TimeNs ejected_until_ns = 0;            // ejected while now < this
 };
 
+// What one calling process holds about one callee: its cached discovery view (refreshed on its
+// own phase), its balancer position, its per-instance outstanding counts and its outlier-detection
+// state. By default each calling instance owns one, as real processes do; a call whose scope is
+// the calling service (a sidecar or proxy shared by a host) has a single one for all instances.
+struct CallerView {
+  std::uint32_t site = 0;
+  std::uint32_t caller_instance = kNone;  // kNone: shared by the whole caller (or a client)
+  std::uint32_t members_offset = 0;       // slice of Engine::view_members_
+  std::uint32_t size = 0;                 // instances currently in the view
+  std::uint32_t peer_offset = 0;          // slice of Engine::peer_state_, one per callee instance
+  std::uint32_t ejected = 0;              // callee instances this caller has ejected now
+  std::uint64_t round_robin = 0;
+  TimeNs refreshed_ns = 0;
+};
+
 // A call site: one caller (a client, or a step of a service's operation) towards one callee
-// operation, with its policy, balancer state, discovery view and retry budget.
+// operation, with its policy, its callers' views and its retry budget.
 struct SiteRuntime {
   const CallPolicy* policy = nullptr;
   std::uint32_t callee_service = 0;
@@ -138,16 +153,12 @@ struct SiteRuntime {
   std::uint32_t caller_client = kNone;
   double probability = 1.0;
   bool required = true;
-  std::uint32_t view_offset = 0;  // slice of Engine::view_members_
-  std::uint32_t view_size = 0;
-  std::uint32_t peer_offset = 0;  // slice of Engine::peer_state_, one per callee instance
+  std::uint32_t first_view = 0;  // slice of Engine::views_: one per calling instance, or one shared
+  std::uint32_t view_count = 0;
   std::uint32_t breaker_base = kNone;
   std::uint32_t breaker_count = 0;
-  std::uint64_t round_robin = 0;
   double budget_tokens = 0;
   TimeNs budget_updated_ns = 0;
-  std::uint32_t ejected = 0;  // callee instances currently ejected
-  TimeNs view_refreshed_ns = 0;
   Rng rng;
 };
 

@@ -104,8 +104,11 @@ void capture_snapshot(const sim::Engine& engine, const Topology& topology, const
     SiteSnapshot& site = out.sites[s];
     const auto view = engine.view_of(s);
     site.view.assign(view.begin(), view.end());
-    site.view_refreshed_ns = sites[s].view_refreshed_ns;
-    site.ejected = sites[s].ejected;
+    const auto views = engine.caller_views(s);
+    site.view_refreshed_ns = views[0].refreshed_ns;
+    site.caller_views = static_cast<std::uint32_t>(views.size());
+    site.ejected = 0;
+    for (const sim::CallerView& caller_view : views) site.ejected += caller_view.ejected;
     site.ejected_instances.clear();
     for (std::uint32_t member : view) ++out.instances[member].in_views;
   }

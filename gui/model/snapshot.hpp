@@ -73,11 +73,14 @@ struct BreakerSnapshot {
   std::uint32_t opens = 0;
 };
 
+// A call site. Each calling instance keeps its own view by default; the snapshot shows the
+// first calling instance's view (the one a shared scope has), and ejections by any caller.
 struct SiteSnapshot {
   TimeNs view_refreshed_ns = 0;
-  std::vector<std::uint32_t> view;  // callee instances the caller currently knows, in index order
-  std::vector<std::uint32_t> ejected_instances;  // callee instances this caller has ejected
+  std::vector<std::uint32_t> view;  // callee instances the (first) caller currently knows, in index order
+  std::vector<std::uint32_t> ejected_instances;  // callee instances this site's callers have ejected
   std::uint32_t ejected = 0;
+  std::uint32_t caller_views = 1;  // views kept for this site: one per calling instance, or one shared
 };
 
 struct Snapshot {
