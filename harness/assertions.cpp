@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 
 #include "harness/duration.hpp"
@@ -145,13 +146,25 @@ void latency(const Scenario& s, const AssertionSpec& a, const sim::Engine& engin
   subject_of(a, engine.results(), subject);
   char q[32];
   std::snprintf(q, sizeof q, "p%g", a.percentile);
-  out.expected = std::string(q) + " of " + target_name(s, a) + " <= " + ms_text(a.max_ns);
-  if (subject.latency->empty()) {
+  const char* measured = a.include_failed ? " (all requests, failed as +inf)" : " (ok requests)";
+  out.expected = std::string(q) + " of " + target_name(s, a) + measured + " <= " + ms_text(a.max_ns);
+  const std::uint64_t ok = subject.latency->count();
+  const std::uint64_t failed = a.include_failed && subject.totals.requests > ok ? subject.totals.requests - ok : 0;
+  if (ok == 0) {
     out.passed = false;
-    out.observed = "no successful requests to measure";
+    out.observed = failed > 0 ? std::string(q) + " = +inf (every request failed)" : "no successful requests to measure";
     return;
   }
-  const sim::TimeNs value = subject.latency->percentile(a.percentile);
+  // Failed requests sort after every ok one: the percentile is +inf when its rank falls among them.
+  const std::uint64_t rank = sim::LatencyHistogram::nearest_rank(a.percentile, ok + failed);
+  if (rank > ok) {
+    out.passed = false;
+    out.observed_value = std::numeric_limits<double>::infinity();  // null in JSON
+    out.observed = std::string(q) + " = +inf (" + std::to_string(failed) + " of " + std::to_string(ok + failed) +
+                   " requests failed)";
+    return;
+  }
+  const sim::TimeNs value = subject.latency->at_rank(rank);
   out.observed_value = static_cast<double>(value) / 1e6;
   out.passed = value <= a.max_ns;
   out.observed = std::string(q) + " = " + ms_text(value);
@@ -215,6 +228,52 @@ void count(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine,
   out.passed = (!a.min_count || value >= *a.min_count) && (!a.max_count || value <= *a.max_count);
 }
 
+// User impact: the time spent in buckets whose availability is below the threshold, the
+// longest continuous stretch of them, and the failed requests inside each fault's window.
+void impact(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out) {
+  Subject subject;
+  subject_of(a, engine.results(), subject);
+  const sim::TimeNs bucket = engine.config().bucket_ns;
+  char threshold[32];
+  std::snprintf(threshold, sizeof threshold, "%g%%", a.min_ratio * 100.0);
+  out.expected = target_name(s, a) + " below " + threshold + " availability for at most " + format_go_duration(a.max_ns) +
+                 " in total";
+  std::uint64_t below = 0, run = 0, longest = 0;
+  std::size_t longest_end = 0;
+  for (std::size_t b = 0; b < subject.series.size(); ++b) {
+    const sim::Counters& c = subject.series[b];
+    const bool impacted = c.requests > 0 && static_cast<double>(c.ok) < a.min_ratio * static_cast<double>(c.requests);
+    run = impacted ? run + 1 : 0;
+    below += impacted ? 1 : 0;
+    if (run > longest) {
+      longest = run;
+      longest_end = b + 1;
+    }
+  }
+  const sim::TimeNs total_ns = static_cast<sim::TimeNs>(below) * bucket;
+  out.observed_value = sim::to_seconds(total_ns);
+  out.passed = total_ns <= a.max_ns;
+  out.observed = "below " + std::string(threshold) + " for " + format_go_duration(total_ns);
+  if (longest > 0) {
+    out.observed += ", longest " + format_go_duration(static_cast<sim::TimeNs>(longest) * bucket) + " from " +
+                    format_go_duration(static_cast<sim::TimeNs>(longest_end - longest) * bucket);
+  }
+  // Failed requests inside each fault's window (buckets overlapping it).
+  bool first = true;
+  for (std::uint32_t f = 0; f < s.faults.size(); ++f) {
+    const FaultWindow w = fault_window(s, engine, f);
+    if (w.start < 0) continue;
+    const sim::TimeNs end = w.end < 0 ? engine.results().end_ns : w.end;
+    std::uint64_t failed = 0;
+    for (std::size_t b = static_cast<std::size_t>(w.start / bucket); b < subject.series.size() &&
+                                                                     static_cast<sim::TimeNs>(b) * bucket < end; ++b) {
+      failed += subject.series[b].requests - subject.series[b].ok;
+    }
+    out.observed += (first ? "; failed requests during " : ", ") + s.faults[f].name + ": " + std::to_string(failed);
+    first = false;
+  }
+}
+
 }  // namespace
 
 void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine, AssertionResult& out);
@@ -236,6 +295,7 @@ std::vector<AssertionResult> evaluate_assertions(const Scenario& scenario, const
         r.type = "no_traffic_to_crashed";
         evaluate_crash_traffic(scenario, a, engine, r);
         break;
+      case AssertionKind::impact: r.type = "impact"; impact(scenario, a, engine, r); break;
     }
     results.push_back(std::move(r));
   }

@@ -145,12 +145,13 @@ struct AssertionRules {
 const std::vector<AssertionRules>& assertion_rules() {
   static const std::vector<AssertionRules> rules{
       {"availability", {"client", "service", "min", "window", "during"}, {"min"}},
-      {"latency", {"client", "service", "percentile", "max"}, {"max"}},
+      {"latency", {"client", "service", "percentile", "max", "include_failed"}, {"max"}},
       {"count", {"client", "service", "metric", "min", "max"}, {"metric"}},
       {"recovery", {"client", "service", "fault", "min", "window", "max"}, {"fault", "min", "max"}},
       {"breaker", {"caller_service", "caller_client", "callee", "fault", "opens_within", "closes_within"},
        {"callee", "fault", "opens_within"}},
       {"no_traffic_to_crashed", {"fault", "within"}, {"fault", "within"}},
+      {"impact", {"client", "service", "below", "max"}, {"max"}},
   };
   return rules;
 }
@@ -998,7 +999,7 @@ class ScenarioLoader {
       spec.target_kind = TargetKind::service;
       spec.target = resolve(services_, *service, at("service"));
     } else if (contains(rule->keys, "client") && spec.kind != AssertionKind::availability &&
-               spec.kind != AssertionKind::count) {
+               spec.kind != AssertionKind::count && spec.kind != AssertionKind::impact) {
       fail(pointer, type_text + " needs a \"client\" or a \"service\" to measure");
     }
 
@@ -1010,6 +1011,7 @@ class ScenarioLoader {
         break;
       case AssertionKind::latency:
         spec.percentile = number_or(assertion, "percentile", spec.percentile);
+        spec.include_failed = bool_or(assertion, "include_failed", false);
         spec.max_ns = duration_value(assertion["max"], at("max"));
         break;
       case AssertionKind::count: {
@@ -1047,6 +1049,10 @@ class ScenarioLoader {
         spec.within_ns = duration(assertion["within"], at("within"));
         break;
       }
+      case AssertionKind::impact:
+        spec.min_ratio = member(assertion, "below") ? ratio(assertion["below"], at("below")) : 0.99;
+        spec.max_ns = duration_value(assertion["max"], at("max"));
+        break;
     }
     return spec;
   }

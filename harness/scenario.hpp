@@ -19,6 +19,7 @@ enum class AssertionKind : std::uint8_t {
   recovery,           // after `fault` ends, availability over `window_ns` is back >= min_ratio within max_ns
   breaker,            // a breaker on caller->callee opens within open_within_ns of the fault's start and closes within close_within_ns of its end
   no_traffic_to_crashed,  // no request reaches an instance crashed by `fault` later than within_ns after the crash
+  impact,             // users spend at most max_ns in buckets whose availability is below min_ratio
 };
 
 enum class TargetKind : std::uint8_t { client, service, all_clients };
@@ -38,6 +39,9 @@ struct AssertionSpec {
   std::optional<std::uint32_t> during_fault;  // availability only inside this fault's window
   // latency
   double percentile = 99.0;
+  // false: ok requests only; true: all requests, a failed one counting as +inf (slower than any
+  // bound), so the percentile fails once failures exceed (100 - percentile)% of requests.
+  bool include_failed = false;
   TimeNs max_ns = 0;  // latency bound; recovery: time allowed to recover
   // count
   CountMetric metric = CountMetric::requests;

@@ -280,7 +280,12 @@ std::string event_text(const json& e) {
   if (kind == "fault_start") return "fault <b>" + esc(text_of(e["fault"])) + "</b> (" + esc(text_of(e["fault_kind"])) + ") starts";
   if (kind == "fault_end") return "fault <b>" + esc(text_of(e["fault"])) + "</b> ends";
   if (kind == "breaker") {
-    return "breaker " + esc(text_of(e["breaker"])) + ": " + esc(text_of(e["from"])) + " → <b>" + esc(text_of(e["to"])) + "</b>";
+    std::string text = "breaker " + esc(text_of(e["breaker"])) + ": " + esc(text_of(e["from"])) + " → <b>" +
+                       esc(text_of(e["to"])) + "</b>";
+    if (e.contains("why") && e["why"].is_string() && !e["why"].get<std::string>().empty()) {
+      text += " (" + esc(e["why"].get<std::string>()) + ")";
+    }
+    return text;
   }
   if (kind == "instance") return "instance " + esc(text_of(e["instance"])) + " is <b>" + esc(text_of(e["state"])) + "</b>";
   if (kind == "registry") return "registry: " + esc(text_of(e["instance"])) + " " + esc(text_of(e["change"]));

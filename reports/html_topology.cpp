@@ -42,6 +42,43 @@ std::pair<std::string, std::string> policy_text(const json& policy) {
 }
 
 // At most `width` characters (code points), with an ellipsis when cut; the full text is in a tooltip.
+// What the caller saw on one arrow (all call sites from `caller` to `callee` together): the share
+// of attempts that succeeded, and what never reached the callee. Empty for a report without
+// call_sites (older reports).
+struct EdgeFigures {
+  std::string line;     // drawn under the policy
+  std::string tooltip;  // every counter
+};
+
+EdgeFigures edge_figures(const json& report, const std::string& caller, const std::string& callee) {
+  if (!report.contains("call_sites")) return {};
+  std::uint64_t attempts = 0, ok = 0, error = 0, timeout = 0, unavailable = 0, short_circuited = 0, shed = 0,
+                retries = 0, opens = 0;
+  for (const json& site : report["call_sites"]) {
+    if (site["caller"] != caller || site["callee"] != callee) continue;
+    attempts += site["attempts"].get<std::uint64_t>();
+    ok += site["ok"].get<std::uint64_t>();
+    error += site["failed"]["error"].get<std::uint64_t>();
+    timeout += site["failed"]["timeout"].get<std::uint64_t>();
+    unavailable += site["failed"]["unavailable"].get<std::uint64_t>();
+    short_circuited += site["short_circuited"].get<std::uint64_t>();
+    shed += site["shed"].get<std::uint64_t>();
+    retries += site["retries"].get<std::uint64_t>();
+    opens += site["breaker_opens"].get<std::uint64_t>();
+  }
+  if (attempts == 0) return {};
+  EdgeFigures out;
+  out.line = fixed(100.0 * static_cast<double>(ok) / static_cast<double>(attempts), 1) + "% ok";
+  if (short_circuited > 0) out.line += " · " + std::to_string(short_circuited) + " short-circuited";
+  if (shed > 0) out.line += " · " + std::to_string(shed) + " shed";
+  out.tooltip = caller + " → " + callee + " (caller's side): " + std::to_string(attempts) + " attempts, " +
+                std::to_string(ok) + " ok, " + std::to_string(error) + " error, " + std::to_string(timeout) +
+                " timeout, " + std::to_string(unavailable) + " unavailable, " + std::to_string(short_circuited) +
+                " short-circuited, " + std::to_string(shed) + " shed, " + std::to_string(retries) + " retries, " +
+                std::to_string(opens) + " breaker openings";
+  return out;
+}
+
 std::string fit(const std::string& text, std::size_t width) {
   std::size_t count = 0, cut = text.size();
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -132,13 +169,16 @@ std::string render_topology(const json& report) {
          "orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#6e7781\"/></marker></defs>\n";
   std::string labels;  // drawn after every arrow, so no arrow crosses a label
   std::size_t edges = 0;
-  auto edge = [&](const Box& from, const Box& to, const std::pair<std::string, std::string>& label) {
+  auto edge = [&](const Box& from, const Box& to, std::pair<std::string, std::string> label) {
     const double x0 = box_x(from) + kBoxW, y0 = box_y(from) + kBoxH / 2;
     const double x1 = box_x(to) - 2, y1 = box_y(to) + kBoxH / 2;
     ++edges;
     const double mid_x = (x0 + x1) / 2, mid_y = (y0 + y1) / 2;
+    const EdgeFigures figures = edge_figures(report, from.name, to.name);
+    if (!figures.line.empty()) label.second += (label.second.empty() ? "" : " · ") + figures.line;
     out += "<path class=\"edge\" d=\"M" + px(x0) + " " + px(y0) + "C" + px(mid_x) + " " + px(y0) + " " + px(mid_x) + " " +
-           px(y1) + " " + px(x1) + " " + px(y1) + "\" marker-end=\"url(#arrow)\"/>\n";
+           px(y1) + " " + px(x1) + " " + px(y1) + "\" marker-end=\"url(#arrow)\">" +
+           (figures.tooltip.empty() ? "" : "<title>" + xml_escape(figures.tooltip) + "</title>") + "</path>\n";
     // The label sits on the middle of the curve, over a white halo so the line does not cross it.
     const double label_y = mid_y - (label.second.empty() ? 6 : 18);
     labels += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y) + "\">" + xml_escape(label.first) + "</text>\n";

@@ -80,11 +80,74 @@ json series_json(const sim::EntityResults& e, bool service) {
   return out;
 }
 
+// Per call site, on the caller's side: what left the caller and how each attempt ended.
+json call_sites_json(const sim::Engine& engine) {
+  json out = json::array();
+  const sim::Results& results = engine.results();
+  for (std::uint32_t i = 0; i < engine.sites().size(); ++i) {
+    const sim::SiteRuntime& site = engine.sites()[i];
+    const sim::CallSiteCounters& c = results.sites[i];
+    json item;
+    item["caller"] = engine.site_caller_name(i);
+    item["callee"] = engine.config().services[site.callee_service].name;
+    item["operation"] = engine.operation_name(site.callee_operation);
+    item["scope"] = site.view_count > 1 ? "caller_instance" : "caller_service";
+    item["attempts"] = c.attempts;
+    item["sent"] = c.sent;
+    item["ok"] = c.ok;
+    item["failed"] = {{"error", c.errors}, {"timeout", c.timeouts}, {"unavailable", c.unavailable}};
+    item["short_circuited"] = c.short_circuited;
+    item["shed"] = c.shed;
+    item["retries"] = c.retries;
+    item["breaker_opens"] = c.breaker_opens;
+    out.push_back(std::move(item));
+  }
+  return out;
+}
+
 std::string seconds_text(sim::TimeNs ns) {
   char buffer[48];
   std::snprintf(buffer, sizeof buffer, "%lld.%09lld", static_cast<long long>(ns / sim::kSecond),
                 static_cast<long long>(ns % sim::kSecond));
   return buffer;
+}
+
+// Why a breaker changed state, for the timeline: the failures that tripped it, the half-open
+// probe's target and outcome, or the open timeout running out.
+json breaker_cause_json(const sim::Engine& engine, const sim::TimelineEntry& entry) {
+  json cause;
+  switch (entry.cause) {
+    case sim::BreakerCause::none: return json(nullptr);
+    case sim::BreakerCause::timeout: cause["kind"] = "timeout"; return cause;
+    case sim::BreakerCause::tripped: {
+      cause["kind"] = "tripped";
+      const sim::BreakerInfo& info = engine.breaker_info()[entry.subject];
+      const bool ratio = engine.sites()[info.site].policy->breaker.trip == sim::TripRule::failure_ratio;
+      cause[ratio ? "failures" : "consecutive_failures"] = entry.cause_failures;
+      if (ratio) cause["requests"] = entry.cause_requests;
+      break;
+    }
+    case sim::BreakerCause::probe: cause["kind"] = "probe"; break;
+  }
+  cause["instance"] = entry.cause_instance == sim::kNone ? json(nullptr) : json(engine.instance_name(entry.cause_instance));
+  cause["outcome"] = sim::outcome_name(static_cast<sim::Outcome>(entry.cause_outcome));
+  return cause;
+}
+
+// A short sentence for the cause, as the text timeline and the HTML show it.
+std::string breaker_cause_text(const json& cause) {
+  if (!cause.is_object()) return "";
+  const std::string kind = cause["kind"].get<std::string>();
+  if (kind == "timeout") return "open timeout ran out";
+  const std::string target = cause["instance"].is_string() ? cause["instance"].get<std::string>() : "no instance";
+  const std::string outcome = cause["outcome"].get<std::string>();
+  if (kind == "probe") return "probe to " + target + ": " + outcome;
+  if (cause.contains("consecutive_failures")) {
+    return std::to_string(cause["consecutive_failures"].get<std::uint32_t>()) + " consecutive failures, the last " +
+           outcome + " from " + target;
+  }
+  return std::to_string(cause["failures"].get<std::uint32_t>()) + " failures in " +
+         std::to_string(cause["requests"].get<std::uint32_t>()) + " requests, the last " + outcome + " from " + target;
 }
 
 json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, json& breakers_out,
@@ -114,10 +177,14 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
         item["breaker"] = engine.breaker_name(entry.subject);
         item["from"] = sim::breaker_state_name(static_cast<sim::BreakerState>(entry.detail));
         item["to"] = sim::breaker_state_name(static_cast<sim::BreakerState>(entry.extra));
+        item["cause"] = breaker_cause_json(engine, entry);
+        item["why"] = breaker_cause_text(item["cause"]);
         json transition;
         transition["at"] = item["at"];
         transition["from"] = item["from"];
         transition["to"] = item["to"];
+        transition["cause"] = item["cause"];
+        transition["why"] = item["why"];
         breaker_transitions[entry.subject].push_back(std::move(transition));
         break;
       }
@@ -153,6 +220,10 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
     if (breaker_transitions[b].empty()) continue;  // breakers that never moved stay out
     json breaker;
     breaker["name"] = engine.breaker_name(static_cast<std::uint32_t>(b));
+    const sim::BreakerInfo& info = engine.breaker_info()[b];
+    breaker["caller"] = info.caller_instance != sim::kNone ? engine.instance_name(info.caller_instance)
+                                                            : engine.site_caller_name(info.site);
+    breaker["callee"] = engine.config().services[engine.sites()[info.site].callee_service].name;
     breaker["opens"] = engine.breakers()[b].opens();
     breaker["transitions"] = std::move(breaker_transitions[b]);
     breakers_out.push_back(std::move(breaker));
@@ -361,6 +432,7 @@ json build_run_report(const RunInput& input) {
     services.push_back(std::move(item));
   }
   report["services"] = std::move(services);
+  report["call_sites"] = call_sites_json(engine);
   json breakers = json::array(), discovery = json::array(), faults = json::array();
   json timeline = timeline_json(engine, input.faults, breakers, discovery, faults);
   report["breakers"] = std::move(breakers);

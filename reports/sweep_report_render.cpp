@@ -32,7 +32,7 @@ struct KeyMetric {
 };
 constexpr KeyMetric kKeyMetrics[] = {
     {"clients", "availability", "availability"}, {"clients", "p99_ms", "p99"},
-    {"clients", "timeouts", "timeouts"},         {"services", "breaker_opens", "breaker openings"},
+    {"clients", "timeouts", "timeouts"},         {"services", "breaker_opens", "breaker openings of callers towards it"},
     {"faults", "recovered_after_s", "recovery"},
 };
 

@@ -52,6 +52,7 @@ void Engine::send_attempt(std::uint32_t call) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
   ++record.attempts;
+  ++results_.sites[record.site].attempts;
   record.token = next_token_++;
   record.state = CallState::waiting;
   const std::uint32_t caller_zone =
@@ -74,6 +75,7 @@ void Engine::send_attempt(std::uint32_t call) {
     return;
   }
   record.instance = instance;
+  ++results_.sites[record.site].sent;
   InstanceRuntime& callee = instances_[instance];
   if (callee.status == InstanceStatus::crashed) note_traffic_to_crashed(instance);  // a stale view
   ++peer_state_[view.peer_offset + callee.index_in_service].outstanding;
@@ -125,8 +127,12 @@ void Engine::on_retry(std::uint32_t call, std::uint32_t token) {
 void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
+  count_site_attempt_end(record, outcome);
   if (record.breaker != kNone) {
-    breakers_[record.breaker].after_request(now_, record.breaker_generation, outcome == Outcome::ok);
+    Breaker& breaker = breakers_[record.breaker];
+    breaker_report_ = {true, record.instance, outcome, breaker.counts()};
+    breaker.after_request(now_, record.breaker_generation, outcome == Outcome::ok);
+    breaker_report_.active = false;
     record.breaker = kNone;
   }
   if (record.instance != kNone) {
@@ -144,6 +150,7 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
   const RetryPolicy& retry = site.policy->retry;
   if (outcome != Outcome::ok && !caller_gone && record.attempts < retry.max_attempts &&
       (retry.retry_on_mask & outcome_bit(outcome)) != 0 && take_retry_token(site)) {
+    ++results_.sites[record.site].retries;
     ++results_.services[site.callee_service].totals.retries;
     ++results_.services[site.callee_service].series[current_bucket_].counts.retries;
     if (site.caller_client != kNone) {
@@ -160,6 +167,19 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
     return;
   }
   complete_call(call, outcome);
+}
+
+// Counts how an attempt ended on its call site. A rejection with no instance chosen is the
+// caller's own breaker refusing (short-circuited); with one, the callee refused (shed).
+void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
+  CallSiteCounters& counters = results_.sites[record.site];
+  switch (outcome) {
+    case Outcome::ok: ++counters.ok; break;
+    case Outcome::error: ++counters.errors; break;
+    case Outcome::timeout: ++counters.timeouts; break;
+    case Outcome::rejected: ++(record.instance == kNone ? counters.short_circuited : counters.shed); break;
+    case Outcome::unavailable: ++counters.unavailable; break;
+  }
 }
 
 bool Engine::take_retry_token(SiteRuntime& site) {

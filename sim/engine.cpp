@@ -207,6 +207,7 @@ void Engine::build_series() {
     results_.clients[c].name = config_.clients[c].name;
     results_.clients[c].series.assign(buckets, BucketSample{});
   }
+  results_.sites.assign(sites_.size(), CallSiteCounters{});
   results_.services.resize(config_.services.size());
   for (std::size_t s = 0; s < config_.services.size(); ++s) {
     results_.services[s].name = config_.services[s].name;
@@ -392,12 +393,34 @@ void Engine::record_timeline(TimelineKind kind, std::uint32_t subject, std::uint
   results_.timeline.push_back({now_, kind, subject, detail, extra});
 }
 
+// Records the transition with its cause: the failures that tripped it, the half-open probe's
+// target and outcome, or the open timeout running out.
 void Engine::on_breaker_transition(std::uint32_t breaker_id, TimeNs at, BreakerState from, BreakerState to) {
   (void)at;  // transitions happen at the current instant
-  record_timeline(TimelineKind::breaker, breaker_id, static_cast<std::uint32_t>(from), static_cast<std::uint32_t>(to));
+  const std::uint32_t site = breaker_info_[breaker_id].site;
   if (to == BreakerState::open) {
-    ++results_.services[sites_[breaker_info_[breaker_id].site].callee_service].breaker_opens;
+    ++results_.services[sites_[site].callee_service].breaker_opens;
+    ++results_.sites[site].breaker_opens;
   }
+  if (results_.timeline.size() >= limits_.max_timeline) {
+    ++results_.timeline_dropped;
+    return;
+  }
+  TimelineEntry entry{now_, TimelineKind::breaker, breaker_id, static_cast<std::uint32_t>(from),
+                      static_cast<std::uint32_t>(to)};
+  if (from == BreakerState::open) {
+    entry.cause = BreakerCause::timeout;
+  } else if (breaker_report_.active) {
+    entry.cause = from == BreakerState::half_open ? BreakerCause::probe : BreakerCause::tripped;
+    entry.cause_instance = breaker_report_.instance;
+    entry.cause_outcome = static_cast<std::uint8_t>(breaker_report_.outcome);
+    const BreakerCounts& before = breaker_report_.counts_before;
+    entry.cause_failures = sites_[site].policy->breaker.trip == TripRule::consecutive_failures
+                               ? before.consecutive_failures + 1
+                               : before.total_failures + 1;
+    entry.cause_requests = before.requests;
+  }
+  results_.timeline.push_back(entry);
 }
 
 std::span<const CallerView> Engine::caller_views(std::uint32_t site) const {
@@ -438,6 +461,11 @@ std::string Engine::site_name(std::uint32_t site) const {
   const std::string callee = config_.services[s.callee_service].name;
   if (s.caller_client != kNone) return config_.clients[s.caller_client].name + " -> " + callee;
   return config_.services[s.caller_service].name + " -> " + callee;
+}
+
+std::string Engine::site_caller_name(std::uint32_t site) const {
+  const SiteRuntime& s = sites_[site];
+  return s.caller_client != kNone ? config_.clients[s.caller_client].name : config_.services[s.caller_service].name;
 }
 
 std::string Engine::view_name(std::uint32_t view) const {

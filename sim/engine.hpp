@@ -83,6 +83,8 @@ class Engine final : private BreakerListener {
   std::span<const std::uint32_t> view_of(std::uint32_t site, std::uint32_t view_in_site = 0) const;
   std::string instance_name(std::uint32_t instance) const;
   std::string site_name(std::uint32_t site) const;
+  // The caller of a site: the client's name, or the calling service's.
+  std::string site_caller_name(std::uint32_t site) const;
   std::string breaker_name(std::uint32_t breaker) const;
   // "caller#i -> callee" for a calling instance's view, the site's name for a shared one.
   std::string view_name(std::uint32_t view) const;
@@ -186,6 +188,7 @@ class Engine final : private BreakerListener {
   void free_work(std::uint32_t work);
 
   void on_breaker_transition(std::uint32_t breaker_id, TimeNs at, BreakerState from, BreakerState to) override;
+  void count_site_attempt_end(const CallRecord& record, Outcome outcome);
   void hash_event(const Event& event);
 
   ModelConfig config_;
@@ -221,6 +224,13 @@ class Engine final : private BreakerListener {
   std::size_t max_spans_ = 0;
   Event last_event_{};
   std::unique_ptr<ProcessRunner> processes_;
+  // The attempt whose result a breaker is being told of, so a transition can name its cause.
+  struct BreakerReport {
+    bool active = false;
+    std::uint32_t instance = kNone;
+    Outcome outcome = Outcome::ok;
+    BreakerCounts counts_before;
+  } breaker_report_;
 };
 
 }  // namespace faultline::sim

@@ -44,7 +44,13 @@ std::uint64_t LatencyHistogram::nearest_rank(double q, std::uint64_t n) {
 
 TimeNs LatencyHistogram::percentile(double q) const {
   if (count_ == 0) return 0;
-  const std::uint64_t rank = nearest_rank(q, count_);
+  return at_rank(nearest_rank(q, count_));
+}
+
+TimeNs LatencyHistogram::at_rank(std::uint64_t rank) const {
+  if (count_ == 0) return 0;
+  if (rank == 0) rank = 1;
+  if (rank > count_) rank = count_;
   // The first and last ranks are the exact minimum and maximum.
   if (rank == 1) return min_ns_;
   if (rank == count_) return max_ns_;

@@ -68,6 +68,9 @@ class LatencyHistogram {
   // nearest_rank(q, count()) in sorted order, reported as its bucket's midpoint clamped to
   // [min, max]; the first and last ranks report min and max exactly. 0 when empty.
   TimeNs percentile(double q) const;
+  // The value at a 1-based rank in sorted order (as percentile reports it); 0 when empty, the
+  // maximum for a rank past the count.
+  TimeNs at_rank(std::uint64_t rank) const;
   // max(1, ceil(q / 100 * n)), capped at n. Computed as q * n / 100 so that q with a short
   // decimal form (99.9, 99.99) and round n give the rank a person would compute by hand.
   static std::uint64_t nearest_rank(double q, std::uint64_t n);

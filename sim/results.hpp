@@ -52,6 +52,21 @@ struct EntityResults {
   std::uint64_t ejections = 0;      // services: outlier ejections of its instances
 };
 
+// One call site's counters, counted on the caller's side: what a person expects on an arrow
+// from caller to callee. Attempts are counted once each, by how they ended.
+struct CallSiteCounters {
+  std::uint64_t attempts = 0;         // every attempt, short-circuited ones included
+  std::uint64_t sent = 0;             // attempts that went out to an instance
+  std::uint64_t ok = 0;
+  std::uint64_t errors = 0;           // error replies and refused or reset connections
+  std::uint64_t timeouts = 0;
+  std::uint64_t shed = 0;             // refused by the callee (queue full)
+  std::uint64_t short_circuited = 0;  // refused by the caller's own breaker, never sent
+  std::uint64_t unavailable = 0;      // no instance in the caller's view
+  std::uint64_t retries = 0;
+  std::uint64_t breaker_opens = 0;    // this caller's breakers towards this callee
+};
+
 enum class TimelineKind : std::uint8_t {
   fault_start,     // subject: fault
   fault_end,       // subject: fault
@@ -65,12 +80,27 @@ enum class TimelineKind : std::uint8_t {
 enum class RegistryChange : std::uint8_t { registered, healthy, critical, deregistered };
 const char* registry_change_name(RegistryChange change);
 
+// Why a breaker changed state.
+enum class BreakerCause : std::uint8_t {
+  none,
+  tripped,       // closed -> open: the failures that met the trip rule (count, last attempt)
+  probe,         // half-open -> open or closed: a probe's target instance and outcome
+  timeout,       // open -> half-open: the open timeout ran out
+};
+
 struct TimelineEntry {
   TimeNs at = 0;
   TimelineKind kind = TimelineKind::fault_start;
   std::uint32_t subject = 0;
   std::uint32_t detail = 0;
   std::uint32_t extra = 0;
+  // Breaker transitions only: the cause, the last attempt's callee instance and outcome, and
+  // for a trip the consecutive failures (or failures and requests for a ratio rule).
+  BreakerCause cause = BreakerCause::none;
+  std::uint8_t cause_outcome = 0;         // sim::Outcome
+  std::uint32_t cause_instance = 0xffff'ffffu;
+  std::uint32_t cause_failures = 0;
+  std::uint32_t cause_requests = 0;
 };
 
 // One request as an instance served it, for the trace output (recorded only when asked for).
@@ -95,6 +125,7 @@ enum class StopReason : std::uint8_t { finished, event_limit, in_flight_limit, s
 struct Results {
   std::vector<EntityResults> clients;
   std::vector<EntityResults> services;
+  std::vector<CallSiteCounters> sites;  // by call site (Engine::sites())
   std::vector<TimelineEntry> timeline;
   std::uint64_t timeline_dropped = 0;  // entries beyond the timeline limit
   std::uint64_t trace_hash = 0;

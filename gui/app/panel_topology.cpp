@@ -61,6 +61,33 @@ EdgeMetrics edge_metrics(App& app, const TopoEdge& edge) {
   return m;
 }
 
+// What the caller saw on this arrow since the start of the live run: the per-call-site counters
+// (short-circuited and shed requests never show up on the callee's side).
+void caller_side_text(App& app, const TopoEdge& edge) {
+  const auto& sites = app.session.live_results().sites;
+  sim::CallSiteCounters sum;
+  for (std::uint32_t s : edge.sites) {
+    if (s >= sites.size()) continue;
+    sum.attempts += sites[s].attempts;
+    sum.ok += sites[s].ok;
+    sum.errors += sites[s].errors;
+    sum.timeouts += sites[s].timeouts;
+    sum.unavailable += sites[s].unavailable;
+    sum.short_circuited += sites[s].short_circuited;
+    sum.shed += sites[s].shed;
+    sum.breaker_opens += sites[s].breaker_opens;
+  }
+  if (sum.attempts == 0) return;
+  ImGui::Separator();
+  ImGui::TextDisabled("caller's side, live run so far");
+  ImGui::Text("%llu attempts, %s ok", static_cast<unsigned long long>(sum.attempts),
+              format_percent(static_cast<double>(sum.ok) / static_cast<double>(sum.attempts)).c_str());
+  ImGui::Text("failed: %llu error, %llu timeout, %llu unavailable", static_cast<unsigned long long>(sum.errors),
+              static_cast<unsigned long long>(sum.timeouts), static_cast<unsigned long long>(sum.unavailable));
+  ImGui::Text("%llu short-circuited, %llu shed, %llu breaker openings", static_cast<unsigned long long>(sum.short_circuited),
+              static_cast<unsigned long long>(sum.shed), static_cast<unsigned long long>(sum.breaker_opens));
+}
+
 ImU32 error_colour(double ratio) {
   if (std::isnan(ratio)) return theme::kTextFaint;
   if (ratio < 0.01) return theme::mix(IM_COL32(0x6E, 0x9E, 0xC8, 0xFF), theme::kWarn, static_cast<float>(ratio / 0.01) * 0.3f);
@@ -486,6 +513,7 @@ void TopologyPanel::draw(App& app) {
       ImGui::TextDisabled(t.edges[hit.index].caller_kind == CallerKind::client ? "the client's requests in the last full bucket"
                                                                                  : "requests arriving at the callee in the last full bucket");
       if (m.breakers > 0) widgets::text_coloured(theme::breaker_state(m.worst), "%u of %u breakers %s", m.not_closed, m.breakers, sim::breaker_state_name(m.worst));
+      caller_side_text(app, t.edges[hit.index]);
       ImGui::EndTooltip();
     }
   }

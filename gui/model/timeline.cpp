@@ -26,6 +26,20 @@ const char* log_kind_name(LogKind kind) {
 
 namespace {
 
+// Why a breaker changed state, as " (…)" after the transition; empty when unknown.
+std::string breaker_cause_text(const Topology& t, const sim::TimelineEntry& e) {
+  const std::string target = e.cause_instance < t.instances.size() ? t.instances[e.cause_instance].name : "no instance";
+  const std::string outcome = sim::outcome_name(static_cast<sim::Outcome>(e.cause_outcome));
+  switch (e.cause) {
+    case sim::BreakerCause::none: return "";
+    case sim::BreakerCause::timeout: return " (open timeout ran out)";
+    case sim::BreakerCause::probe: return " (probe to " + target + ": " + outcome + ")";
+    case sim::BreakerCause::tripped:
+      return " (" + std::to_string(e.cause_failures) + " failures, the last " + outcome + " from " + target + ")";
+  }
+  return "";
+}
+
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -57,7 +71,7 @@ LogEvent describe(const Topology& t, const sim::TimelineEntry& e) {
                      : to == sim::BreakerState::closed ? Severity::good
                                                        : Severity::warning;
       out.text = std::string(sim::breaker_state_name(static_cast<sim::BreakerState>(e.detail))) + " -> " +
-                 sim::breaker_state_name(to);
+                 sim::breaker_state_name(to) + breaker_cause_text(t, e);
       break;
     }
     case sim::TimelineKind::instance_state: {
