@@ -2,6 +2,7 @@
 // the comparison, prints or writes it in the asked format, and exits 1 on a regression.
 #include "harness/commands.hpp"
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <stdexcept>
@@ -9,6 +10,7 @@
 #include "harness/cli.hpp"
 #include "harness/cmd_common.hpp"
 #include "harness/json_source.hpp"
+#include "harness/live/compare_live.hpp"
 #include "harness/output.hpp"
 #include "reports/compare.hpp"
 #include "reports/report.hpp"
@@ -30,23 +32,41 @@ json read_report(std::string& path) {
   return document;
 }
 
+// "10%" or "10" -> 10; a non-negative number.
+double parse_percent_flag(const std::string& flag, std::string text) {
+  if (!text.empty() && text.back() == '%') text.pop_back();
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !(value >= 0)) {
+    throw UsageError(flag + ": expected a percentage like 10%, got \"" + text + "\"");
+  }
+  return value;
+}
+
 }  // namespace
 
 int command_compare(const std::vector<std::string>& args) {
   std::vector<std::string> files;
   std::string format = "text", out_path;
   std::vector<std::string> fail_on_specs;
+  std::string relative_tolerance, availability_tolerance;
   ArgParser parser("compare", args);
   while (!parser.done()) {
     std::string value;
     if (parser.option("--format", format) || parser.repeated("--fail-on", fail_on_specs) ||
-        parser.option("--out", out_path)) {
+        parser.option("--out", out_path) || parser.option("--tolerance", relative_tolerance) ||
+        parser.option("--availability-tolerance", availability_tolerance)) {
     } else if (parser.operand(value)) {
       if (files.size() == 2) parser.unexpected(value, "compare takes two reports, BASE and CANDIDATE");
       files.push_back(value);
     } else if (!parser.done()) {
       parser.reject();
     }
+  }
+  live::CalibrationTolerance tolerance;
+  if (!relative_tolerance.empty()) tolerance.relative = parse_percent_flag("--tolerance", relative_tolerance) / 100.0;
+  if (!availability_tolerance.empty()) {
+    tolerance.availability_points = parse_percent_flag("--availability-tolerance", availability_tolerance);
   }
   std::string fail_on;
   for (const std::string& spec : fail_on_specs) fail_on += (fail_on.empty() ? "" : ",") + spec;
@@ -71,6 +91,18 @@ int command_compare(const std::vector<std::string>& args) {
   if (!out_path.empty()) outputs.add_output("--out", out_path);
   const json base = read_report(files[0]);
   const json candidate = read_report(files[1]);
+  if (base.value("mode", "") == "live" || candidate.value("mode", "") == "live") {
+    // A simulated report against a live one: prediction against measurement (docs/live.md).
+    live::Calibration calibration;
+    try {
+      calibration = live::compare_sim_live(base, candidate, tolerance);
+    } catch (const std::exception& e) {
+      throw InputError(files[1], {}, "", e.what());
+    }
+    if (out_path.empty()) std::cout << calibration.text;
+    else write_atomically(out_path, calibration.text);
+    return calibration.differences == 0 ? kExitPassed : kExitFailed;
+  }
   reports::Comparison comparison;
   try {
     comparison = reports::compare_reports(base, candidate, thresholds);

@@ -7,6 +7,7 @@
 #include "harness/cmd_common.hpp"
 #include "harness/cmd_limits.hpp"
 #include "harness/explore.hpp"
+#include "harness/live/cmd_live.hpp"
 #include "harness/schema_text.hpp"
 #include "harness/shrink.hpp"
 #include "harness/sweep.hpp"
@@ -52,7 +53,11 @@ const char* const kCompareUsage =
     "SPEC is METRIC[@NAME]=[+|-]AMOUNT[%|ms|s|...], e.g. availability=-0.1%,p99=+10%,recovery=+5s.\n"
     "Metrics: availability errors timeouts rejected retries p50 p90 p99 p99.9 max recovery\n"
     "breaker_opens. Exit 1 on a regression (a threshold crossed, or an assertion newly failing),\n"
-    "0 otherwise. See docs/reports.md.\n";
+    "0 otherwise. See docs/reports.md.\n"
+    "\n"
+    "A simulated report against a live one (faultline live) shows prediction against measurement\n"
+    "and exits 1 where they differ beyond --tolerance PCT (relative, default 20%) or\n"
+    "--availability-tolerance POINTS (percentage points, default 0.5). See docs/live.md.\n";
 
 namespace {
 
@@ -131,6 +136,10 @@ const Command kCommands[] = {
      &kShrinkUsage, command_shrink},
     {"compare", "BASE.json CANDIDATE.json", "two reports side by side; exit 1 on a regression", &kCompareUsage,
      command_compare},
+    {"live", "SCENARIO.json --bind BINDING.json", "the scenario against real services, through fault-injecting proxies",
+     &live::kLiveUsage, live::command_live},
+    {"proxy", "--api HOST:PORT", "the fault-injecting proxy alone, with a Toxiproxy-compatible API", &live::kProxyUsage,
+     live::command_proxy},
     {"init", "[--template NAME] FILE", "write a small, commented starter scenario", &kInitUsage, command_init},
     {"schema", "", "print the scenario JSON Schema", &kSchemaUsage, command_schema},
     {"version", "", "print the faultline version", &kVersionUsage, command_version},

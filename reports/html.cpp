@@ -94,10 +94,15 @@ std::string header_html(const json& report, const std::string& replay_command) {
                     (passed ? "PASS" : "FAIL") + "</span></h1>\n";
   const std::string description = report["scenario"].value("description", "");
   if (!description.empty()) out += "<p>" + esc(description) + "</p>\n";
-  out += "<div class=\"meta\">seed <code>" + esc(text_of(report["seed"])) + "</code> · simulated " +
-         esc(seconds_text_short(duration_s)) + " · " + count_text(report["events"].get<std::uint64_t>()) +
-         " events · trace <code>" + esc(text_of(report["trace_hash"])) + "</code> · faultline " +
-         esc(text_of(report["faultline_version"])) + "</div>\n";
+  if (report.contains("trace_hash")) {
+    out += "<div class=\"meta\">seed <code>" + esc(text_of(report["seed"])) + "</code> · simulated " +
+           esc(seconds_text_short(duration_s)) + " · " + count_text(report["events"].get<std::uint64_t>()) +
+           " events · trace <code>" + esc(text_of(report["trace_hash"])) + "</code> · faultline " +
+           esc(text_of(report["faultline_version"])) + "</div>\n";
+  } else {  // a live run ("mode": "live") has no event count or trace hash
+    out += "<div class=\"meta\">live run · seed <code>" + esc(text_of(report["seed"])) + "</code> · " +
+           esc(seconds_text_short(duration_s)) + " · faultline " + esc(text_of(report["faultline_version"])) + "</div>\n";
+  }
   if (!replay_command.empty()) out += "<div class=\"meta\">replay: <code>" + esc(replay_command) + "</code></div>\n";
   return out + "</div></header>\n";
 }

@@ -44,7 +44,8 @@ std::string render_junit(const json& report, std::string_view replay_command) {
   };
   property("seed", text_of(report["seed"]));
   property("scenario.sha256", text_of(report["scenario"]["sha256"]));
-  property("trace_hash", text_of(report["trace_hash"]));
+  if (report.contains("trace_hash")) property("trace_hash", text_of(report["trace_hash"]));
+  if (report.contains("mode")) property("mode", text_of(report["mode"]));
   property("faultline_version", text_of(report["faultline_version"]));
   out += "    </properties>\n";
   for (const json& a : assertions) {

@@ -23,9 +23,14 @@ std::string verdict_section(const json& report, const SummaryOptions& options) {
   else if (!passed) out += ": the run stopped early (" + text_of(report["stop"]) + ")";
   out += "\n\n";
   const double duration_s = report_seconds(report["simulated_until"]).value_or(0.0);
-  out += "seed " + text_of(report["seed"]) + " · simulated " + seconds_text_short(duration_s) + " · " +
-         count_text(report["events"].get<std::uint64_t>()) + " events · faultline " +
-         text_of(report["faultline_version"]) + " · trace `" + text_of(report["trace_hash"]) + "`\n\n";
+  if (report.contains("trace_hash")) {
+    out += "seed " + text_of(report["seed"]) + " · simulated " + seconds_text_short(duration_s) + " · " +
+           count_text(report["events"].get<std::uint64_t>()) + " events · faultline " +
+           text_of(report["faultline_version"]) + " · trace `" + text_of(report["trace_hash"]) + "`\n\n";
+  } else {  // a live run ("mode": "live") has no event count or trace hash
+    out += "live run · seed " + text_of(report["seed"]) + " · " + seconds_text_short(duration_s) + " · faultline " +
+           text_of(report["faultline_version"]) + "\n\n";
+  }
   if (!options.replay_command.empty()) out += "Replay: `" + options.replay_command + "`\n\n";
   if (assertions.empty()) return out + "_The scenario has no assertions._\n\n";
   out += "| | assertion | expected | observed |\n| --- | --- | --- | --- |\n";

@@ -11,9 +11,12 @@ packages=(
   clang-14 libclang-rt-14-dev valgrind
   slurm-wlm munge
   dpkg-dev
+  libboost-system-dev haproxy wrk nodejs npm curl
 )
 missing=()
 for p in "${packages[@]}"; do
+  # A Node.js build that bundles npm (e.g. NodeSource's) conflicts with Debian's npm package.
+  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then

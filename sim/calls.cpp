@@ -5,6 +5,7 @@
 
 #include "sim/balancer.hpp"
 #include "sim/engine.hpp"
+#include "sim/retry.hpp"
 #include "sim/event_kinds.hpp"
 #include "sim/process.hpp"
 
@@ -25,14 +26,13 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
   record.breaker = kNone;
   record.started_ns = now_;
   SiteRuntime& site = sites_[site_index];
-  const RetryBudget& budget = site.policy->retry.budget;
-  if (budget.enabled) {
-    // Deposit for this request, plus the time-based allowance since the last update.
-    const double elapsed_s = static_cast<double>(now_ - site.budget_updated_ns) / 1e9;
-    const double cap = budget.ratio * 100.0 + budget.min_retries_per_s;
-    site.budget_tokens += budget.ratio + budget.min_retries_per_s * elapsed_s;
-    if (site.budget_tokens > cap) site.budget_tokens = cap;
-    site.budget_updated_ns = now_;
+  if (site.policy->retry.budget.enabled) {
+    // Deposit for this request, plus the time-based allowance since the last update (the same
+    // code the live load generator uses, sim/retry.hpp).
+    RetryBudgetState budget{site.budget_tokens, site.budget_updated_ns};
+    budget.deposit(site.policy->retry.budget, now_);
+    site.budget_tokens = budget.tokens;
+    site.budget_updated_ns = budget.updated_ns;
   }
   send_attempt(call);
   return call;
@@ -183,36 +183,15 @@ void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
 }
 
 bool Engine::take_retry_token(SiteRuntime& site) {
-  const RetryBudget& budget = site.policy->retry.budget;
-  if (!budget.enabled) return true;
-  const double elapsed_s = static_cast<double>(now_ - site.budget_updated_ns) / 1e9;
-  const double cap = budget.ratio * 100.0 + budget.min_retries_per_s;
-  site.budget_tokens += budget.min_retries_per_s * elapsed_s;
-  if (site.budget_tokens > cap) site.budget_tokens = cap;
-  site.budget_updated_ns = now_;
-  if (site.budget_tokens < 1.0) return false;
-  site.budget_tokens -= 1.0;
-  return true;
+  RetryBudgetState budget{site.budget_tokens, site.budget_updated_ns};
+  const bool taken = budget.take(site.policy->retry.budget, now_);
+  site.budget_tokens = budget.tokens;
+  site.budget_updated_ns = budget.updated_ns;
+  return taken;
 }
 
 TimeNs Engine::backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng) {
-  const RetryPolicy& retry = site.policy->retry;
-  if (retry.backoff_base_ns <= 0) return 0;
-  double delay = static_cast<double>(retry.backoff_base_ns);
-  for (std::uint32_t i = 1; i < retry_number; ++i) {
-    delay *= retry.backoff_multiplier;
-    if (retry.backoff_max_ns > 0 && delay >= static_cast<double>(retry.backoff_max_ns)) break;
-    if (delay > 1e18) break;
-  }
-  if (retry.backoff_max_ns > 0 && delay > static_cast<double>(retry.backoff_max_ns)) {
-    delay = static_cast<double>(retry.backoff_max_ns);
-  }
-  switch (retry.jitter) {
-    case Jitter::none: break;
-    case Jitter::full: delay = rng.uniform01() * delay; break;
-    case Jitter::equal: delay = 0.5 * delay + rng.uniform01() * 0.5 * delay; break;
-  }
-  return ns_from_double(delay);
+  return retry_backoff_ns(site.policy->retry, retry_number, rng);
 }
 
 void Engine::complete_call(std::uint32_t call, Outcome outcome) {

@@ -2,6 +2,7 @@
 #include <cmath>
 
 #include "sim/detmath.hpp"
+#include "sim/arrivals.hpp"
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
 
@@ -19,14 +20,13 @@ TimeNs seconds_to_ns(double seconds) {
 // evenly spaced arrivals) and find t with integral of rate(s) ds over [from, t] = E. Each
 // segment of the schedule is constant or linear, so the integral is solved in closed form
 // (time rescaling), which is exact for time-varying Poisson processes.
-TimeNs Engine::next_arrival(ClientRuntime& client, TimeNs from) {
-  const ClientConfig& config = config_.clients[&client - clients_.data()];
+TimeNs next_open_loop_arrival(const ClientConfig& config, std::uint32_t& schedule_index, Rng& rng, TimeNs from) {
   const std::vector<RatePoint>& points = config.schedule;
   if (points.empty()) return kNever;
-  double remaining = config.arrivals == ArrivalProcess::poisson ? -det_log(1.0 - client.arrivals.uniform01()) : 1.0;
-  std::uint32_t i = client.schedule_index;
+  double remaining = config.arrivals == ArrivalProcess::poisson ? -det_log(1.0 - rng.uniform01()) : 1.0;
+  std::uint32_t i = schedule_index;
   while (i + 1 < points.size() && points[i + 1].at_ns <= from) ++i;
-  client.schedule_index = i;
+  schedule_index = i;
   TimeNs t = from;
   for (;;) {
     const bool last = i + 1 >= points.size();
@@ -65,6 +65,11 @@ TimeNs Engine::next_arrival(ClientRuntime& client, TimeNs from) {
     t = segment_end;
     ++i;
   }
+}
+
+TimeNs Engine::next_arrival(ClientRuntime& client, TimeNs from) {
+  const ClientConfig& config = config_.clients[&client - clients_.data()];
+  return next_open_loop_arrival(config, client.schedule_index, client.arrivals, from);
 }
 
 void Engine::on_client_arrival(std::uint32_t client) {

@@ -1,0 +1,76 @@
+// The live meaning of each fault kind: what a fault does to real traffic through faultline's
+// proxies (harness/live/). Described as data, so faults/ stays free of sockets: a fault becomes
+// "take the proxy down" and/or a set of toxics, Toxiproxy's word for a per-connection effect.
+//
+// This file holds every kind's live effect in one place until each fault kind has its own unit
+// under faults/kinds/; then each kind's part moves into its unit.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "faults/fault.hpp"
+#include "sim/distribution.hpp"
+
+namespace faultline::faults {
+
+// Toxiproxy's toxics, with its attribute names and units, plus faultline's HTTP toxics.
+enum class ToxicType : std::uint8_t {
+  latency,        // each chunk waits `delay` (Toxiproxy: latency ms ± jitter ms, uniform)
+  bandwidth,      // at most rate_kb_per_s kilobytes per second
+  slow_close,     // the close is delayed by delay_ns
+  timeout,        // no data passes; closes after timeout_ns (0: holds until removed)
+  reset_peer,     // resets the connection (TCP RST) after timeout_ns
+  slicer,         // chunks cut into slices of average_size ± size_variation bytes, delay_us apart
+  limit_data,     // closes the connection after `bytes` bytes
+  http_error,     // faultline: a share `ratio` of requests answered with `status` by the proxy
+  http_delay,     // faultline: a share `ratio` of requests delayed by `delay` before forwarding
+  http_slowdown,  // faultline: each response held back (factor - 1) x the upstream's time
+  http_rate,      // faultline: at most requests_per_s requests forwarded; the excess waits
+};
+const char* toxic_type_name(ToxicType type);
+std::optional<ToxicType> toxic_type_from_name(const std::string& name);
+
+// Toxiproxy's `stream`: upstream is client -> server, downstream server -> client.
+enum class ToxicStream : std::uint8_t { upstream, downstream };
+
+struct ToxicSpec {
+  std::string name;
+  ToxicType type = ToxicType::latency;
+  ToxicStream stream = ToxicStream::downstream;
+  double toxicity = 1.0;  // the share of connections the toxic applies to, drawn per connection
+  // latency, http_delay: the delay per chunk or request (a distribution gives jitter).
+  sim::Distribution delay = sim::ConstantDist{0};
+  // For the Toxiproxy API, which reads back what was set: latency and jitter in ms.
+  std::int64_t latency_ms = 0;
+  std::int64_t jitter_ms = 0;
+  std::int64_t rate_kb_per_s = 0;  // bandwidth
+  sim::TimeNs delay_ns = 0;        // slow_close
+  sim::TimeNs timeout_ns = 0;      // timeout, reset_peer
+  std::int64_t average_size = 0;   // slicer
+  std::int64_t size_variation = 0;
+  std::int64_t slice_delay_us = 0;
+  std::uint64_t bytes = 0;         // limit_data
+  int status = 503;                // http_error
+  double ratio = 1.0;              // http_error, http_delay
+  double factor = 1.0;             // http_slowdown
+  double requests_per_s = 0;       // http_rate
+};
+
+// What one fault does to each proxy it targets while it is active.
+struct LiveEffect {
+  bool down = false;                 // the process is gone: listener closed, connections reset
+  bool reset_when_reverted = false;  // connections held by the fault are reset when it ends
+  std::vector<ToxicSpec> toxics;     // added while active, named "fault:NAME"
+};
+
+// Why a fault has no meaning on real traffic (so `live` refuses it), or nullopt when it has.
+std::optional<std::string> live_unsupported_reason(const FaultSpec& spec);
+
+// The fault's effect on each of its target proxies. Only for faults with a live meaning.
+// Crash and chaos_monkey take proxies down; their timing (restart_after, strikes) is the
+// live runner's, from the same spec and seed as the simulator's.
+LiveEffect live_effect(const FaultSpec& spec);
+
+}  // namespace faultline::faults

@@ -1,0 +1,56 @@
+// The binding file of live mode: which real address each modelled client calls, and where each
+// modelled service instance really runs (and where its proxy listens). Checked against the
+// scenario with located errors, like a scenario file; its JSON Schema is
+// scenarios/binding.schema.json.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "harness/json_source.hpp"
+#include "harness/live/http.hpp"
+#include "harness/scenario.hpp"
+
+namespace faultline::live {
+
+struct BoundClient {
+  std::uint32_t client = 0;  // index in the scenario
+  HostPort address;
+  std::string path = "/";
+  std::string method = "GET";
+  std::string host_header;
+  std::string body;
+  std::uint32_t max_connections = 256;
+  std::string pointer;  // JSON pointer of its binding, for messages
+};
+
+struct BoundInstance {
+  std::uint32_t service = 0;         // index in the scenario
+  std::uint32_t index = 0;           // instance index within the service
+  std::string listen;                // where the proxy listens
+  std::string upstream;              // the real instance
+  std::uint32_t caller_zone = 0;     // the zone its callers are in (for partitions)
+  std::string pointer;
+};
+
+struct BoundService {
+  std::uint32_t service = 0;
+  bool http = true;  // "mode": "http" (default) or "tcp"
+  std::vector<BoundInstance> instances;
+};
+
+struct Binding {
+  std::string file;
+  std::vector<BoundClient> clients;    // one per scenario client, in scenario order
+  std::vector<BoundService> services;  // bound services only
+};
+
+// Reads and checks a binding against the scenario. Throws harness::InputError (exit 2).
+Binding load_binding(const std::string& path, const harness::Scenario& scenario);
+Binding parse_binding(const harness::JsonSource& source, const harness::Scenario& scenario);
+
+// Checks the real system before any load: every listen port is free and every upstream and
+// client address accepts a connection. Throws harness::InputError located in the binding.
+void check_binding_reachable(const harness::JsonSource& source, const Binding& binding);
+
+}  // namespace faultline::live

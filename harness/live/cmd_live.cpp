@@ -1,0 +1,172 @@
+// `faultline live` and `faultline proxy`: parsing their command lines and running them.
+#include "harness/live/cmd_live.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "harness/cli.hpp"
+#include "harness/cmd_common.hpp"
+#include "harness/cmd_run_outputs.hpp"
+#include "harness/interrupt.hpp"
+#include "harness/live/binding.hpp"
+#include "harness/live/live_run.hpp"
+#include "harness/live/toxiproxy_api.hpp"
+#include "harness/loader.hpp"
+#include "reports/report.hpp"
+
+namespace faultline::live {
+
+const char* kLiveUsage =
+    "usage: faultline live SCENARIO.json --bind BINDING.json [--seed N] [--skip-unsupported]\n"
+    "                      [--report R.json] [--junit J.xml] [--summary S.md] [--html H.html]\n"
+    "                      [--timeseries T.csv [--metrics-format csv|openmetrics]]\n"
+    "\n"
+    "Runs the scenario against real services: one proxy per bound instance applies the\n"
+    "scenario's faults at their instants, an open-loop generator sends the clients' requests at\n"
+    "the seeded arrival instants (latency measured from each intended send instant), and the\n"
+    "same assertions and outputs as `run` follow (\"mode\": \"live\"). A fault without a live\n"
+    "meaning is refused (exit 2) unless --skip-unsupported. SIGINT stops the load, removes the\n"
+    "faults, closes the listeners and writes nothing (exit 4). See docs/live.md.\n";
+
+const char* kProxyUsage =
+    "usage: faultline proxy --api HOST:PORT [--bind BINDING.json --scenario SCENARIO.json]\n"
+    "\n"
+    "Runs the fault-injecting proxy alone with a Toxiproxy-compatible HTTP API on HOST:PORT\n"
+    "(GET/POST /proxies, /populate, /proxies/NAME, /proxies/NAME/toxics[/TOXIC], /reset,\n"
+    "/version, /metrics). With a binding, one proxy per bound instance is created at start.\n"
+    "Runs until SIGINT or SIGTERM (exit 0). See docs/live.md.\n";
+
+namespace {
+
+using harness::CommandUsageError;
+
+std::string percent_text(std::uint64_t ok, std::uint64_t all) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3f%%", all == 0 ? 100.0 : 100.0 * static_cast<double>(ok) / static_cast<double>(all));
+  return text;
+}
+
+void print_live_verdict(std::ostream& out, const harness::Scenario& scenario, std::uint64_t seed, const LiveResult& result) {
+  const auto& report = result.report;
+  out << "scenario: " << scenario.name << " (live, seed " << seed << ")\n";
+  for (const auto& c : report["clients"]) {
+    const auto& t = c["totals"];
+    const std::uint64_t answered = t["ok"].get<std::uint64_t>() + t["errors"].get<std::uint64_t>() +
+                                   t["timeouts"].get<std::uint64_t>() + t["rejected"].get<std::uint64_t>() +
+                                   t["unavailable"].get<std::uint64_t>();
+    char line[256];
+    std::snprintf(line, sizeof line, "  client %-16s requests %llu  ok %llu  failed %llu  availability %s  p50 %.3fms  p99 %.3fms\n",
+                  c["name"].get<std::string>().c_str(), static_cast<unsigned long long>(t["requests"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(t["ok"].get<std::uint64_t>()),
+                  static_cast<unsigned long long>(answered - t["ok"].get<std::uint64_t>()),
+                  percent_text(t["ok"].get<std::uint64_t>(), answered).c_str(), c["latency"]["p50_ms"].get<double>(),
+                  c["latency"]["p99_ms"].get<double>());
+    out << line;
+  }
+  for (const auto& a : result.assertions) {
+    out << "  [" << (a.passed ? "PASS" : "FAIL") << "] " << a.name << ": expected " << a.expected << ", observed "
+        << a.observed << "\n";
+  }
+  const auto& generator = report["live"]["generator"];
+  if (generator["bottleneck"].get<bool>()) {
+    out << "  WARNING: the load generator fell behind its schedule (p99 lateness " << generator["lateness_p99_ms"].dump()
+        << " ms): the latencies include its own delay, not only the system's\n";
+  }
+  out << (result.passed ? "PASS" : "FAIL") << "  live run started " << report["live"]["started_at"].get<std::string>()
+      << " on " << report["live"]["host"].get<std::string>() << "\n";
+}
+
+}  // namespace
+
+int command_live(const std::vector<std::string>& raw) {
+  std::string scenario_path, binding_path, seed_text, metrics_format;
+  bool skip_unsupported = false;
+  harness::RunOutputs outputs;
+  harness::ArgParser args("live", raw);
+  while (!args.done()) {
+    std::string operand;
+    if (args.option("--bind", binding_path) || args.option("--seed", seed_text) ||
+        args.flag("--skip-unsupported", skip_unsupported) || args.option("--report", outputs.report_path) ||
+        args.option("--junit", outputs.junit_path) || args.option("--summary", outputs.summary_path) ||
+        args.option("--html", outputs.html_path) || args.option("--timeseries", outputs.timeseries_path) ||
+        args.option("--metrics-format", metrics_format) || args.flag("--github", outputs.github)) {
+    } else if (args.operand(operand)) {
+      if (!scenario_path.empty()) args.unexpected(operand, "live runs one scenario at a time");
+      scenario_path = operand;
+    } else if (!args.done()) {
+      args.reject();
+    }
+  }
+  std::optional<std::uint64_t> seed;
+  if (!seed_text.empty()) seed = harness::parse_u64("--seed", seed_text);
+  if (!metrics_format.empty()) outputs.metrics_format = harness::parse_metrics_format(metrics_format);
+  if (scenario_path.empty()) throw CommandUsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
+  if (binding_path.empty()) throw CommandUsageError("live: --bind BINDING.json is required (where the real services are)");
+  const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
+  const harness::JsonSource binding_source = harness::JsonSource::load(binding_path);
+  const Binding binding = parse_binding(binding_source, scenario);
+  const std::vector<std::string> unsupported = unsupported_faults(scenario, binding);
+  if (!unsupported.empty()) {
+    for (const std::string& line : unsupported) {
+      std::fprintf(stderr, "faultline: %s: %s%s\n", scenario_path.c_str(), line.c_str(),
+                   skip_unsupported ? " (skipped: --skip-unsupported)" : "");
+    }
+    if (!skip_unsupported) {
+      std::fprintf(stderr, "faultline: %s: %zu fault(s) cannot be applied live; nothing was run (--skip-unsupported runs without them)\n",
+                   scenario_path.c_str(), unsupported.size());
+      return harness::kExitInput;
+    }
+  }
+  harness::check_run_outputs(outputs);
+  check_binding_reachable(binding_source, binding);
+  LiveOptions options;
+  options.seed = seed.value_or(scenario.model.seed);
+  options.skip_unsupported = skip_unsupported;
+  const LiveResult result = run_live(scenario, binding, options);
+  if (result.interrupted || harness::interrupted() != 0) {
+    std::fprintf(stderr, "faultline: %s: live run interrupted: load stopped, faults removed, listeners closed; nothing was written\n",
+                 scenario_path.c_str());
+    return harness::kExitLimit;
+  }
+  const std::string replay = "faultline live " + harness::shell_quote(scenario_path) + " --bind " +
+                             harness::shell_quote(binding_path) + " --seed " + std::to_string(options.seed);
+  harness::write_run_outputs(outputs, result.report, replay);
+  print_live_verdict(std::cout, scenario, options.seed, result);
+  if (outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);
+  return result.passed ? harness::kExitPassed : harness::kExitFailed;
+}
+
+int command_proxy(const std::vector<std::string>& raw) {
+  std::string api, binding_path, scenario_path;
+  harness::ArgParser args("proxy", raw);
+  while (!args.done()) {
+    if (args.option("--api", api) || args.option("--bind", binding_path) || args.option("--scenario", scenario_path)) {
+    } else {
+      args.reject();
+    }
+  }
+  if (api.empty()) throw CommandUsageError("proxy: --api HOST:PORT is required (e.g. --api 127.0.0.1:8474)");
+  if (!parse_host_port(api)) throw CommandUsageError("proxy: --api: expected HOST:PORT like 127.0.0.1:8474, got \"" + api + "\"");
+  if (!binding_path.empty() && scenario_path.empty()) {
+    throw CommandUsageError("proxy: --bind needs --scenario SCENARIO.json (the binding names the scenario's services)");
+  }
+  std::vector<ProxyConfig> initial;
+  if (!binding_path.empty()) {
+    const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
+    const harness::JsonSource source = harness::JsonSource::load(binding_path);
+    const Binding binding = parse_binding(source, scenario);
+    for (const BoundService& service : binding.services) {
+      for (const BoundInstance& bound : service.instances) {
+        ProxyConfig config;
+        config.name = scenario.model.services[service.service].name + "/" + std::to_string(bound.index);
+        config.listen = bound.listen;
+        config.upstream = bound.upstream;
+        config.http = service.http;
+        initial.push_back(std::move(config));
+      }
+    }
+  }
+  return run_toxiproxy_server(api, initial);
+}
+
+}  // namespace faultline::live

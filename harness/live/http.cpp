@@ -1,0 +1,138 @@
+// HTTP/1.1 head parsing (see harness/live/http.hpp).
+#include "harness/live/http.hpp"
+
+#include <charconv>
+
+namespace faultline::live {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+bool contains_token(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    if (iequals(trim(value.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+// Fills the framing fields from the header lines; false on a malformed Content-Length.
+bool read_framing(std::string_view head, bool http10, HttpHead& out) {
+  const std::string_view length = header_value(head, "content-length");
+  if (!length.empty()) {
+    const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), out.content_length);
+    if (error != std::errc() || end != length.data() + length.size()) return false;
+  }
+  out.chunked = contains_token(header_value(head, "transfer-encoding"), "chunked");
+  const std::string_view connection = header_value(head, "connection");
+  out.close = http10 ? !contains_token(connection, "keep-alive") : contains_token(connection, "close");
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::size_t> head_end(std::string_view data) {
+  const auto at = data.find("\r\n\r\n");
+  if (at == std::string_view::npos) return std::nullopt;
+  return at + 4;
+}
+
+std::string_view header_value(std::string_view head, std::string_view name) {
+  std::size_t line = head.find("\r\n");
+  while (line != std::string_view::npos && line + 2 < head.size()) {
+    const std::size_t start = line + 2;
+    const std::size_t end = head.find("\r\n", start);
+    const std::string_view text = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const auto colon = text.find(':');
+    if (colon != std::string_view::npos && iequals(trim(text.substr(0, colon)), name)) return trim(text.substr(colon + 1));
+    line = end;
+  }
+  return {};
+}
+
+std::optional<HttpHead> parse_request_head(std::string_view head) {
+  const auto line_end = head.find("\r\n");
+  if (line_end == std::string_view::npos) return std::nullopt;
+  const std::string_view line = head.substr(0, line_end);
+  const auto first = line.find(' ');
+  const auto last = line.rfind(' ');
+  if (first == std::string_view::npos || last == first) return std::nullopt;
+  const std::string_view version = line.substr(last + 1);
+  if (version.substr(0, 5) != "HTTP/") return std::nullopt;
+  HttpHead out;
+  out.method = std::string(line.substr(0, first));
+  out.target = std::string(line.substr(first + 1, last - first - 1));
+  if (!read_framing(head, version == "HTTP/1.0", out)) return std::nullopt;
+  return out;
+}
+
+std::optional<HttpHead> parse_response_head(std::string_view head) {
+  if (head.size() < 12 || head.substr(0, 5) != "HTTP/") return std::nullopt;
+  const auto space = head.find(' ');
+  if (space == std::string_view::npos || space + 4 > head.size()) return std::nullopt;
+  HttpHead out;
+  const auto [end, error] = std::from_chars(head.data() + space + 1, head.data() + space + 4, out.status);
+  if (error != std::errc() || end != head.data() + space + 4) return std::nullopt;
+  if (!read_framing(head, head.substr(0, 8) == "HTTP/1.0", out)) return std::nullopt;
+  return out;
+}
+
+const char* status_reason(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "Status";
+  }
+}
+
+std::string simple_response(int status, std::string_view body, std::string_view content_type,
+                            std::string_view extra_headers) {
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + status_reason(status) + "\r\nContent-Type: ";
+  out += content_type;
+  out += "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  out += extra_headers;
+  out += "\r\n";
+  out += body;
+  return out;
+}
+
+std::optional<HostPort> parse_host_port(std::string_view text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= text.size()) return std::nullopt;
+  unsigned port = 0;
+  const char* begin = text.data() + colon + 1;
+  const auto [end, error] = std::from_chars(begin, text.data() + text.size(), port);
+  if (error != std::errc() || end != text.data() + text.size() || port == 0 || port > 65535) return std::nullopt;
+  HostPort out;
+  out.host = std::string(text.substr(0, colon));
+  out.port = static_cast<std::uint16_t>(port);
+  return out;
+}
+
+}  // namespace faultline::live

@@ -1,0 +1,424 @@
+// The open-loop load generator (see harness/live/loadgen.hpp).
+#include "harness/live/loadgen.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "sim/arrivals.hpp"
+#include "sim/distribution.hpp"
+
+namespace faultline::live {
+
+using sim::Outcome;
+using sim::TimeNs;
+
+struct LoadGenerator::Pooled {
+  explicit Pooled(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  std::string buffer;  // bytes read past the last response
+  bool reused = false;
+};
+
+struct LoadGenerator::Client final : sim::BreakerListener {
+  std::uint32_t index = 0;
+  const sim::ClientConfig* config = nullptr;
+  ClientTarget target;
+  std::string request_bytes;
+  tcp::endpoint endpoint;
+  std::vector<std::unique_ptr<Pooled>> idle;
+  std::uint32_t open = 0;
+  std::deque<asio::steady_timer*> waiters;
+  sim::Breaker breaker;
+  sim::RetryBudgetState budget;
+  sim::Rng retry_rng;
+  sim::Rng think_rng;
+  std::uint32_t outstanding = 0;
+  BreakerTransitionSink* sink = nullptr;
+
+  void on_breaker_transition(std::uint32_t, TimeNs at, sim::BreakerState from, sim::BreakerState to) override {
+    if (sink != nullptr) sink->on_client_breaker(index, at, from, to);
+  }
+};
+
+namespace {
+
+// A timer registered while a coroutine waits on it, so stop() can wake every waiter.
+struct RegisteredTimer {
+  RegisteredTimer(asio::io_context& io, std::unordered_set<asio::steady_timer*>& registry)
+      : timer(io), registry_(registry) {
+    registry_.insert(&timer);
+  }
+  ~RegisteredTimer() { registry_.erase(&timer); }
+  asio::steady_timer timer;
+
+ private:
+  std::unordered_set<asio::steady_timer*>& registry_;
+};
+
+std::string build_request(const ClientTarget& target) {
+  std::string host = target.host_header.empty() ? target.address.host + ":" + std::to_string(target.address.port)
+                                                : target.host_header;
+  std::string out = target.method + " " + target.path + " HTTP/1.1\r\nHost: " + host +
+                    "\r\nUser-Agent: faultline-live\r\nAccept: */*\r\n";
+  if (!target.body.empty() || target.method == "POST" || target.method == "PUT") {
+    out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(target.body.size()) + "\r\n";
+  }
+  out += "\r\n" + target.body;
+  return out;
+}
+
+// The offset just past a chunked body that starts at `from`, or npos when incomplete.
+std::size_t chunked_end(const std::string& data, std::size_t from) {
+  std::size_t at = from;
+  for (;;) {
+    const auto line_end = data.find("\r\n", at);
+    if (line_end == std::string::npos) return std::string::npos;
+    const std::uint64_t size = std::strtoull(data.c_str() + at, nullptr, 16);
+    if (size == 0) {
+      const auto trailer_end = data.find("\r\n\r\n", line_end);
+      return trailer_end == std::string::npos ? std::string::npos : trailer_end + 4;
+    }
+    at = line_end + 2 + size + 2;
+    if (at > data.size()) return std::string::npos;
+  }
+}
+
+}  // namespace
+
+LoadGenerator::LoadGenerator(asio::io_context& io, const sim::ModelConfig& model, std::vector<ClientTarget> targets,
+                             sim::Results& results, BreakerTransitionSink* breakers)
+    : io_(io), model_(model), results_(results) {
+  for (std::uint32_t c = 0; c < model.clients.size(); ++c) {
+    auto client = std::make_unique<Client>();
+    client->index = c;
+    client->config = &model.clients[c];
+    client->target = std::move(targets[c]);
+    client->request_bytes = build_request(client->target);
+    client->endpoint = tcp::endpoint(asio::ip::make_address(client->target.address.host), client->target.address.port);
+    client->breaker = sim::Breaker(client->config->policy.breaker, 0);
+    client->breaker.attach(c, client.get());
+    client->budget = sim::RetryBudgetState::initial(client->config->policy.retry.budget);
+    client->retry_rng = sim::Rng::stream(model.seed, "live/client/" + client->config->name + "/retries");
+    client->think_rng = sim::Rng::stream(model.seed, "live/client/" + client->config->name + "/think");
+    client->sink = breakers;
+    stats_.max_connections += client->target.max_connections;
+    clients_.push_back(std::move(client));
+  }
+}
+
+LoadGenerator::~LoadGenerator() {
+  *alive_ = false;
+}
+
+TimeNs LoadGenerator::now_ns() const {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count();
+}
+
+void LoadGenerator::start(Clock::time_point start) {
+  start_ = start;
+  for (std::uint32_t c = 0; c < clients_.size(); ++c) {
+    const sim::ClientConfig& config = *clients_[c]->config;
+    if (config.closed_loop) {
+      for (std::uint32_t u = 0; u < config.users; ++u) asio::co_spawn(io_, closed_loop_user(c, u), asio::detached);
+    } else {
+      asio::co_spawn(io_, open_loop(c), asio::detached);
+    }
+  }
+}
+
+void LoadGenerator::stop() {
+  stopping_ = true;
+  boost::system::error_code ignored;
+  for (auto* timer : std::vector(timers_.begin(), timers_.end())) timer->cancel();
+  for (auto* socket : std::vector(sockets_.begin(), sockets_.end())) socket->close(ignored);
+  for (auto& client : clients_) {
+    for (auto& pooled : client->idle) pooled->socket.close(ignored);
+    client->idle.clear();
+  }
+}
+
+void LoadGenerator::close_bucket(std::uint32_t bucket) {
+  for (std::uint32_t c = 0; c < clients_.size(); ++c) {
+    sim::EntityResults& entity = results_.clients[c];
+    if (bucket >= entity.series.size()) continue;
+    sim::BucketSample& sample = entity.series[bucket];
+    if (!entity.bucket_latency.empty()) {
+      sample.p50_ns = entity.bucket_latency.percentile(50.0);
+      sample.p90_ns = entity.bucket_latency.percentile(90.0);
+      sample.p99_ns = entity.bucket_latency.percentile(99.0);
+      sample.max_ns = entity.bucket_latency.max();
+      entity.bucket_latency.clear();
+    }
+    sample.in_flight = clients_[c]->outstanding;
+  }
+  const std::size_t buckets = results_.clients.empty() ? 0 : results_.clients.front().series.size();
+  if (bucket + 1 < buckets) current_bucket_ = bucket + 1;
+}
+
+void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency_ns) {
+  sim::EntityResults& entity = results_.clients[client];
+  sim::BucketSample& sample = entity.series[std::min<std::size_t>(current_bucket_, entity.series.size() - 1)];
+  ++entity.totals.requests;
+  ++sample.counts.requests;
+  auto count = [outcome](sim::Counters& counters) {
+    switch (outcome) {
+      case Outcome::ok: ++counters.ok; break;
+      case Outcome::error: ++counters.errors; break;
+      case Outcome::timeout: ++counters.timeouts; break;
+      case Outcome::rejected: ++counters.rejected; break;
+      case Outcome::unavailable: ++counters.unavailable; break;
+    }
+  };
+  count(entity.totals);
+  count(sample.counts);
+  if (outcome == Outcome::ok) {
+    entity.latency.record(latency_ns);
+    entity.bucket_latency.record(latency_ns);
+  }
+}
+
+asio::awaitable<void> LoadGenerator::open_loop(std::uint32_t index) {
+  const sim::ClientConfig& config = *clients_[index]->config;
+  sim::Rng rng = sim::Rng::stream(model_.seed, "client/" + config.name + "/arrivals");
+  std::uint32_t segment = 0;
+  RegisteredTimer wait(io_, timers_);
+  for (TimeNs t = sim::next_open_loop_arrival(config, segment, rng, config.start_ns);
+       t < config.stop_ns && t < model_.duration_ns && !stopping_;
+       t = sim::next_open_loop_arrival(config, segment, rng, t)) {
+    const Clock::time_point intended = start_ + std::chrono::nanoseconds(t);
+    if (Clock::now() < intended) {
+      boost::system::error_code ec;
+      wait.timer.expires_at(intended);
+      co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (stopping_) break;
+    }
+    const TimeNs lateness = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - intended).count();
+    ++stats_.sends;
+    stats_.lateness.record(std::max<TimeNs>(lateness, 0));
+    if (lateness > kLateNs) ++stats_.late_sends;
+    asio::co_spawn(io_, request(index, t), asio::detached);
+  }
+}
+
+asio::awaitable<void> LoadGenerator::closed_loop_user(std::uint32_t index, std::uint32_t) {
+  const sim::ClientConfig& config = *clients_[index]->config;
+  RegisteredTimer wait(io_, timers_);
+  boost::system::error_code ec;
+  wait.timer.expires_at(start_ + std::chrono::nanoseconds(config.start_ns));
+  co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  while (!stopping_ && now_ns() < std::min(config.stop_ns, model_.duration_ns)) {
+    for (const sim::SessionStep& step : config.session) {
+      if (stopping_) co_return;
+      ++stats_.sends;
+      co_await request(index, now_ns());
+      const TimeNs think = sim::sample(step.think_time, clients_[index]->think_rng);
+      if (think > 0 && !stopping_) {
+        wait.timer.expires_after(std::chrono::nanoseconds(think));
+        co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      }
+    }
+    if (config.session.empty()) co_return;
+  }
+}
+
+asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intended_ns) {
+  const auto alive = alive_;
+  Client& client = *clients_[index];
+  const sim::CallPolicy& policy = client.config->policy;
+  ++client.outstanding;
+  client.budget.deposit(policy.retry.budget, now_ns());
+  Outcome outcome = Outcome::ok;
+  for (std::uint32_t attempts = 1;; ++attempts) {
+    sim::Breaker::Admission admission;
+    if (policy.breaker.enabled) admission = client.breaker.before_request(now_ns());
+    if (admission.allowed()) {
+      const TimeNs deadline = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
+      outcome = co_await attempt(client, deadline);
+      if (!*alive || stopping_) co_return;  // abandoned at the end of the run: not counted
+      if (policy.breaker.enabled) client.breaker.after_request(now_ns(), admission.generation, outcome == Outcome::ok);
+    } else {
+      outcome = Outcome::rejected;
+    }
+    if (outcome == Outcome::ok) break;
+    if (attempts >= policy.retry.max_attempts || (policy.retry.retry_on_mask & sim::outcome_bit(outcome)) == 0) break;
+    if (!client.budget.take(policy.retry.budget, now_ns())) break;
+    ++results_.clients[index].totals.retries;
+    ++results_.clients[index].series[std::min<std::size_t>(current_bucket_, results_.clients[index].series.size() - 1)]
+          .counts.retries;
+    const TimeNs backoff = sim::retry_backoff_ns(policy.retry, attempts, client.retry_rng);
+    if (backoff > 0) {
+      RegisteredTimer wait(io_, timers_);
+      boost::system::error_code ec;
+      wait.timer.expires_after(std::chrono::nanoseconds(backoff));
+      co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!*alive || stopping_) co_return;
+    }
+  }
+  --client.outstanding;
+  record(index, outcome, now_ns() - intended_ns);
+}
+
+asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(Client& client, TimeNs deadline_ns,
+                                                                                bool& timed_out) {
+  boost::system::error_code ec;
+  for (;;) {
+    if (stopping_) co_return nullptr;
+    if (!client.idle.empty()) {
+      std::unique_ptr<Pooled> pooled = std::move(client.idle.back());
+      client.idle.pop_back();
+      pooled->reused = true;
+      co_return pooled;
+    }
+    if (client.open < client.target.max_connections) {
+      ++client.open;
+      ++open_connections_;
+      ++stats_.connections_opened;
+      stats_.connections_peak = std::max(stats_.connections_peak, open_connections_);
+      auto pooled = std::make_unique<Pooled>(io_);
+      sockets_.insert(&pooled->socket);
+      RegisteredTimer guard(io_, timers_);
+      bool fired = false;
+      if (deadline_ns != sim::kNever) {
+        guard.timer.expires_at(start_ + std::chrono::nanoseconds(deadline_ns));
+        guard.timer.async_wait([&fired, socket = &pooled->socket](boost::system::error_code wait_ec) {
+          if (wait_ec) return;
+          fired = true;
+          boost::system::error_code ignored;
+          socket->close(ignored);
+        });
+      }
+      co_await pooled->socket.async_connect(client.endpoint, asio::redirect_error(asio::use_awaitable, ec));
+      guard.timer.cancel();
+      if (ec) {
+        sockets_.erase(&pooled->socket);
+        --client.open;
+        --open_connections_;
+        timed_out = fired;
+        co_return nullptr;
+      }
+      pooled->socket.set_option(tcp::no_delay(true), ec);
+      co_return pooled;
+    }
+    // Every connection of the pool is busy: wait for one (or the deadline).
+    ++stats_.pool_waits;
+    RegisteredTimer wait(io_, timers_);
+    wait.timer.expires_at(deadline_ns == sim::kNever ? Clock::time_point::max()
+                                                      : start_ + std::chrono::nanoseconds(deadline_ns));
+    client.waiters.push_back(&wait.timer);
+    co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    const auto it = std::find(client.waiters.begin(), client.waiters.end(), &wait.timer);
+    if (it != client.waiters.end()) client.waiters.erase(it);
+    if (!ec) {
+      timed_out = true;
+      co_return nullptr;
+    }
+  }
+}
+
+void LoadGenerator::release(Client& client, std::unique_ptr<Pooled> pooled) {
+  if (pooled && pooled->socket.is_open() && !stopping_) {
+    client.idle.push_back(std::move(pooled));
+  } else if (pooled) {
+    boost::system::error_code ignored;
+    sockets_.erase(&pooled->socket);
+    pooled->socket.close(ignored);
+    --client.open;
+    --open_connections_;
+  }
+  if (!client.waiters.empty()) {
+    client.waiters.front()->cancel();
+    client.waiters.pop_front();
+  }
+}
+
+asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_ns) {
+  const auto alive = alive_;
+  for (int tries = 0; tries < 2; ++tries) {
+    bool timed_out = false;
+    std::unique_ptr<Pooled> pooled = co_await acquire(client, deadline_ns, timed_out);
+    if (!*alive) co_return Outcome::error;
+    if (!pooled) co_return timed_out ? Outcome::timeout : Outcome::error;
+    RegisteredTimer guard(io_, timers_);
+    bool fired = false;
+    if (deadline_ns != sim::kNever) {
+      guard.timer.expires_at(start_ + std::chrono::nanoseconds(deadline_ns));
+      guard.timer.async_wait([&fired, socket = &pooled->socket](boost::system::error_code wait_ec) {
+        if (wait_ec) return;
+        fired = true;
+        boost::system::error_code ignored;
+        socket->close(ignored);
+      });
+    }
+    boost::system::error_code ec;
+    co_await asio::async_write(pooled->socket, asio::buffer(client.request_bytes),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    std::string& data = pooled->buffer;
+    std::optional<std::size_t> end;
+    std::optional<HttpHead> head;
+    std::size_t response_end = std::string::npos;
+    bool until_eof = false;
+    std::array<char, 8192> chunk;
+    while (!ec) {
+      if (!end) {
+        end = head_end(data);
+        if (end) {
+          head = parse_response_head(std::string_view(data).substr(0, *end));
+          if (!head) break;
+          until_eof = !head->chunked && head->content_length == 0 &&
+                      std::string_view(data).substr(0, *end).find("ontent-") == std::string_view::npos &&
+                      head->status != 204 && head->status != 304 && head->close;
+        }
+      }
+      if (end && head) {
+        if (head->chunked) {
+          response_end = chunked_end(data, *end);
+        } else if (!until_eof) {
+          if (data.size() >= *end + head->content_length) response_end = *end + head->content_length;
+        }
+        if (response_end != std::string::npos) break;
+      }
+      const std::size_t n =
+          co_await pooled->socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
+      if (!*alive) co_return Outcome::error;
+      data.append(chunk.data(), n);
+    }
+    guard.timer.cancel();
+    if (!*alive) co_return Outcome::error;
+    if (until_eof && head && ec == asio::error::eof) {
+      response_end = data.size();
+      ec = {};
+    }
+    if (fired) {
+      release(client, nullptr);
+      sockets_.erase(&pooled->socket);
+      --client.open;
+      --open_connections_;
+      co_return Outcome::timeout;
+    }
+    if (response_end == std::string::npos || !head) {
+      // A kept-alive connection the server had closed: try once more on a fresh one, as HTTP
+      // clients do for a request that never got a byte of answer.
+      const bool stale = pooled->reused && data.empty();
+      pooled->socket.close(ec);
+      release(client, std::move(pooled));
+      if (stale && tries == 0) continue;
+      co_return Outcome::error;
+    }
+    data.erase(0, response_end);
+    const Outcome outcome = head->status >= 500 ? Outcome::error : Outcome::ok;
+    if (head->close || until_eof) pooled->socket.close(ec);
+    release(client, std::move(pooled));
+    co_return outcome;
+  }
+  co_return Outcome::error;
+}
+
+}  // namespace faultline::live

@@ -1,0 +1,277 @@
+// Live mode through the real program: real servers on 127.0.0.1 (the project's backend,
+// HAProxy), faultline's proxies and load generator between them. Every decision is on
+// behaviour (which requests failed, where the traffic went, what the report says), never on
+// how long something took; hang guards are generous.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "live_helpers.hpp"
+
+namespace faultline::test {
+namespace {
+
+const std::string kLiveData = kSourceDir + "/tests/data/live/";
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+
+std::string binding_one_api(int listen, int upstream, const std::string& extra_service = "") {
+  return R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(listen) +
+         R"(/work", "max_connections": 64}},
+  "services": {"api": {"instances": [{"listen": ")" + address(listen) + R"(", "upstream": ")" + address(upstream) +
+         R"("}]})" + extra_service + "}}\n";
+}
+
+// Sums a time-series field over the buckets [first, last).
+std::uint64_t sum_series(const nlohmann::json& series, const char* field, std::size_t first, std::size_t last) {
+  std::uint64_t total = 0;
+  for (std::size_t b = first; b < last && b < series[field].size(); ++b) total += series[field][b].get<std::uint64_t>();
+  return total;
+}
+
+double max_series(const nlohmann::json& series, const char* field, std::size_t first, std::size_t last) {
+  double best = 0;
+  for (std::size_t b = first; b < last && b < series[field].size(); ++b) best = std::max(best, series[field][b].get<double>());
+  return best;
+}
+
+const nlohmann::json& proxy_named(const nlohmann::json& report, const std::string& name) {
+  for (const auto& p : report["live"]["proxies"]) {
+    if (p["name"] == name) return p;
+  }
+  FAIL("no proxy named " << name);
+  static nlohmann::json none;
+  return none;
+}
+
+std::string haproxy_config(int frontend, const std::vector<int>& servers, const std::string& timing) {
+  std::string cfg =
+      "global\n  maxconn 4000\n"
+      "defaults\n  mode http\n  timeout connect 200ms\n  timeout client 10s\n  timeout server 1s\n  timeout check 200ms\n"
+      "  retries 1\n"
+      "frontend fe\n  bind 127.0.0.1:" + std::to_string(frontend) + "\n  default_backend be\n"
+      "backend be\n  balance roundrobin\n  option httpchk GET /health\n  default-server " + timing + "\n";
+  for (std::size_t i = 0; i < servers.size(); ++i) {
+    cfg += "  server b" + std::to_string(i) + " 127.0.0.1:" + std::to_string(servers[i]) + " check\n";
+  }
+  return cfg;
+}
+
+}  // namespace
+
+TEST_CASE("live refuses a binding that does not match the scenario, before any load", "[live]") {
+  ScratchDir scratch("live-binding");
+  Backend backend(scratch, "api");
+  REQUIRE(backend.ready());
+  const std::string scenario = kLiveData + "direct-faults.json";
+  const int listen = free_port();
+  const std::string report = scratch / "report.json";
+  struct Case {
+    std::string binding;
+    std::string pointer;
+    std::string words;
+  };
+  const std::vector<Case> cases = {
+      {binding_one_api(listen, backend.port, R"(, "payments": {"instances": []})"), "/services/payments", "unknown service \"payments\""},
+      {R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(listen) +
+           R"(/"}}, "services": {"api": {"instances": [{"listen": "127.0.0.1:1", "upstream": "127.0.0.1:2"}, {"listen": "127.0.0.1:3", "upstream": "127.0.0.1:4"}]}}})",
+       "/services/api/instances", "expected 1 instances"},
+      {binding_one_api(backend.port, backend.port), "/services/api/instances/0/listen", "in use"},
+      {binding_one_api(listen, free_port()), "/services/api/instances/0/upstream", "unreachable"},
+      {R"({"clients": {"nobody": {"url": "http://127.0.0.1:1/"}}})", "/clients/nobody", "unknown client \"nobody\""},
+  };
+  for (const Case& c : cases) {
+    write_text(scratch / "binding.json", c.binding);
+    // `live` is reached through the usual command table.
+    const CommandResult live = run_faultline("live " + scenario + " --bind " + (scratch / "binding.json") + " --report " + report, scratch);
+    INFO(live.err);
+    CHECK(live.exit_code == 2);
+    CHECK(contains(live.err, "binding.json:"));
+    CHECK(contains(live.err, "at " + c.pointer));
+    CHECK(contains(live.err, c.words));
+    CHECK_FALSE(std::filesystem::exists(report));
+  }
+}
+
+TEST_CASE("live refuses faults without a live meaning unless --skip-unsupported", "[live]") {
+  ScratchDir scratch("live-unsupported");
+  Backend backend(scratch, "api");
+  REQUIRE(backend.ready());
+  nlohmann::json scenario = read_json(kLiveData + "direct-faults.json");
+  scenario["duration"] = "1s";
+  scenario["faults"] = nlohmann::json::parse(R"([{"name": "registry-gone", "kind": "registry_outage", "at": "200ms", "duration": "300ms"}])");
+  write_text(scratch / "scenario.json", scenario.dump(2));
+  const int listen = free_port();
+  write_text(scratch / "binding.json", binding_one_api(listen, backend.port));
+  const std::string args = "live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") + " --report " +
+                           (scratch / "report.json");
+  const CommandResult refused = run_faultline(args, scratch);
+  INFO(refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(contains(refused.err, "fault \"registry-gone\" (registry_outage): no service registry is bound in live mode"));
+  CHECK_FALSE(std::filesystem::exists(scratch / "report.json"));
+  const CommandResult skipped = run_faultline(args + " --skip-unsupported", scratch);
+  INFO(skipped.err);
+  CHECK(skipped.exit_code == 0);
+  CHECK(contains(skipped.err, "(skipped: --skip-unsupported)"));
+  const nlohmann::json report = read_json(scratch / "report.json");
+  CHECK(report["live"]["skipped_faults"] == nlohmann::json::array({"registry-gone"}));
+  CHECK(report["faults"][0]["start"].is_null());
+}
+
+TEST_CASE("live applies errors, slowdown and hang to real traffic and reports like run", "[live]") {
+  ScratchDir scratch("live-direct");
+  Backend backend(scratch, "api", {"--latency", "10ms"});
+  REQUIRE(backend.ready());
+  const int listen = free_port();
+  write_text(scratch / "binding.json", binding_one_api(listen, backend.port));
+  const CommandResult result = run_faultline(
+      "live " + kLiveData + "direct-faults.json --bind " + (scratch / "binding.json") + " --seed 3 --report " +
+          (scratch / "report.json") + " --junit " + (scratch / "junit.xml") + " --summary " + (scratch / "summary.md") +
+          " --html " + (scratch / "report.html") + " --timeseries " + (scratch / "series.csv"),
+      scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json report = read_json(scratch / "report.json");
+  // Marked live; nothing that pretends to be reproducible; what cannot be is recorded.
+  CHECK(report["mode"] == "live");
+  CHECK_FALSE(report.contains("trace_hash"));
+  CHECK(report["live"]["started_at"].get<std::string>().size() == 20);
+  CHECK_FALSE(report["live"]["host"].get<std::string>().empty());
+  CHECK(contains(read_file(scratch / "junit.xml"), "name=\"mode\" value=\"live\""));
+  CHECK(contains(read_file(scratch / "summary.md"), "live run"));
+  CHECK(contains(read_file(scratch / "report.html"), "live run"));
+  CHECK(std::filesystem::file_size(scratch / "series.csv") > 0);
+  // The arrivals follow the seeded schedule: every intended send was sent.
+  const nlohmann::json& client = report["clients"][0];
+  CHECK(report["live"]["generator"]["sends"].get<std::uint64_t>() >= client["totals"]["requests"].get<std::uint64_t>());
+  CHECK(report["live"]["connections"]["peak"].get<std::uint64_t>() <= 64);
+  const nlohmann::json& series = report["timeseries"]["clients"][0];
+  // 500ms buckets: errors 1s-2.5s (buckets 2-4), slowdown 3s-4.5s (6-8), hang 5.5s-6.5s (11-12).
+  const std::uint64_t before_errors = sum_series(series, "errors", 0, 2);
+  const std::uint64_t window_requests = sum_series(series, "requests", 2, 5);
+  const std::uint64_t window_errors = sum_series(series, "errors", 2, 5);
+  CHECK(before_errors == 0);
+  REQUIRE(window_requests > 50);
+  const double share = static_cast<double>(window_errors) / static_cast<double>(window_requests);
+  CHECK(share > 0.12);  // 30% asked for; far outside binomial spread either way would fail
+  CHECK(share < 0.5);
+  CHECK(proxy_named(report, "api/0")["injected_errors"].get<std::uint64_t>() >= window_errors / 2);
+  // Slowdown: four-fold the upstream's time, so the median at least doubles.
+  const double baseline_p50 = max_series(series, "p50_ms", 0, 2);
+  REQUIRE(baseline_p50 > 0);
+  CHECK(max_series(series, "p50_ms", 7, 9) > 2 * baseline_p50);
+  // Hang: requests time out during it (300ms), none before it, and they are answered after.
+  CHECK(sum_series(series, "timeouts", 0, 10) == 0);
+  CHECK(sum_series(series, "timeouts", 11, 14) > 10);
+  CHECK(sum_series(series, "ok", 14, 16) > 10);
+  CHECK(sum_series(series, "timeouts", 14, 16) == 0);
+}
+
+TEST_CASE("SIGINT stops a live run: load stopped, listeners closed, nothing written, exit 4", "[live]") {
+  ScratchDir scratch("live-sigint");
+  Backend backend(scratch, "api", {"--latency", "1ms"});
+  REQUIRE(backend.ready());
+  const int listen = free_port();
+  write_text(scratch / "binding.json", binding_one_api(listen, backend.port));
+  const std::string report = scratch / "report.json";
+  const pid_t child = spawn_faultline({"live", kLiveData + "direct-faults.json", "--bind", scratch / "binding.json", "--report", report});
+  const int status = interrupt_when(child, [&] { return port_accepts(listen); });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 4);
+  CHECK_FALSE(std::filesystem::exists(report));
+  CHECK_FALSE(port_accepts(listen));
+}
+
+TEST_CASE("HAProxy ejects a crashed backend: users lose requests only until its checks do, and the twin predicts it", "[live][haproxy]") {
+  ScratchDir scratch("live-haproxy");
+  std::vector<std::unique_ptr<Backend>> backends;
+  for (int i = 0; i < 3; ++i) backends.push_back(std::make_unique<Backend>(scratch, "b" + std::to_string(i), std::vector<std::string>{"--latency", "5ms"}));
+  for (auto& b : backends) REQUIRE(b->ready());
+  const std::vector<int> proxies = {free_port(), free_port(), free_port()};
+  const int frontend = free_port();
+  write_text(scratch / "haproxy.cfg", haproxy_config(frontend, proxies, "inter 500ms fall 2 rise 2"));
+  Child haproxy({"haproxy", "-db", "-f", scratch / "haproxy.cfg"}, scratch / "haproxy.log");
+  REQUIRE(wait_for_port(frontend));
+  std::string binding = R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(frontend) + R"(/checkout"}},
+    "services": {"backend": {"instances": [)";
+  for (int i = 0; i < 3; ++i) {
+    binding += std::string(i ? ", " : "") + R"({"listen": ")" + address(proxies[i]) + R"(", "upstream": ")" + address(backends[i]->port) + "\"}";
+  }
+  write_text(scratch / "binding.json", binding + "]}}}\n");
+  const std::string scenario = kLiveData + "haproxy-crash.json";
+  const CommandResult live = run_faultline("live " + scenario + " --bind " + (scratch / "binding.json") + " --report " + (scratch / "live.json"), scratch);
+  INFO(live.out << live.err << read_file(scratch / "haproxy.log"));
+  REQUIRE((live.exit_code == 0 || live.exit_code == 1));
+  const CommandResult sim = run_faultline("run " + scenario + " --report " + (scratch / "sim.json"), scratch);
+  REQUIRE(sim.exit_code == 0);
+  const nlohmann::json live_report = read_json(scratch / "live.json");
+  const nlohmann::json sim_report = read_json(scratch / "sim.json");
+  const nlohmann::json& series = live_report["timeseries"]["clients"][0];
+  // 1s buckets; the crash is at 3s. Before it HAProxy had every server up and nothing failed.
+  REQUIRE(sum_series(series, "ok", 2, 3) > 100);
+  REQUIRE(sum_series(series, "requests", 2, 3) == sum_series(series, "ok", 2, 3));
+  const std::uint64_t lost = sum_series(series, "requests", 3, 5) - sum_series(series, "ok", 3, 5);
+  // The bound: a third of 200 requests/s for inter x fall = 1s, plus what was in flight.
+  const double bound = 200.0 / 3.0 * 0.5 * 2 + 10;
+  INFO("lost " << lost << " of the users' requests after the crash");
+  CHECK(lost > 0);
+  CHECK(static_cast<double>(lost) <= bound);
+  // Once ejected nothing more is lost, and after the restart the backend serves again.
+  CHECK(sum_series(series, "requests", 5, 10) == sum_series(series, "ok", 5, 10));
+  const double b0 = proxy_named(live_report, "backend/0")["responses_ok"].get<double>();
+  const double b1 = proxy_named(live_report, "backend/1")["responses_ok"].get<double>();
+  CHECK(b0 > 0.35 * b1);  // ~0.25 if it had never come back, ~0.45 when it does
+  // Test 2, the twin: the simulator's prediction of the same figure, within a stated
+  // tolerance: the health checks' phase moves detection by up to one interval (500ms), i.e.
+  // by up to 200/3 x 0.5 = 34 requests, plus a few in flight.
+  const nlohmann::json& sim_series = sim_report["timeseries"]["clients"][0];
+  const std::uint64_t predicted = sum_series(sim_series, "requests", 3, 5) - sum_series(sim_series, "ok", 3, 5);
+  INFO("predicted " << predicted << ", measured " << lost);
+  CHECK(std::abs(static_cast<double>(predicted) - static_cast<double>(lost)) <= 200.0 / 3.0 * 0.5 + 10);
+  // faultline compare shows prediction against measurement and ends with a plain statement.
+  const CommandResult compared = run_faultline("compare " + (scratch / "sim.json") + " " + (scratch / "live.json") +
+                                                   " --tolerance 100% --availability-tolerance 5", scratch);
+  INFO(compared.out << compared.err);
+  CHECK(contains(compared.out, "client users"));
+  CHECK(contains(compared.out, "failed requests"));
+  CHECK((contains(compared.out, "The model and reality agree within the tolerance") ||
+         contains(compared.out, "The model and reality differ beyond the tolerance")));
+  CHECK(compared.exit_code == (contains(compared.out, "agree within") ? 0 : 1));
+}
+
+TEST_CASE("a zone partition blackholes the proxies across it until HAProxy's checks route around them", "[live][haproxy]") {
+  ScratchDir scratch("live-partition");
+  std::vector<std::unique_ptr<Backend>> backends;
+  for (int i = 0; i < 3; ++i) backends.push_back(std::make_unique<Backend>(scratch, "b" + std::to_string(i), std::vector<std::string>{"--latency", "5ms"}));
+  for (auto& b : backends) REQUIRE(b->ready());
+  const std::vector<int> proxies = {free_port(), free_port(), free_port()};
+  const int frontend = free_port();
+  write_text(scratch / "haproxy.cfg", haproxy_config(frontend, proxies, "inter 300ms fall 2 rise 2"));
+  Child haproxy({"haproxy", "-db", "-f", scratch / "haproxy.cfg"}, scratch / "haproxy.log");
+  REQUIRE(wait_for_port(frontend));
+  std::string binding = R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(frontend) + R"(/"}},
+    "services": {"backend": {"instances": [)";
+  for (int i = 0; i < 3; ++i) {
+    binding += std::string(i ? ", " : "") + R"({"listen": ")" + address(proxies[i]) + R"(", "upstream": ")" +
+               address(backends[i]->port) + R"(", "caller_zone": "a"})";
+  }
+  write_text(scratch / "binding.json", binding + "]}}}\n");
+  const CommandResult live = run_faultline("live " + kLiveData + "zone-partition.json --bind " + (scratch / "binding.json") +
+                                               " --report " + (scratch / "live.json"), scratch);
+  INFO(live.out << live.err);
+  REQUIRE((live.exit_code == 0 || live.exit_code == 1));
+  const nlohmann::json report = read_json(scratch / "live.json");
+  const nlohmann::json& series = report["timeseries"]["clients"][0];
+  // Partition 2s-6s (1s buckets): requests sent across it fail until the checks take the two
+  // zone-b backends out; in its last second everything is served by zone a.
+  REQUIRE(sum_series(series, "requests", 1, 2) == sum_series(series, "ok", 1, 2));
+  CHECK(sum_series(series, "requests", 2, 4) > sum_series(series, "ok", 2, 4));
+  CHECK(sum_series(series, "requests", 5, 6) == sum_series(series, "ok", 5, 6));
+  CHECK(sum_series(series, "ok", 5, 6) > 100);
+  const double a = proxy_named(report, "backend/0")["responses_ok"].get<double>();
+  const double b = proxy_named(report, "backend/1")["responses_ok"].get<double>();
+  CHECK(a > 1.5 * b);  // zone a served the partition alone
+}
+
+}  // namespace faultline::test
