@@ -99,8 +99,12 @@ int command_compare(const std::vector<std::string>& args) {
     } catch (const std::exception& e) {
       throw InputError(files[1], {}, "", e.what());
     }
-    if (out_path.empty()) std::cout << calibration.text;
-    else write_atomically(out_path, calibration.text);
+    if (out_path.empty()) {
+      std::cout << calibration.text;
+    } else {
+      outputs.stage(out_path, calibration.text);
+      outputs.commit();
+    }
     return calibration.differences == 0 ? kExitPassed : kExitFailed;
   }
   reports::Comparison comparison;

@@ -8,6 +8,7 @@
 #include "harness/cmd_common.hpp"
 #include "harness/cmd_run_outputs.hpp"
 #include "harness/interrupt.hpp"
+#include "harness/output.hpp"
 #include "harness/live/binding.hpp"
 #include "harness/live/live_run.hpp"
 #include "harness/live/toxiproxy_api.hpp"
@@ -102,6 +103,11 @@ int command_live(const std::vector<std::string>& raw) {
   if (!metrics_format.empty()) outputs.metrics_format = harness::parse_metrics_format(metrics_format);
   if (scenario_path.empty()) throw CommandUsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
   if (binding_path.empty()) throw CommandUsageError("live: --bind BINDING.json is required (where the real services are)");
+  // Every output is checked before any work (as for run): none may overwrite an input.
+  harness::OutputSet files;
+  files.add_input(scenario_path);
+  files.add_input(binding_path);
+  harness::declare_run_outputs(files, outputs);
   const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
   const harness::JsonSource binding_source = harness::JsonSource::load(binding_path);
   const Binding binding = parse_binding(binding_source, scenario);
@@ -117,7 +123,6 @@ int command_live(const std::vector<std::string>& raw) {
       return harness::kExitInput;
     }
   }
-  harness::check_run_outputs(outputs);
   check_binding_reachable(binding_source, binding);
   LiveOptions options;
   options.seed = seed.value_or(scenario.model.seed);
@@ -130,7 +135,8 @@ int command_live(const std::vector<std::string>& raw) {
   }
   const std::string replay = "faultline live " + harness::shell_quote(scenario_path) + " --bind " +
                              harness::shell_quote(binding_path) + " --seed " + std::to_string(options.seed);
-  harness::write_run_outputs(outputs, result.report, replay);
+  harness::write_run_outputs(files, outputs, result.report, replay);
+  files.commit();
   print_live_verdict(std::cout, scenario, options.seed, result);
   if (outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);
   return result.passed ? harness::kExitPassed : harness::kExitFailed;

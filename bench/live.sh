@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Live-mode benchmarks (prints figures, asserts nothing). Everything on 127.0.0.1, started and
+# stopped by this script by PID. Usage: bench/live.sh [BUILD_DIR] [SECONDS]
+#   (BUILD_DIR default build/headless with FAULTLINE_TESTS=ON, for the test backend; SECONDS per
+#    measurement, default 10; the memory run takes 6 x SECONDS instead of the issue's 10 minutes)
+#  1. the load generator's highest open-loop rate on one core against the backend with zero
+#     added latency, beside wrk (closed loop, 1 thread, 64 connections) in the same run;
+#  2. the generator's own added latency at 20,000 req/s (p50/p99 of a zero-latency backend,
+#     measured from the intended send instants);
+#  3. the proxy's added latency per hop at 10,000 req/s: the generator through faultline's proxy
+#     and through HAProxy in TCP mode, against the backend directly;
+#  4. memory of a live run at 10,000 req/s, sampled every SECONDS (flat = bounded by connections).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$root/build/headless}
+seconds=${2:-10}
+fl=$build/faultline
+backend_bin=$build/tests/faultline-test-backend
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+be=$(port)
+taskset -c 1 "$backend_bin" --listen 127.0.0.1:$be --max-seconds 3600 >/dev/null 2>&1 & pids+=($!)
+sleep 0.3
+
+scenario() {  # rate duration
+  cat > "$work/s.json" <<JSON
+{"version": 1, "name": "bench-live", "seed": 1, "duration": "$2", "zones": ["a"],
+ "services": [{"name": "api", "instances": [{"zone": "a", "count": 1}], "workers": 1000}],
+ "clients": [{"name": "users", "zone": "a", "service": "api", "open_loop": {"rate": $1, "arrivals": "constant"}, "timeout": "2s"}]}
+JSON
+}
+binding_direct() { echo "{\"clients\": {\"users\": {\"url\": \"http://127.0.0.1:$1/\", \"max_connections\": 512}}}" > "$work/b.json"; }
+live_figures() {  # prints requests ok p50 p99 lateness bottleneck
+  python3 - "$work/r.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1])); c = r["clients"][0]; g = r["live"]["generator"]
+print(f'requests {c["totals"]["requests"]} ok {c["totals"]["ok"]} p50 {c["latency"]["p50_ms"]} ms p99 {c["latency"]["p99_ms"]} ms '
+      f'lateness p99 {g["lateness_p99_ms"]} ms bottleneck {g["bottleneck"]} peak connections {r["live"]["connections"]["peak"]}')
+PY
+}
+
+echo "== 1. open-loop rate on one core (faultline live, pinned to cpu 0) vs wrk =="
+binding_direct $be
+for rate in 20000 50000 80000; do
+  scenario $rate ${seconds}s
+  taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+  echo -n "faultline live at $rate req/s: "; live_figures
+done
+echo -n "wrk (1 thread, 64 connections, cpu 0): "
+taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/ | grep -E 'Requests/sec|Latency' | tr -s ' ' | paste -sd' '
+
+echo "== 2. the generator's own added latency at 20,000 req/s (zero-latency backend) =="
+scenario 20000 ${seconds}s
+"$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+echo -n "direct: "; live_figures
+
+echo "== 3. added latency per hop at 10,000 req/s: faultline proxy vs HAProxy (TCP mode) =="
+px=$(port); hp=$(port)
+cat > "$work/pb.json" <<JSON
+{"clients": {"users": {"url": "http://127.0.0.1:$px/", "max_connections": 512}},
+ "services": {"api": {"mode": "tcp", "instances": [{"listen": "127.0.0.1:$px", "upstream": "127.0.0.1:$be"}]}}}
+JSON
+cat > "$work/h.cfg" <<CFG
+global
+  maxconn 20000
+defaults
+  mode tcp
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+listen tcp
+  bind 127.0.0.1:$hp
+  server b 127.0.0.1:$be
+CFG
+haproxy -db -f "$work/h.cfg" >/dev/null 2>&1 & pids+=($!)
+sleep 0.3
+scenario 10000 ${seconds}s
+"$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+echo -n "direct:           "; live_figures
+"$fl" live "$work/s.json" --bind "$work/pb.json" --report "$work/r.json" >/dev/null || true
+echo -n "faultline proxy:  "; live_figures
+binding_direct $hp
+"$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+echo -n "HAProxy tcp mode: "; live_figures
+
+echo "== 4. memory of a live run at 10,000 req/s through the proxy, sampled every ${seconds}s =="
+scenario 10000 $((6 * seconds))s
+"$fl" live "$work/s.json" --bind "$work/pb.json" --report "$work/r.json" >/dev/null & lp=$!; pids+=($lp)
+for i in 1 2 3 4 5; do
+  sleep "$seconds"
+  echo "after $((i * seconds))s: RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$lp/status 2>/dev/null)"
+done
+wait $lp || true
+echo -n "memory run: "; live_figures
