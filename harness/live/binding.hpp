@@ -1,7 +1,7 @@
 // The binding file of live mode: which real address each modelled client calls, and where each
 // modelled service instance really runs (and where its proxy listens). Checked against the
 // scenario with located errors, like a scenario file; its JSON Schema is
-// scenarios/binding.schema.json.
+// harness/live/binding.schema.json.
 #pragma once
 #include <cstdint>
 #include <string>
