@@ -1,0 +1,28 @@
+// The invariant checker: apart from the model (TigerBeetle's state checker), it verifies at
+// every bucket boundary and at the end of the run that nothing was created or lost:
+//   per client:   requests started = finished (any outcome) + outstanding;
+//   per instance: arrivals = answered + lost (hung on arrival, or gone in a host crash)
+//                            + queued + in service.
+// A violation throws sim::InvariantViolation naming the entity, the counts and the instant.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "sim/time.hpp"
+
+namespace faultline::sim {
+
+class Engine;
+
+class InvariantChecker {
+ public:
+  // Checks the engine's current state; throws InvariantViolation on the first violation.
+  static void check(const Engine& engine);
+  // The two balances, on plain counts (what check() applies to each client and instance).
+  static void check_client(const std::string& name, TimeNs now, std::uint64_t started, std::uint64_t finished,
+                           std::uint64_t outstanding);
+  static void check_instance(const std::string& name, TimeNs now, std::uint64_t arrivals, std::uint64_t answered,
+                             std::uint64_t lost, std::uint64_t queued, std::uint64_t in_service);
+};
+
+}  // namespace faultline::sim
