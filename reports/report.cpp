@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <optional>
 
 #include "reports/sha256.hpp"
@@ -382,7 +383,12 @@ std::string hex64(std::uint64_t value) {
   return buffer;
 }
 
-double round_ms(sim::TimeNs ns) { return static_cast<double>((ns + 500) / 1000) / 1000.0; }
+// Rounds to whole microseconds, shown in milliseconds. A time within 500 ns of the largest one
+// (a "never" timeout) is truncated instead, so the rounding cannot overflow.
+double round_ms(sim::TimeNs ns) {
+  const bool near_max = ns > std::numeric_limits<sim::TimeNs>::max() - 500;
+  return static_cast<double>((near_max ? ns : ns + 500) / 1000) / 1000.0;
+}
 
 json build_run_report(const RunInput& input) {
   const sim::Engine& engine = *input.engine;
