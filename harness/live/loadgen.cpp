@@ -27,6 +27,10 @@ struct LoadGenerator::Pooled {
   bool reused = false;
 };
 
+struct PoolWaiter {
+  asio::steady_timer* timer = nullptr;  // null once it stopped waiting
+};
+
 struct LoadGenerator::Client final : sim::BreakerListener {
   std::uint32_t index = 0;
   const sim::ClientConfig* config = nullptr;
@@ -35,7 +39,9 @@ struct LoadGenerator::Client final : sim::BreakerListener {
   tcp::endpoint endpoint;
   std::vector<std::unique_ptr<Pooled>> idle;
   std::uint32_t open = 0;
-  std::deque<asio::steady_timer*> waiters;
+  // Attempts waiting for a pooled connection, oldest first. One that gave up (its deadline
+  // passed) stays queued with no timer and is skipped, so neither side ever searches the queue.
+  std::deque<std::shared_ptr<PoolWaiter>> waiters;
   sim::Breaker breaker;
   sim::RetryBudgetState budget;
   sim::Rng retry_rng;
@@ -61,6 +67,34 @@ struct RegisteredTimer {
 
  private:
   std::unordered_set<asio::steady_timer*>& registry_;
+};
+
+// A deadline on one socket: when it passes, the socket is closed and `fired` set. Its timer's
+// handler may already be queued when the waiting coroutine cancels it (the answer and the
+// deadline arrived together), and run after that coroutine and its socket are gone; so the
+// handler holds this by shared_ptr and acts only while `armed`.
+struct Deadline {
+  tcp::socket* socket = nullptr;
+  bool armed = true;
+  bool fired = false;
+};
+
+// Held by the waiting coroutine: disarms the deadline however the coroutine leaves.
+struct DeadlineGuard {
+  explicit DeadlineGuard(tcp::socket& socket) : deadline(std::make_shared<Deadline>(Deadline{&socket})) {}
+  DeadlineGuard(const DeadlineGuard&) = delete;
+  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
+  ~DeadlineGuard() { deadline->armed = false; }
+  void arm(asio::steady_timer& timer, Clock::time_point at) const {
+    timer.expires_at(at);
+    timer.async_wait([deadline = deadline](boost::system::error_code wait_ec) {
+      if (wait_ec || !deadline->armed) return;
+      deadline->fired = true;
+      boost::system::error_code ignored;
+      deadline->socket->close(ignored);
+    });
+  }
+  std::shared_ptr<Deadline> deadline;
 };
 
 std::string build_request(const ClientTarget& target) {
@@ -285,23 +319,16 @@ asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(C
       auto pooled = std::make_unique<Pooled>(io_);
       sockets_.insert(&pooled->socket);
       RegisteredTimer guard(io_, timers_);
-      bool fired = false;
-      if (deadline_ns != sim::kNever) {
-        guard.timer.expires_at(start_ + std::chrono::nanoseconds(deadline_ns));
-        guard.timer.async_wait([&fired, socket = &pooled->socket](boost::system::error_code wait_ec) {
-          if (wait_ec) return;
-          fired = true;
-          boost::system::error_code ignored;
-          socket->close(ignored);
-        });
-      }
+      const DeadlineGuard deadline(pooled->socket);
+      if (deadline_ns != sim::kNever) deadline.arm(guard.timer, start_ + std::chrono::nanoseconds(deadline_ns));
       co_await pooled->socket.async_connect(client.endpoint, asio::redirect_error(asio::use_awaitable, ec));
       guard.timer.cancel();
+      deadline.deadline->armed = false;
       if (ec) {
         sockets_.erase(&pooled->socket);
         --client.open;
         --open_connections_;
-        timed_out = fired;
+        timed_out = deadline.deadline->fired;
         co_return nullptr;
       }
       pooled->socket.set_option(tcp::no_delay(true), ec);
@@ -312,10 +339,10 @@ asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(C
     RegisteredTimer wait(io_, timers_);
     wait.timer.expires_at(deadline_ns == sim::kNever ? Clock::time_point::max()
                                                       : start_ + std::chrono::nanoseconds(deadline_ns));
-    client.waiters.push_back(&wait.timer);
+    const auto waiter = std::make_shared<PoolWaiter>(PoolWaiter{&wait.timer});
+    client.waiters.push_back(waiter);
     co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    const auto it = std::find(client.waiters.begin(), client.waiters.end(), &wait.timer);
-    if (it != client.waiters.end()) client.waiters.erase(it);
+    waiter->timer = nullptr;
     if (!ec) {
       timed_out = true;
       co_return nullptr;
@@ -333,9 +360,13 @@ void LoadGenerator::release(Client& client, std::unique_ptr<Pooled> pooled) {
     --client.open;
     --open_connections_;
   }
-  if (!client.waiters.empty()) {
-    client.waiters.front()->cancel();
+  while (!client.waiters.empty()) {
+    const std::shared_ptr<PoolWaiter> waiter = std::move(client.waiters.front());
     client.waiters.pop_front();
+    if (waiter->timer == nullptr) continue;  // gave up already
+    waiter->timer->cancel();
+    waiter->timer = nullptr;
+    break;
   }
 }
 
@@ -347,16 +378,8 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
     if (!*alive) co_return Outcome::error;
     if (!pooled) co_return timed_out ? Outcome::timeout : Outcome::error;
     RegisteredTimer guard(io_, timers_);
-    bool fired = false;
-    if (deadline_ns != sim::kNever) {
-      guard.timer.expires_at(start_ + std::chrono::nanoseconds(deadline_ns));
-      guard.timer.async_wait([&fired, socket = &pooled->socket](boost::system::error_code wait_ec) {
-        if (wait_ec) return;
-        fired = true;
-        boost::system::error_code ignored;
-        socket->close(ignored);
-      });
-    }
+    const DeadlineGuard deadline(pooled->socket);
+    if (deadline_ns != sim::kNever) deadline.arm(guard.timer, start_ + std::chrono::nanoseconds(deadline_ns));
     boost::system::error_code ec;
     co_await asio::async_write(pooled->socket, asio::buffer(client.request_bytes),
                                asio::redirect_error(asio::use_awaitable, ec));
@@ -391,6 +414,8 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
       data.append(chunk.data(), n);
     }
     guard.timer.cancel();
+    deadline.deadline->armed = false;
+    const bool fired = deadline.deadline->fired;
     if (!*alive) co_return Outcome::error;
     if (until_eof && head && ec == asio::error::eof) {
       response_end = data.size();
