@@ -7,6 +7,7 @@
 #include "harness/cmd_common.hpp"
 #include "harness/cmd_limits.hpp"
 #include "harness/explore.hpp"
+#include "harness/live/binding.hpp"
 #include "harness/live/cmd_live.hpp"
 #include "harness/schema_text.hpp"
 #include "harness/shrink.hpp"
@@ -86,10 +87,12 @@ const char* const kShrinkUsage =
     "Exit 0 when written; 2 when the starting run passes (nothing to shrink).\n";
 
 const char* const kSchemaUsage =
-    "usage: faultline schema\n"
+    "usage: faultline schema [--binding]\n"
     "\n"
     "Prints the scenario JSON Schema (draft-07) that validate and run check files against; the\n"
-    "same as scenarios/faultline.schema.json. Point an editor at it for completion and checks.\n";
+    "same as scenarios/faultline.schema.json. Point an editor at it for completion and checks.\n"
+    "With --binding, prints live mode's binding schema instead (harness/live/binding.schema.json,\n"
+    "what `faultline live --bind` checks against; see docs/live.md).\n";
 
 const char* const kVersionUsage =
     "usage: faultline version   (or faultline --version, faultline -V)\n"
@@ -107,9 +110,13 @@ int no_arguments(const std::string& command, const std::vector<std::string>& raw
   return kExitPassed;
 }
 
-int command_schema(const std::vector<std::string>& args) {
-  no_arguments("schema", args);
-  std::fputs(scenario_schema_text(), stdout);
+int command_schema(const std::vector<std::string>& raw) {
+  ArgParser args("schema", raw);
+  bool binding = false;
+  while (!args.done()) {
+    if (!args.flag("--binding", binding)) args.reject();
+  }
+  std::fputs(binding ? live::binding_schema_text() : scenario_schema_text(), stdout);
   return kExitPassed;
 }
 
@@ -141,7 +148,7 @@ const Command kCommands[] = {
     {"proxy", "--api HOST:PORT", "the fault-injecting proxy alone, with a Toxiproxy-compatible API", &live::kProxyUsage,
      live::command_proxy},
     {"init", "[--template NAME] FILE", "write a small, commented starter scenario", &kInitUsage, command_init},
-    {"schema", "", "print the scenario JSON Schema", &kSchemaUsage, command_schema},
+    {"schema", "[--binding]", "print the scenario (or live binding) JSON Schema", &kSchemaUsage, command_schema},
     {"version", "", "print the faultline version", &kVersionUsage, command_version},
     {"help", "[COMMAND]", "this list, or one command's usage", &kHelpUsage, command_help},
 };

@@ -37,6 +37,9 @@ struct LimitError : std::runtime_error {
 // The schema violations of the document, each located (empty when valid), at most
 // `max_errors` of them.
 std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_errors = SIZE_MAX);
+// The same against another compiled-in JSON Schema text (draft 7, the keywords the scenario
+// schema uses), such as live mode's binding schema.
+std::vector<InputError> schema_errors(const JsonSource& source, const char* schema_text, std::size_t max_errors);
 
 // What `faultline validate` lists for one file.
 inline constexpr std::size_t kDefaultMaxErrors = 20;

@@ -19,6 +19,8 @@
 #include <algorithm>
 #include <cstddef>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <regex>
 #include <set>
@@ -90,21 +92,27 @@ Json to_validated_copy(const Doc& value, std::size_t max_items = SIZE_MAX, std::
   }
 }
 
-// The schema, parsed once: for valijson, and in its own key order for the explanations.
+// A schema, parsed once: for valijson, and in its own key order for the explanations.
 struct CompiledSchema {
   Doc json;
   Json unordered;  // kept alive: valijson's parsed schema may refer into it
   valijson::Schema schema;
-  CompiledSchema() : json(Doc::parse(scenario_schema_text())), unordered(Json::parse(scenario_schema_text())) {
+  explicit CompiledSchema(const char* text) : json(Doc::parse(text)), unordered(Json::parse(text)) {
     valijson::SchemaParser parser;
     valijson::adapters::NlohmannJsonAdapter adapter(unordered);
     parser.populateSchema(adapter, schema);
   }
 };
 
-const CompiledSchema& compiled_schema() {
-  static const CompiledSchema compiled;
-  return compiled;
+// The schemas are compiled-in texts (the scenario's, the live binding's), each parsed the first
+// time it is used and kept for the process, keyed by the text's address.
+const CompiledSchema& compiled_schema(const char* text) {
+  static std::mutex mutex;
+  static std::map<const char*, std::unique_ptr<const CompiledSchema>> compiled;
+  const std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = compiled[text];
+  if (!slot) slot = std::make_unique<const CompiledSchema>(text);
+  return *slot;
 }
 
 std::string pointer_of(const Tokens& tokens) {
@@ -489,7 +497,11 @@ void drop_missing_keys_explained_by_typos(std::vector<InputError>& errors) {
 }  // namespace
 
 std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_errors) {
-  const CompiledSchema& compiled = compiled_schema();
+  return schema_errors(source, scenario_schema_text(), max_errors);
+}
+
+std::vector<InputError> schema_errors(const JsonSource& source, const char* schema_text, std::size_t max_errors) {
+  const CompiledSchema& compiled = compiled_schema(schema_text);
   // valijson's validator caches the std::regex of each pattern; compiling them is most of the
   // cost of checking a small file, so each thread keeps one validator (and explainer).
   thread_local valijson::Validator validator;
@@ -532,7 +544,8 @@ std::vector<InputError> schema_errors(const JsonSource& source, std::size_t max_
       first_description.push_back(error.description);
     }
   }
-  thread_local Explainer explainer(compiled.json);
+  thread_local std::map<const CompiledSchema*, Explainer> explainers;
+  Explainer& explainer = explainers.try_emplace(&compiled, compiled.json).first->second;
   explainer.max_problems = max_errors;
   std::vector<InputError> errors;
   std::set<std::pair<std::string, std::string>> seen;

@@ -6,6 +6,8 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "harness/loader.hpp"
+
 namespace faultline::live {
 namespace {
 
@@ -167,6 +169,8 @@ BoundService parse_service(const JsonSource& source, const harness::Scenario& sc
 }  // namespace
 
 Binding parse_binding(const JsonSource& source, const harness::Scenario& scenario) {
+  const std::vector<InputError> errors = harness::schema_errors(source, binding_schema_text(), 1);
+  if (!errors.empty()) throw errors.front();
   const Json& root = source.root();
   expect_object(source, root, "", "a binding object with \"clients\" and \"services\"");
   only_keys(source, root, "", {"$schema", "description", "clients", "services"});
@@ -273,7 +277,7 @@ void check_binding_reachable(const JsonSource& source, const Binding& binding) {
     }
   }
   for (const BoundClient& c : binding.clients) {
-    const std::string address = c.address.host + ":" + std::to_string(c.address.port);
+    const std::string address = host_port_text(c.address);
     // A client may call one of faultline's own proxies, which is not listening yet.
     bool proxied = false;
     for (const BoundService& s : binding.services) {

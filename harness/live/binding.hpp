@@ -45,7 +45,13 @@ struct Binding {
   std::vector<BoundService> services;  // bound services only
 };
 
-// Reads and checks a binding against the scenario. Throws harness::InputError (exit 2).
+// The binding's JSON Schema (draft 7), compiled in from harness/live/binding.schema.json; what
+// `faultline schema --binding` prints.
+const char* binding_schema_text();
+
+// Reads and checks a binding: first against its JSON Schema (the first problem, located, with
+// what was expected there), then against the scenario (names, instance counts, zones).
+// Throws harness::InputError (exit 2).
 Binding load_binding(const std::string& path, const harness::Scenario& scenario);
 Binding parse_binding(const harness::JsonSource& source, const harness::Scenario& scenario);
 

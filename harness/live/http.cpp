@@ -131,8 +131,14 @@ std::optional<HostPort> parse_host_port(std::string_view text) {
   if (error != std::errc() || end != text.data() + text.size() || port == 0 || port > 65535) return std::nullopt;
   HostPort out;
   out.host = std::string(text.substr(0, colon));
+  if (out.host.size() > 2 && out.host.front() == '[' && out.host.back() == ']') out.host = out.host.substr(1, out.host.size() - 2);
   out.port = static_cast<std::uint16_t>(port);
   return out;
+}
+
+std::string host_port_text(const HostPort& address) {
+  const bool v6 = address.host.find(':') != std::string::npos;
+  return (v6 ? "[" + address.host + "]" : address.host) + ":" + std::to_string(address.port);
 }
 
 }  // namespace faultline::live

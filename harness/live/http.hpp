@@ -36,11 +36,14 @@ std::string simple_response(int status, std::string_view body, std::string_view 
 
 const char* status_reason(int status);
 
-// "host:port" split; nullopt when malformed or the port is not 1..65535.
+// "host:port" split; nullopt when malformed or the port is not 1..65535. An IPv6 host is
+// written in brackets ("[::1]:9001") and kept without them (ready for make_address).
 struct HostPort {
   std::string host;
   std::uint16_t port = 0;
 };
 std::optional<HostPort> parse_host_port(std::string_view text);
+// Back to "host:port", with brackets around an IPv6 host.
+std::string host_port_text(const HostPort& address);
 
 }  // namespace faultline::live

@@ -98,8 +98,7 @@ struct DeadlineGuard {
 };
 
 std::string build_request(const ClientTarget& target) {
-  std::string host = target.host_header.empty() ? target.address.host + ":" + std::to_string(target.address.port)
-                                                : target.host_header;
+  std::string host = target.host_header.empty() ? host_port_text(target.address) : target.host_header;
   std::string out = target.method + " " + target.path + " HTTP/1.1\r\nHost: " + host +
                     "\r\nUser-Agent: faultline-live\r\nAccept: */*\r\n";
   if (!target.body.empty() || target.method == "POST" || target.method == "PUT") {

@@ -29,6 +29,7 @@ tcp::endpoint endpoint_of(const std::string& text) {
   auto hp = parse_host_port(text);
   if (!hp && text.size() > 2 && text.substr(text.size() - 2) == ":0") {
     hp = HostPort{text.substr(0, text.size() - 2), 0};
+    if (hp->host.size() > 2 && hp->host.front() == '[') hp->host = hp->host.substr(1, hp->host.size() - 2);
   }
   if (!hp) throw std::system_error(std::make_error_code(std::errc::invalid_argument), "not host:port: " + text);
   return {asio::ip::make_address(hp->host), hp->port};
@@ -122,8 +123,9 @@ void Proxy::open_listener() {
   acceptor_.listen(asio::socket_base::max_listen_connections);
   if (at.port() == 0) {
     // Port 0 asks the kernel for a free port; the proxy then reports the one it got.
-    const auto hp = parse_host_port(config_.listen.substr(0, config_.listen.rfind(':')) + ":1");
-    config_.listen = hp->host + ":" + std::to_string(acceptor_.local_endpoint().port());
+    auto hp = parse_host_port(config_.listen.substr(0, config_.listen.rfind(':')) + ":1");
+    hp->port = acceptor_.local_endpoint().port();
+    config_.listen = host_port_text(*hp);
   }
   asio::co_spawn(io_, accept_loop(++listen_generation_), asio::detached);
 }
