@@ -54,7 +54,6 @@ std::optional<std::string> live_unsupported_reason(const FaultSpec& spec) {
     case FaultKind::bandwidth:
     case FaultKind::blackhole:
       if (on_client) return "a network fault on a client's requests has no proxy to act in (the client calls its URL directly)";
-      if (spec.kind == FaultKind::latency && spec.ramp_ns > 0) return "a latency ramp is not applied to real traffic";
       return std::nullopt;
     case FaultKind::shutdown:
       return "a graceful shutdown needs the real service to drain; the proxy cannot make it deregister";
@@ -102,6 +101,7 @@ LiveEffect live_effect(const FaultSpec& spec) {
     case FaultKind::latency: {
       ToxicSpec delay = toxic(spec, ToxicType::latency, ToxicStream::upstream);
       delay.delay = spec.delay;
+      delay.ramp_ns = spec.ramp_ns;
       effect.toxics.push_back(std::move(delay));
       break;
     }

@@ -24,10 +24,12 @@ enum class ToxicType : std::uint8_t {
   reset_peer,     // resets the connection (TCP RST) after timeout_ns
   slicer,         // chunks cut into slices of average_size ± size_variation bytes, delay_us apart
   limit_data,     // closes the connection after `bytes` bytes
-  http_error,     // faultline: a share `ratio` of requests answered with `status` by the proxy
-  http_delay,     // faultline: a share `ratio` of requests delayed by `delay` before forwarding
-  http_slowdown,  // faultline: each response held back (factor - 1) x the upstream's time
-  http_rate,      // faultline: at most requests_per_s requests forwarded; the excess waits
+  // faultline's per-request toxics. On an HTTP proxy a request is a framed request; on a TCP
+  // proxy it is each chunk the client sends, and its answer the next chunk back.
+  http_error,     // a share `ratio` of requests answered with `status` by the proxy (TCP: reset)
+  http_delay,     // a share `ratio` of requests delayed by `delay` before forwarding
+  http_slowdown,  // each answer held back (factor - 1) x the upstream's time to it
+  http_rate,      // at most requests_per_s requests forwarded; the excess waits
 };
 const char* toxic_type_name(ToxicType type);
 std::optional<ToxicType> toxic_type_from_name(const std::string& name);
@@ -42,6 +44,9 @@ struct ToxicSpec {
   double toxicity = 1.0;  // the share of connections the toxic applies to, drawn per connection
   // latency, http_delay: the delay per chunk or request (a distribution gives jitter).
   sim::Distribution delay = sim::ConstantDist{0};
+  // latency: the delay grows linearly from nothing to its full size over this long from when
+  // the toxic was added (a latency fault's `ramp`, as the simulator's ramp from the fault's start).
+  sim::TimeNs ramp_ns = 0;
   // For the Toxiproxy API, which reads back what was set: latency and jitter in ms.
   std::int64_t latency_ms = 0;
   std::int64_t jitter_ms = 0;

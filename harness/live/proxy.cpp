@@ -170,6 +170,7 @@ void Proxy::add_toxic(faults::ToxicSpec toxic) {
   auto entry = std::make_shared<ToxicEntry>();
   entry->id = next_toxic_id_++;
   entry->spec = std::move(toxic);
+  entry->added_at = Clock::now();
   toxics_.push_back(std::move(entry));
 }
 
@@ -257,6 +258,17 @@ asio::awaitable<void> Proxy::serve(tcp::socket client) {
   asio::co_spawn(io_, pump(c, ToxicStream::downstream), asio::detached);
 }
 
+// Counts an upstream answer by its status (the first chunk of a response, HTTP mode).
+void Proxy::count_response(std::string_view data) {
+  if (const auto end = head_end(data)) {
+    if (const auto head = parse_response_head(data.substr(0, *end))) {
+      ++(head->status >= 500 ? stats_.responses_error : stats_.responses_ok);
+    }
+  } else if (data.size() >= 12 && data.substr(0, 5) == "HTTP/") {
+    ++(data[9] >= '5' ? stats_.responses_error : stats_.responses_ok);
+  }
+}
+
 asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream stream) {
   tcp::socket& from = stream == ToxicStream::upstream ? c->client : c->upstream;
   tcp::socket& to = stream == ToxicStream::upstream ? c->upstream : c->client;
@@ -289,15 +301,20 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
         co_await forward_requests(c, data, read_at);
         continue;
       }
-      if (config_.http && stream == ToxicStream::downstream && c->awaiting_response) {
-        c->awaiting_response = false;
-        if (const auto end = head_end(data)) {
-          if (const auto head = parse_response_head(data.substr(0, *end))) {
-            ++(head->status >= 500 ? stats_.responses_error : stats_.responses_ok);
-          }
-        } else if (data.size() >= 12 && data.substr(0, 5) == "HTTP/") {
-          ++(data[9] >= '5' ? stats_.responses_error : stats_.responses_ok);
+      if (!config_.http && stream == ToxicStream::upstream) {
+        // TCP mode: each chunk from the client is a request for the per-request toxics.
+        if (co_await request_toxics(c) != 0) {
+          ++stats_.injected_errors;
+          c->reset();
+          co_return;
         }
+        if (c->closed) co_return;
+        c->awaiting_response = true;
+        c->forwarded_at = Clock::now();
+      }
+      if (stream == ToxicStream::downstream && c->awaiting_response) {
+        c->awaiting_response = false;
+        if (config_.http) count_response(data);
         // A slower service: the answer is held back (factor - 1) times what the upstream took.
         const auto took = read_at - c->forwarded_at;
         double factor = 1.0;
@@ -350,27 +367,8 @@ asio::awaitable<void> Proxy::forward_requests(std::shared_ptr<Connection> c, std
     c->body_remaining = head ? head->content_length : 0;
     c->discarding_body = false;
     ++stats_.requests;
-    int answer_status = 0;
-    for (const auto& toxic : std::vector(toxics_)) {
-      const faults::ToxicSpec& spec = toxic->spec;
-      if (spec.stream != ToxicStream::upstream || !applies(*c, *toxic)) continue;
-      if (spec.type == ToxicType::http_error && answer_status == 0 && rng_.chance(spec.ratio)) {
-        answer_status = spec.status;
-      } else if (spec.type == ToxicType::http_delay && rng_.chance(spec.ratio)) {
-        c->timer_up.expires_after(std::chrono::nanoseconds(sim::sample(spec.delay, rng_)));
-        co_await c->timer_up.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      } else if (spec.type == ToxicType::http_rate && spec.requests_per_s > 0) {
-        // One shared pacing slot per toxic: requests beyond the rate wait their turn.
-        Clock::time_point& slot = rate_slots_[toxic->id];
-        const auto now = Clock::now();
-        if (slot < now) slot = now;
-        const auto wait_until = slot;
-        slot += std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / spec.requests_per_s));
-        c->timer_up.expires_at(wait_until);
-        co_await c->timer_up.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      }
-      if (c->closed) co_return;
-    }
+    const int answer_status = co_await request_toxics(c);
+    if (c->closed) co_return;
     if (answer_status != 0) {
       ++stats_.injected_errors;
       c->discarding_body = true;
@@ -389,6 +387,35 @@ asio::awaitable<void> Proxy::forward_requests(std::shared_ptr<Connection> c, std
   }
 }
 
+// The per-request toxics at one request (HTTP mode: its head; TCP mode: a chunk from the
+// client): waits out http_delay and http_rate, and returns the status http_error answers with
+// (0: forward the request).
+asio::awaitable<int> Proxy::request_toxics(std::shared_ptr<Connection> c) {
+  boost::system::error_code ec;
+  int answer_status = 0;
+  for (const auto& toxic : std::vector(toxics_)) {
+    const faults::ToxicSpec& spec = toxic->spec;
+    if (spec.stream != ToxicStream::upstream || !applies(*c, *toxic)) continue;
+    if (spec.type == ToxicType::http_error && answer_status == 0 && rng_.chance(spec.ratio)) {
+      answer_status = spec.status;
+    } else if (spec.type == ToxicType::http_delay && rng_.chance(spec.ratio)) {
+      c->timer_up.expires_after(std::chrono::nanoseconds(sim::sample(spec.delay, rng_)));
+      co_await c->timer_up.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    } else if (spec.type == ToxicType::http_rate && spec.requests_per_s > 0) {
+      // One shared pacing slot per toxic: requests beyond the rate wait their turn.
+      Clock::time_point& slot = rate_slots_[toxic->id];
+      const auto now = Clock::now();
+      if (slot < now) slot = now;
+      const auto wait_until = slot;
+      slot += std::chrono::nanoseconds(static_cast<std::int64_t>(1e9 / spec.requests_per_s));
+      c->timer_up.expires_at(wait_until);
+      co_await c->timer_up.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+    if (c->closed) co_return 0;
+  }
+  co_return answer_status;
+}
+
 // Passes one chunk through the stream's toxics and writes it; false once the connection ends.
 asio::awaitable<bool> Proxy::forward_chunk(std::shared_ptr<Connection> c, ToxicStream stream, std::string_view data,
                                            Clock::time_point read_at) {
@@ -401,10 +428,17 @@ asio::awaitable<bool> Proxy::forward_chunk(std::shared_ptr<Connection> c, ToxicS
     const faults::ToxicSpec& spec = toxic->spec;
     if (spec.stream != stream || !applies(*c, *toxic)) continue;
     switch (spec.type) {
-      case ToxicType::latency:
-        timer.expires_at(read_at + std::chrono::nanoseconds(sim::sample(spec.delay, rng_)));
+      case ToxicType::latency: {
+        sim::TimeNs delay = sim::sample(spec.delay, rng_);
+        if (spec.ramp_ns > 0) {
+          // Ramping up from when the toxic was added, as the simulator's ramp from the fault's start.
+          const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(read_at - toxic->added_at).count();
+          if (since < spec.ramp_ns) delay = sim::scaled_ns(delay, static_cast<double>(std::max<sim::TimeNs>(since, 0)) / static_cast<double>(spec.ramp_ns));
+        }
+        timer.expires_at(read_at + std::chrono::nanoseconds(delay));
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         break;
+      }
       case ToxicType::bandwidth:
         if (spec.rate_kb_per_s > 0) {
           timer.expires_after(std::chrono::nanoseconds(static_cast<std::int64_t>(

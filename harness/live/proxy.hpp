@@ -44,7 +44,7 @@ struct ProxyStats {
   std::uint64_t requests = 0;                // HTTP mode: requests seen
   std::uint64_t responses_ok = 0;            // HTTP mode: upstream answers below 500
   std::uint64_t responses_error = 0;         // HTTP mode: upstream answers 500 and above
-  std::uint64_t injected_errors = 0;         // HTTP mode: answered by the proxy (http_error)
+  std::uint64_t injected_errors = 0;         // answered by the proxy (http_error; TCP mode: reset)
 };
 
 class Proxy : public std::enable_shared_from_this<Proxy> {
@@ -82,6 +82,7 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   struct ToxicEntry {
     std::uint64_t id = 0;
     faults::ToxicSpec spec;
+    Clock::time_point added_at{};  // a latency ramp starts here
   };
 
  private:
@@ -91,6 +92,8 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   asio::awaitable<void> serve(tcp::socket client);
   asio::awaitable<void> pump(std::shared_ptr<Connection> connection, faults::ToxicStream stream);
   asio::awaitable<void> forward_requests(std::shared_ptr<Connection> c, std::string_view data, Clock::time_point read_at);
+  asio::awaitable<int> request_toxics(std::shared_ptr<Connection> c);
+  void count_response(std::string_view data);
   asio::awaitable<bool> forward_chunk(std::shared_ptr<Connection> c, faults::ToxicStream stream, std::string_view data,
                                       Clock::time_point read_at);
   bool applies(Connection& c, const ToxicEntry& toxic);

@@ -170,6 +170,70 @@ TEST_CASE("live applies errors, slowdown and hang to real traffic and reports li
   CHECK(sum_series(series, "timeouts", 14, 16) * 5 < hang_timeouts);
 }
 
+TEST_CASE("live ramps a latency fault and applies errors and slowdown at the TCP level", "[live]") {
+  ScratchDir scratch("live-tcp");
+  Backend backend(scratch, "api", {"--latency", "10ms"});
+  REQUIRE(backend.ready());
+  const int listen = free_port();
+  write_text(scratch / "binding.json", R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(listen) +
+                                           R"(/", "max_connections": 64}},
+    "services": {"api": {"mode": "tcp", "instances": [{"listen": ")" + address(listen) + R"(", "upstream": ")" +
+                                           address(backend.port) + R"("}]}}})" + "\n");
+  const CommandResult result = run_faultline("live " + kLiveData + "tcp-ramp.json --bind " + (scratch / "binding.json") +
+                                                 " --report " + (scratch / "report.json"), scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json report = read_json(scratch / "report.json");
+  CHECK(report["live"]["skipped_faults"].empty());
+  const nlohmann::json& series = report["timeseries"]["clients"][0];
+  // 500ms buckets. The ramp (0.5s-2.5s, to 200ms over 2s): each request waits a share of 200ms
+  // that grows with the time since the fault began, so the median climbs bucket by bucket.
+  const double baseline = max_series(series, "p50_ms", 0, 1);
+  const double early = max_series(series, "p50_ms", 1, 2);   // 0.5s-1s: at most 50ms added
+  const double late = max_series(series, "p50_ms", 4, 5);    // 2s-2.5s: 150-200ms added
+  INFO("p50 before " << baseline << " ms, ramp's first bucket " << early << " ms, its last " << late << " ms");
+  REQUIRE(baseline > 0);
+  CHECK(early < 100);
+  CHECK(late > 120);
+  CHECK(late > 2 * early);
+  // Errors at the TCP level: the proxy resets connections instead of answering with a status.
+  const std::uint64_t requests = sum_series(series, "requests", 6, 9);
+  const std::uint64_t errors = sum_series(series, "errors", 6, 9);
+  REQUIRE(requests > 50);
+  CHECK(sum_series(series, "errors", 0, 6) == 0);
+  CHECK(errors > requests / 10);  // half the chunks asked for; a reset on a reused connection is retried once
+  CHECK(errors < requests * 3 / 4);
+  const nlohmann::json& proxy = proxy_named(report, "api/0");
+  CHECK(proxy["mode"] == "tcp");
+  CHECK(proxy["injected_errors"].get<std::uint64_t>() >= errors);
+  CHECK(proxy["connections_reset"].get<std::uint64_t>() >= errors);
+  CHECK(proxy["requests"].get<std::uint64_t>() == 0);  // TCP mode frames no requests
+  // Slowdown (5s-6.5s): each answer held back three times what the upstream took.
+  CHECK(sum_series(series, "errors", 10, 13) == 0);
+  CHECK(max_series(series, "p50_ms", 11, 13) > 2 * baseline);
+}
+
+TEST_CASE("a crash of the system under test is a result of the live run, not an error of faultline", "[live]") {
+  ScratchDir scratch("live-sut-crash");
+  // The backend stops by itself about 2s in (its own hang guard): the system under test is gone.
+  Backend backend(scratch, "api", {"--latency", "5ms", "--max-seconds", "2"});
+  REQUIRE(backend.ready());
+  write_text(scratch / "binding.json", R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) + R"(/"}}})" "\n");
+  const CommandResult result = run_faultline("live " + kLiveData + "sut-crash.json --bind " + (scratch / "binding.json") +
+                                                 " --report " + (scratch / "report.json") + " --junit " + (scratch / "junit.xml"), scratch);
+  INFO(result.out << result.err);
+  CHECK(result.exit_code == 1);  // the availability assertion fails: a result
+  CHECK_FALSE(contains(result.err, "error"));
+  const nlohmann::json report = read_json(scratch / "report.json");
+  CHECK(report["assertions"][0]["passed"] == false);
+  CHECK(contains(read_file(scratch / "junit.xml"), "availability stays above 99%"));
+  const nlohmann::json& series = report["timeseries"]["clients"][0];
+  // 500ms buckets: served at first, refused at the end (every request of the last second fails).
+  CHECK(sum_series(series, "ok", 0, 2) > 50);
+  CHECK(sum_series(series, "ok", 8, 10) == 0);
+  CHECK(sum_series(series, "errors", 8, 10) > 50);
+}
+
 TEST_CASE("SIGINT stops a live run: load stopped, listeners closed, nothing written, exit 4", "[live]") {
   ScratchDir scratch("live-sigint");
   Backend backend(scratch, "api", {"--latency", "1ms"});
