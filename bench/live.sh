@@ -15,7 +15,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/headless}
 seconds=${2:-10}
 fl=$build/faultline
-backend_bin=$build/tests/faultline-test-backend
+backend_bin=$build/faultline-test-backend
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -34,9 +34,11 @@ scenario() {  # rate duration
 JSON
 }
 binding_direct() { echo "{\"clients\": {\"users\": {\"url\": \"http://127.0.0.1:$1/\", \"max_connections\": 512}}}" > "$work/b.json"; }
-live_figures() {  # prints requests ok p50 p99 lateness bottleneck
-  python3 - "$work/r.json" <<'PY'
-import json, sys
+live_figures() {  # prints requests ok p50 p99 lateness bottleneck (or why there are none)
+  python3 - "$work/r.json" <<'PY' || true
+import json, os, sys
+if not os.path.exists(sys.argv[1]):
+    print("no report (the live run failed; see above)"); sys.exit(0)
 r = json.load(open(sys.argv[1])); c = r["clients"][0]; g = r["live"]["generator"]
 print(f'requests {c["totals"]["requests"]} ok {c["totals"]["ok"]} p50 {c["latency"]["p50_ms"]} ms p99 {c["latency"]["p99_ms"]} ms '
       f'lateness p99 {g["lateness_p99_ms"]} ms bottleneck {g["bottleneck"]} peak connections {r["live"]["connections"]["peak"]}')
@@ -47,7 +49,7 @@ echo "== 1. open-loop rate on one core (faultline live, pinned to cpu 0) vs wrk 
 binding_direct $be
 for rate in 20000 50000 80000; do
   scenario $rate ${seconds}s
-  taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+  rm -f "$work/r.json"; taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
   echo -n "faultline live at $rate req/s: "; live_figures
 done
 echo -n "wrk (1 thread, 64 connections, cpu 0): "
@@ -55,7 +57,7 @@ taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/ | grep -E 'Request
 
 echo "== 2. the generator's own added latency at 20,000 req/s (zero-latency backend) =="
 scenario 20000 ${seconds}s
-"$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
 echo -n "direct: "; live_figures
 
 echo "== 3. added latency per hop at 10,000 req/s: faultline proxy vs HAProxy (TCP mode) =="
@@ -79,13 +81,22 @@ CFG
 haproxy -db -f "$work/h.cfg" >/dev/null 2>&1 & pids+=($!)
 sleep 0.3
 scenario 10000 ${seconds}s
-"$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
-echo -n "direct:           "; live_figures
-"$fl" live "$work/s.json" --bind "$work/pb.json" --report "$work/r.json" >/dev/null || true
-echo -n "faultline proxy:  "; live_figures
+run_live() { rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$1" --report "$work/r.json" >/dev/null || true; }
+run_live "$work/b.json"; echo -n "direct:           "; live_figures
+run_live "$work/pb.json"; echo -n "faultline proxy:  "; live_figures
 binding_direct $hp
-"$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
-echo -n "HAProxy tcp mode: "; live_figures
+run_live "$work/b.json"; echo -n "HAProxy tcp mode: "; live_figures
+
+echo "== 3b. 1,000 concurrent connections (wrk, closed loop): through faultline's proxy and HAProxy =="
+# faultline proxy alone, with its Toxiproxy API (no load generator in the process).
+api=$(port); px2=$(port)
+"$fl" proxy --api 127.0.0.1:$api >/dev/null 2>&1 & pids+=($!)
+sleep 0.5
+curl -s -X POST http://127.0.0.1:$api/proxies -d "{\"name\": \"b\", \"listen\": \"127.0.0.1:$px2\", \"upstream\": \"127.0.0.1:$be\"}" >/dev/null
+for target in "faultline proxy:$px2" "HAProxy tcp mode:$hp"; do
+  echo -n "${target%%:*}: "
+  wrk -t2 -c1000 -d${seconds}s http://127.0.0.1:${target##*:}/ 2>&1 | grep -E 'Requests/sec|Latency|Socket errors|Non-2xx' | tr -s ' ' | paste -sd' '
+done
 
 echo "== 4. memory of a live run at 10,000 req/s through the proxy, sampled every ${seconds}s =="
 scenario 10000 $((6 * seconds))s

@@ -1,6 +1,8 @@
 // `faultline live` and `faultline proxy`: parsing their command lines and running them.
 #include "harness/live/cmd_live.hpp"
 
+#include <sys/resource.h>
+
 #include <cstdio>
 #include <iostream>
 
@@ -77,6 +79,15 @@ void print_live_verdict(std::ostream& out, const harness::Scenario& scenario, st
       << " on " << report["live"]["host"].get<std::string>() << "\n";
 }
 
+// Every proxied connection holds two descriptors and every pooled one of the generator one, so
+// the soft limit on open files (often 1,024) is raised to the hard limit, as HAProxy does.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
 }  // namespace
 
 int command_live(const std::vector<std::string>& raw) {
@@ -124,6 +135,7 @@ int command_live(const std::vector<std::string>& raw) {
     }
   }
   check_binding_reachable(binding_source, binding);
+  raise_open_file_limit();
   LiveOptions options;
   options.seed = seed.value_or(scenario.model.seed);
   options.skip_unsupported = skip_unsupported;
@@ -172,6 +184,7 @@ int command_proxy(const std::vector<std::string>& raw) {
       }
     }
   }
+  raise_open_file_limit();
   return run_toxiproxy_server(api, initial);
 }
 

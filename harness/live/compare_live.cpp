@@ -45,6 +45,55 @@ void add_relative(std::vector<Row>& rows, const std::string& subject, const std:
   rows.push_back(std::move(row));
 }
 
+// Combined availability of the clients in each time-series bucket (-1: no request ended in it).
+std::vector<double> bucket_availability(const Json& report) {
+  std::vector<double> ok, all;
+  for (const Json& c : report.at("timeseries").at("clients")) {
+    const Json& requests = c.at("requests");
+    const Json& oks = c.at("ok");
+    if (ok.size() < requests.size()) {
+      ok.resize(requests.size(), 0.0);
+      all.resize(requests.size(), 0.0);
+    }
+    for (std::size_t b = 0; b < requests.size(); ++b) {
+      all[b] += requests[b].get<double>();
+      ok[b] += oks.at(b).get<double>();
+    }
+  }
+  std::vector<double> out(all.size());
+  for (std::size_t b = 0; b < all.size(); ++b) out[b] = all[b] == 0 ? -1.0 : ok[b] / all[b];
+  return out;
+}
+
+double seconds_of(const Json& instant) {
+  return instant.is_string() ? std::stod(instant.get<std::string>()) : instant.get<double>();
+}
+
+// For a fault with an end: how long after its start the users stopped seeing it while it was
+// still active (the callers' detection: health checks ejecting, breakers opening, retries
+// going elsewhere), to the start of the first bucket back at or above kUnimpaired after the
+// first bucket below it. Negative when it never impaired them; NaN when they saw it to its end.
+constexpr double kUnimpaired = 0.99;
+
+double impact_ended_after(const Json& report, const Json& fault) {
+  const double bucket_s = report.at("timeseries").at("bucket_ms").get<double>() / 1000.0;
+  const double start = seconds_of(fault.at("start"));
+  const double end = seconds_of(fault.at("end"));
+  const std::vector<double> availability = bucket_availability(report);
+  const auto first = static_cast<std::size_t>(start / bucket_s);
+  const auto last = std::min(availability.size(), static_cast<std::size_t>(std::ceil(end / bucket_s)));
+  bool impaired = false;
+  for (std::size_t b = first; b < last; ++b) {
+    const double a = availability[b];
+    if (!impaired) {
+      impaired = a >= 0 && a < kUnimpaired;
+    } else if (a < 0 || a >= kUnimpaired) {
+      return std::max(0.0, static_cast<double>(b) * bucket_s - start);
+    }
+  }
+  return impaired ? NAN : -1.0;
+}
+
 }  // namespace
 
 Calibration compare_sim_live(const Json& first, const Json& second, const CalibrationTolerance& tolerance) {
@@ -87,6 +136,18 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
     } else if (!r_sim.at("recovered_after_s").is_null() || !r_live.at("recovered_after_s").is_null()) {
       rows.push_back({name, "recovered after", r_sim.at("recovered_after_s").dump(), r_live.at("recovered_after_s").dump(),
                       "one never recovered", true});
+    }
+    if (!sim_faults[f].at("end").is_null() && !live_faults[f].at("end").is_null()) {
+      const double d_sim = impact_ended_after(sim, sim_faults[f]);
+      const double d_live = impact_ended_after(live, live_faults[f]);
+      auto text = [](double d) { return std::isnan(d) ? std::string("not while active") : d < 0 ? std::string("no impact") : number(d, " s", 3); };
+      if (d_sim >= 0 && d_live >= 0) {  // NaN compares false: both are times here
+        add_relative(rows, name, "impact ended after", d_sim, d_live, " s", tolerance.absolute_ms / 1000.0 + 1e-9, tolerance);
+      } else if (std::isnan(d_sim) && std::isnan(d_live)) {
+        rows.push_back({name, "impact ended after", text(d_sim), text(d_live), "", false});
+      } else if (!(d_sim < 0 && d_live < 0)) {  // one impaired the users, the other did not or differently
+        rows.push_back({name, "impact ended after", text(d_sim), text(d_live), "differs", true});
+      }
     }
     if (r_sim.at("min_availability").is_number() && r_live.at("min_availability").is_number()) {
       const double s = r_sim["min_availability"].get<double>() * 100, l = r_live["min_availability"].get<double>() * 100;
