@@ -68,7 +68,7 @@ cat > "$work/pb.json" <<JSON
 JSON
 cat > "$work/h.cfg" <<CFG
 global
-  maxconn 20000
+  maxconn 9000
 defaults
   mode tcp
   timeout connect 1s

@@ -2,6 +2,7 @@
 #include "harness/live/loadgen.hpp"
 
 #include <algorithm>
+#include <array>
 #include <unordered_set>
 
 #include <boost/asio/co_spawn.hpp>
@@ -24,6 +25,7 @@ struct LoadGenerator::Pooled {
   explicit Pooled(asio::io_context& io) : socket(io) {}
   tcp::socket socket;
   std::string buffer;  // bytes read past the last response
+  std::array<char, 8192> chunk;  // each read lands here (kept out of the attempt's coroutine frame)
   bool reused = false;
 };
 
@@ -387,7 +389,7 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
     std::optional<HttpHead> head;
     std::size_t response_end = std::string::npos;
     bool until_eof = false;
-    std::array<char, 8192> chunk;
+    std::array<char, 8192>& chunk = pooled->chunk;
     while (!ec) {
       if (!end) {
         end = head_end(data);
