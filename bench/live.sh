@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Live-mode benchmarks (prints figures, asserts nothing). Everything on 127.0.0.1, started and
-# stopped by this script by PID. Usage: bench/live.sh [BUILD_DIR] [SECONDS]
+# stopped by this script by PID. Usage: bench/live.sh [BUILD_DIR] [SECONDS] [SECTIONS]
 #   (BUILD_DIR default build/headless with FAULTLINE_TESTS=ON, for the test backend; SECONDS per
 #    measurement, default 10; the memory run takes 6 x SECONDS instead of the issue's 10 minutes)
 #  1. the load generator's highest open-loop rate on one core against the backend with zero
@@ -8,12 +8,17 @@
 #  2. the generator's own added latency at 20,000 req/s (p50/p99 of a zero-latency backend,
 #     measured from the intended send instants);
 #  3. the proxy's added latency per hop at 10,000 req/s: the generator through faultline's proxy
-#     and through HAProxy in TCP mode, against the backend directly;
+#     (its own process, `faultline proxy`, as HAProxy is) and through HAProxy in TCP mode, against
+#     the backend directly; and through the proxy inside the live process (generator and proxy
+#     on one thread, as `faultline live` runs them); 3b: 1,000 concurrent connections (wrk)
+#     through each proxy, with wrk's error counts;
 #  4. memory of a live run at 10,000 req/s, sampled every SECONDS (flat = bounded by connections).
+#  SECTIONS (default 1234) picks which to run, e.g. 3 or 34.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/headless}
 seconds=${2:-10}
+sections=${3:-1234}
 fl=$build/faultline
 backend_bin=$build/faultline-test-backend
 work=$(mktemp -d)
@@ -45,27 +50,36 @@ print(f'requests {c["totals"]["requests"]} ok {c["totals"]["ok"]} p50 {c["latenc
 PY
 }
 
+# A binding with faultline's proxy inside the live process (sections 3 and 4).
+px=$(port)
+cat > "$work/pb.json" <<JSON
+{"clients": {"users": {"url": "http://127.0.0.1:$px/", "max_connections": 512}},
+ "services": {"api": {"mode": "tcp", "instances": [{"listen": "127.0.0.1:$px", "upstream": "127.0.0.1:$be"}]}}}
+JSON
+
+if [[ $sections == *1* ]]; then
 echo "== 1. open-loop rate on one core (faultline live, pinned to cpu 0) vs wrk =="
 binding_direct $be
-for rate in 20000 50000 80000; do
+for rate in 5000 10000 20000 50000; do
   scenario $rate ${seconds}s
   rm -f "$work/r.json"; taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
   echo -n "faultline live at $rate req/s: "; live_figures
 done
 echo -n "wrk (1 thread, 64 connections, cpu 0): "
 taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/ | grep -E 'Requests/sec|Latency' | tr -s ' ' | paste -sd' '
+fi
 
+if [[ $sections == *2* ]]; then
+binding_direct $be
 echo "== 2. the generator's own added latency at 20,000 req/s (zero-latency backend) =="
 scenario 20000 ${seconds}s
 rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
 echo -n "direct: "; live_figures
+fi
 
+if [[ $sections == *3* ]]; then
 echo "== 3. added latency per hop at 10,000 req/s: faultline proxy vs HAProxy (TCP mode) =="
-px=$(port); hp=$(port)
-cat > "$work/pb.json" <<JSON
-{"clients": {"users": {"url": "http://127.0.0.1:$px/", "max_connections": 512}},
- "services": {"api": {"mode": "tcp", "instances": [{"listen": "127.0.0.1:$px", "upstream": "127.0.0.1:$be"}]}}}
-JSON
+hp=$(port)
 cat > "$work/h.cfg" <<CFG
 global
   maxconn 9000
@@ -80,24 +94,26 @@ listen tcp
 CFG
 haproxy -db -f "$work/h.cfg" >/dev/null 2>&1 & pids+=($!)
 sleep 0.3
-scenario 10000 ${seconds}s
-run_live() { rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$1" --report "$work/r.json" >/dev/null || true; }
-run_live "$work/b.json"; echo -n "direct:           "; live_figures
-run_live "$work/pb.json"; echo -n "faultline proxy:  "; live_figures
-binding_direct $hp
-run_live "$work/b.json"; echo -n "HAProxy tcp mode: "; live_figures
-
-echo "== 3b. 1,000 concurrent connections (wrk, closed loop): through faultline's proxy and HAProxy =="
-# faultline proxy alone, with its Toxiproxy API (no load generator in the process).
+# faultline's proxy alone in its own process, created through its Toxiproxy API.
 api=$(port); px2=$(port)
 "$fl" proxy --api 127.0.0.1:$api >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
 curl -s -X POST http://127.0.0.1:$api/proxies -d "{\"name\": \"b\", \"listen\": \"127.0.0.1:$px2\", \"upstream\": \"127.0.0.1:$be\"}" >/dev/null
+scenario 10000 ${seconds}s
+run_live() { rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$1" --report "$work/r.json" >/dev/null || true; }
+binding_direct $be; run_live "$work/b.json"; echo -n "direct:                        "; live_figures
+binding_direct $px2; run_live "$work/b.json"; echo -n "faultline proxy (own process): "; live_figures
+binding_direct $hp; run_live "$work/b.json"; echo -n "HAProxy tcp mode:              "; live_figures
+run_live "$work/pb.json"; echo -n "faultline proxy in live's thread: "; live_figures
+
+echo "== 3b. 1,000 concurrent connections (wrk, closed loop): through faultline's proxy and HAProxy =="
 for target in "faultline proxy:$px2" "HAProxy tcp mode:$hp"; do
   echo -n "${target%%:*}: "
   wrk -t2 -c1000 -d${seconds}s http://127.0.0.1:${target##*:}/ 2>&1 | grep -E 'Requests/sec|Latency|Socket errors|Non-2xx' | tr -s ' ' | paste -sd' '
 done
+fi
 
+if [[ $sections == *4* ]]; then
 echo "== 4. memory of a live run at 10,000 req/s through the proxy, sampled every ${seconds}s =="
 scenario 10000 $((6 * seconds))s
 "$fl" live "$work/s.json" --bind "$work/pb.json" --report "$work/r.json" >/dev/null & lp=$!; pids+=($lp)
@@ -107,3 +123,4 @@ for i in 1 2 3 4 5; do
 done
 wait $lp || true
 echo -n "memory run: "; live_figures
+fi

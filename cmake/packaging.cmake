@@ -2,6 +2,7 @@
 # Layout under the prefix (/usr in the .deb, /usr/local by default):
 #   bin/faultline, bin/faultline-gui (when built)
 #   share/faultline/faultline.schema.json          the scenario JSON Schema
+#   share/faultline/binding.schema.json            live mode's binding JSON Schema
 #   share/faultline/scenarios/*.json               the scenario library (beside its schema, so
 #                                                  each file's "$schema" still resolves)
 #   share/bash-completion/completions/faultline    bash completion
@@ -10,6 +11,7 @@ include(GNUInstallDirs)
 
 install(TARGETS faultline RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/scenarios/faultline.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/faultline)
+install(FILES ${CMAKE_SOURCE_DIR}/harness/live/binding.schema.json DESTINATION ${CMAKE_INSTALL_DATADIR}/faultline)
 file(GLOB FAULTLINE_LIBRARY_SCENARIOS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/scenarios/*.json)
 install(FILES ${FAULTLINE_LIBRARY_SCENARIOS} DESTINATION ${CMAKE_INSTALL_DATADIR}/faultline/scenarios)
 install(FILES ${CMAKE_SOURCE_DIR}/install/faultline.bash-completion

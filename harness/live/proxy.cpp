@@ -295,8 +295,20 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
         if (ec || stream == ToxicStream::downstream) c->close();
         co_return;
       }
-      const Clock::time_point read_at = Clock::now();
       const std::string_view data(buffer.data(), n);
+      if (toxics_.empty() && (!config_.http || c->passthrough)) {
+        // Nothing to apply and nothing to frame: pass the bytes on (no coroutine frame per chunk).
+        c->awaiting_response = false;
+        co_await asio::async_write(to, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+        if (ec) {
+          c->close();
+          co_return;
+        }
+        c->bytes[stream == ToxicStream::upstream ? 0 : 1] += n;
+        (stream == ToxicStream::upstream ? stats_.bytes_upstream : stats_.bytes_downstream) += n;
+        continue;
+      }
+      const Clock::time_point read_at = Clock::now();
       if (config_.http && stream == ToxicStream::upstream && !c->passthrough) {
         co_await forward_requests(c, data, read_at);
         continue;

@@ -13,7 +13,7 @@ fail() { echo "FAILED: $*" >&2; exit 1; }
 echo "== cmake --install into $scratch/prefix"
 cmake --install "$build" --prefix "$scratch/prefix" >"$scratch/install.log"
 prefix=$scratch/prefix
-for file in bin/faultline share/faultline/faultline.schema.json share/faultline/scenarios/crash-discovery.json \
+for file in bin/faultline share/faultline/faultline.schema.json share/faultline/binding.schema.json share/faultline/scenarios/crash-discovery.json \
             share/faultline/scenarios/faultline.schema.json share/bash-completion/completions/faultline \
             share/doc/faultline/README.md share/doc/faultline/docs/cli.md; do
   [ -e "$prefix/$file" ] || fail "cmake --install did not install $file"
