@@ -234,6 +234,28 @@ TEST_CASE("a crash of the system under test is a result of the live run, not an 
   CHECK(sum_series(series, "errors", 8, 10) > 50);
 }
 
+TEST_CASE("closed-loop users and an open-loop client run on one event loop, each user one request at a time", "[live]") {
+  ScratchDir scratch("live-closed");
+  Backend backend(scratch, "api", {"--latency", "5ms"});
+  REQUIRE(backend.ready());
+  const std::string url = "http://127.0.0.1:" + std::to_string(backend.port) + "/";
+  write_text(scratch / "binding.json", R"({"clients": {"browsers": {"url": ")" + url + R"("}, "batch": {"url": ")" + url + R"("}}})" "\n");
+  const CommandResult result = run_faultline("live " + kLiveData + "closed-loop.json --bind " + (scratch / "binding.json") +
+                                                 " --report " + (scratch / "report.json"), scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json report = read_json(scratch / "report.json");
+  const nlohmann::json& browsers = report["clients"][0];
+  const nlohmann::json& batch = report["clients"][1];
+  // Four users, each waiting for its answer and thinking 20ms: at most 2s / 25ms each.
+  CHECK(browsers["totals"]["ok"].get<std::uint64_t>() > 20);
+  CHECK(browsers["totals"]["requests"].get<std::uint64_t>() <= 4 * 80);
+  CHECK(failed_requests(browsers) == 0);
+  for (const auto& in_flight : report["timeseries"]["clients"][0]["in_flight"]) CHECK(in_flight.get<std::uint64_t>() <= 4);
+  CHECK(batch["totals"]["ok"].get<std::uint64_t>() > 50);
+  CHECK(failed_requests(batch) == 0);
+}
+
 TEST_CASE("SIGINT stops a live run: load stopped, listeners closed, nothing written, exit 4", "[live]") {
   ScratchDir scratch("live-sigint");
   Backend backend(scratch, "api", {"--latency", "1ms"});
