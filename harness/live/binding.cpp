@@ -254,7 +254,7 @@ boost::system::error_code try_connect(const std::string& address, std::chrono::m
 
 }  // namespace
 
-void check_binding_reachable(const JsonSource& source, const Binding& binding) {
+void check_binding_listen(const JsonSource& source, const Binding& binding) {
   for (const BoundService& s : binding.services) {
     for (const BoundInstance& i : s.instances) {
       asio::io_context io;
@@ -269,6 +269,14 @@ void check_binding_reachable(const JsonSource& source, const Binding& binding) {
       if (!ec) probe.bind(at, ec);
       if (ec) throw source.error(i.pointer + "/listen", "cannot listen on " + i.listen + ": " + ec.message() + " (is the port in use?)");
       probe.close(ec);
+    }
+  }
+}
+
+void check_binding_reachable(const JsonSource& source, const Binding& binding) {
+  check_binding_listen(source, binding);
+  for (const BoundService& s : binding.services) {
+    for (const BoundInstance& i : s.instances) {
       const auto reached = try_connect(i.upstream, std::chrono::milliseconds(2000));
       if (reached) {
         throw source.error(i.pointer + "/upstream", "upstream " + i.upstream + " is unreachable: " + reached.message() +

@@ -58,5 +58,8 @@ Binding parse_binding(const harness::JsonSource& source, const harness::Scenario
 // Checks the real system before any load: every listen port is free and every upstream and
 // client address accepts a connection. Throws harness::InputError located in the binding.
 void check_binding_reachable(const harness::JsonSource& source, const Binding& binding);
+// Only the first part: every listen port is free (for `faultline proxy --bind`, whose upstreams
+// may start later, as with Toxiproxy).
+void check_binding_listen(const harness::JsonSource& source, const Binding& binding);
 
 }  // namespace faultline::live

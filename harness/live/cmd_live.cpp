@@ -173,6 +173,7 @@ int command_proxy(const std::vector<std::string>& raw) {
     const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
     const harness::JsonSource source = harness::JsonSource::load(binding_path);
     const Binding binding = parse_binding(source, scenario);
+    check_binding_listen(source, binding);
     for (const BoundService& service : binding.services) {
       for (const BoundInstance& bound : service.instances) {
         ProxyConfig config;

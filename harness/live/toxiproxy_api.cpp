@@ -14,6 +14,7 @@
 #include <boost/asio/write.hpp>
 #include <nlohmann/json.hpp>
 
+#include "harness/cmd_common.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/live/http.hpp"
 #include "reports/report.hpp"
@@ -403,10 +404,15 @@ int run_toxiproxy_server(const std::string& api_address, const std::vector<Proxy
   const auto hp = parse_host_port(numeric_address(api_address));
   tcp::acceptor acceptor(io);
   const tcp::endpoint at(asio::ip::make_address(hp->host), hp->port);
-  acceptor.open(at.protocol());
-  acceptor.set_option(asio::socket_base::reuse_address(true));
-  acceptor.bind(at);
-  acceptor.listen();
+  boost::system::error_code bind_ec;
+  acceptor.open(at.protocol(), bind_ec);
+  if (!bind_ec) acceptor.set_option(asio::socket_base::reuse_address(true), bind_ec);
+  if (!bind_ec) acceptor.bind(at, bind_ec);
+  if (!bind_ec) acceptor.listen(asio::socket_base::max_listen_connections, bind_ec);
+  if (bind_ec) {
+    throw harness::UsageError("proxy: --api: cannot listen on " + api_address + ": " + bind_ec.message() +
+                              " (is the port in use?)");
+  }
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     for (;;) {
       boost::system::error_code ec;

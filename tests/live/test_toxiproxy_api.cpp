@@ -116,4 +116,24 @@ TEST_CASE("faultline's own HTTP toxic answers a share of requests with a status"
   CHECK(contains(refused.out, "\"status\":400"));
 }
 
+TEST_CASE("faultline proxy refuses an API or proxy port in use: exit 2, said plainly, nothing served", "[live][toxiproxy]") {
+  ScratchDir scratch("live-proxy-in-use");
+  Backend backend(scratch, "api", {"--latency", "1ms"});
+  REQUIRE(backend.ready());
+  // The backend's own port is in use (by the backend, started and stopped by this test).
+  const CommandResult api = run_faultline("proxy --api " + address(backend.port), scratch);
+  INFO(api.err);
+  CHECK(api.exit_code == 2);
+  CHECK(contains(api.err, "proxy: --api: cannot listen on " + address(backend.port) + ": "));
+  CHECK(contains(api.err, "(is the port in use?)"));
+  std::ofstream(scratch / "binding.json") << R"({"clients": {"users": {"url": "http://127.0.0.1:1/"}},
+  "services": {"api": {"instances": [{"listen": ")" << address(backend.port) << R"(", "upstream": "127.0.0.1:1"}]}}})" << "\n";
+  const CommandResult bound = run_faultline("proxy --api " + address(free_port()) + " --bind " + (scratch / "binding.json") +
+                                                " --scenario " + kSourceDir + "/tests/data/live/direct-faults.json", scratch);
+  INFO(bound.err);
+  CHECK(bound.exit_code == 2);
+  CHECK(contains(bound.err, "binding.json:2:"));
+  CHECK(contains(bound.err, "at /services/api/instances/0/listen: cannot listen on " + address(backend.port)));
+}
+
 }  // namespace faultline::test
