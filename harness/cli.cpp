@@ -90,6 +90,9 @@ int run_cli(int argc, char** argv) {
   } catch (const OutputError& e) {
     std::fprintf(stderr, "faultline: %s\n", e.what());
     return kExitInput;
+  } catch (const WallBudgetSpent& e) {
+    std::fprintf(stderr, "faultline: %s; nothing was written\n", e.what());
+    return kExitLimit;
   } catch (const OutputsInterrupted& e) {
     std::fprintf(stderr, "faultline: %s\n", e.what());
     return kExitLimit;

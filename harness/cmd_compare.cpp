@@ -115,6 +115,16 @@ int command_compare(const std::vector<std::string>& args) {
   } catch (const json::exception& e) {
     throw InputError(files[1], {}, "", std::string("expected a complete faultline report: ") + e.what());
   }
+  // Rows are matched by name; two reports that share none would check no threshold and
+  // report "no regression" about nothing.
+  bool shared = false;
+  for (const reports::VerdictChange& v : comparison.verdicts) shared = shared || (v.base && v.candidate);
+  for (const reports::MetricDelta& m : comparison.metrics) shared = shared || (m.base_present && m.candidate_present);
+  if (!shared) {
+    throw InputError(files[1], {}, "",
+                     "nothing to compare: no client, service, fault or assertion of " + files[0] +
+                         " has a namesake here (rows are matched by name); compare reports of the same system");
+  }
   std::string text;
   if (format == "text") text = reports::render_comparison_text(comparison);
   else if (format == "md") text = reports::render_comparison_markdown(comparison);

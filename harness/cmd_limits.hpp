@@ -8,6 +8,7 @@
 namespace faultline::harness {
 
 struct LimitFlags {
+  LimitFlags();  // the memory budget's default (harness/memory_budget.hpp)
   LoadLimits load;
   RunLimits run;
 };

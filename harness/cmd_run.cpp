@@ -37,7 +37,13 @@ RunFlags parse_run_flags(const std::vector<std::string>& raw) {
   while (!args.done()) {
     std::string value;
     if (take_limit_flag(args, flags.limits)) continue;
-    if (args.option("--seed", value)) flags.seed = parse_u64("--seed", value);
+    if (args.option("--seed", value)) {
+      // The same limit as a scenario's "seed" (2^53, exact in every JSON reader).
+      flags.seed = parse_u64("--seed", value);
+      if (*flags.seed > (std::uint64_t{1} << 53)) {
+        throw UsageError("--seed: expected at most 9007199254740992 (2^53, as a scenario's \"seed\"), got " + value);
+      }
+    }
     else if (args.option("--report", outputs.report_path) || args.option("--junit", outputs.junit_path) ||
              args.option("--summary", outputs.summary_path) || args.option("--html", outputs.html_path) ||
              args.option("--timeseries", outputs.timeseries_path) || args.option("--from-report", flags.from_report) ||
@@ -112,6 +118,21 @@ int early_stop(const std::string& scenario_path, const RunFlags& flags, const Ru
                  path, static_cast<unsigned long long>(flags.limits.run.engine.max_in_flight), at.c_str());
     return kExitLimit;
   }
+  if (r.stop == sim::StopReason::no_progress) {
+    std::fprintf(stderr,
+                 "faultline: %s: no progress at simulated time %s: the closed-loop users of client \"%s\" get every answer "
+                 "at once (for example all rejected, unavailable or refused) and think for no time, so simulated time "
+                 "cannot advance; give the client a think_time, or fix what makes its requests fail at once\n",
+                 path, at.c_str(), result.engine->config().clients[r.stalled_client].name.c_str());
+    return kExitLimit;
+  }
+  if (result.memory_limit_hit) {
+    std::fprintf(stderr,
+                 "faultline: %s: limit hit: max_memory (resident memory over the budget of %s at simulated time %s); raise "
+                 "it with --max-memory\n",
+                 path, bytes_text(flags.limits.run.max_memory_bytes).c_str(), at.c_str());
+    return kExitLimit;
+  }
   if (r.stop == sim::StopReason::event_limit) {
     std::fprintf(stderr, "faultline: %s: limit hit: max_events (%llu events processed by simulated time %s); raise it with --max-events\n",
                  path, static_cast<unsigned long long>(r.events), at.c_str());
@@ -160,6 +181,7 @@ int command_run(const std::vector<std::string>& raw) {
   std::uint64_t report_seed = 0;
   const Scenario scenario = load_for_run(flags, report_seed);
   const std::string scenario_path = flags.from_report.empty() ? flags.scenario_path : scenario.file;
+  check_memory_budget(scenario, flags.limits.run.max_memory_bytes);
   if (!flags.trace_path.empty()) {
     // Each served request is two trace events; the rest of the trace is small.
     flags.limits.run.record_spans = static_cast<std::size_t>(flags.trace_max_events / 2 + 1);

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "harness/cmd_common.hpp"
+#include "harness/interrupt.hpp"
 #include "harness/output.hpp"
 #include "reports/html.hpp"
 #include "reports/junit.hpp"
@@ -95,14 +96,18 @@ void declare_run_outputs(OutputSet& files, const RunOutputs& outputs) {
 void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohmann::ordered_json& report,
                        const std::string& replay) {
   auto stage = [&](const std::string& path, std::string_view content) { files.stage(output_target(path), content); };
+  // Rendering a large report takes time too: the wall budget is checked between outputs.
+  check_wall_budget("rendering the outputs");
   if (!outputs.report_path.empty()) stage(outputs.report_path, reports::render_json(report));
   if (!outputs.junit_path.empty()) stage(outputs.junit_path, reports::render_junit(report, replay));
+  check_wall_budget("rendering the outputs");
   if (!outputs.html_path.empty()) stage(outputs.html_path, reports::render_html(report, replay));
   if (!outputs.timeseries_path.empty()) {
     stage(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
                                        ? reports::render_timeseries_csv(report)
                                        : reports::render_openmetrics(report));
   }
+  check_wall_budget("rendering the outputs");
   if (!outputs.summary_path.empty()) {
     stage(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
   }

@@ -65,6 +65,28 @@ void stage_sweep_outputs(OutputSet& files, const std::string& dir, const reports
   files.stage(dir + "/" + kSummaryFile, reports::render_sweep_markdown(sweep));
 }
 
+// The limit flags of a sweep: a resumed sweep must use the same ones, or it would mix seeds
+// stopped by one limit with seeds finished under another.
+json limit_flags(const SweepRunOptions& options) {
+  json limits;
+  limits["max_events"] = options.limits.engine.max_events;
+  limits["max_in_flight"] = options.limits.engine.max_in_flight;
+  limits["max_wall"] = options.limits.max_wall_s;
+  limits["max_memory"] = options.limits.max_memory_bytes;
+  return limits;
+}
+
+std::string limits_text(const json& limits) {
+  if (!limits.is_object()) return "(not recorded)";
+  std::string text;
+  for (const auto& [name, value] : limits.items()) {
+    std::string flag = "--" + name;
+    for (char& c : flag) c = c == '_' ? '-' : c;
+    text += (text.empty() ? "" : " ") + flag + " " + value.dump();
+  }
+  return text;
+}
+
 }  // namespace
 
 namespace {
@@ -223,7 +245,14 @@ int command_sweep(const std::vector<std::string>& raw) {
     reports::SweepHeader saved;
     reports::SweepLayout saved_layout;
     std::vector<reports::SeedRecord> saved_records;
-    reports::parse_seeds_file(read_json_file(progress_path), saved, saved_layout, saved_records);
+    const json progress = read_json_file(progress_path);
+    reports::parse_seeds_file(progress, saved, saved_layout, saved_records);
+    const json saved_limits = progress.is_object() && progress.contains("limits") ? progress["limits"] : json();
+    if (saved_limits != limit_flags(options)) {
+      throw CommandUsageError("--resume: " + progress_path + " was interrupted with " + limits_text(saved_limits) +
+                              ", this command has " + limits_text(limit_flags(options)) +
+                              "; resume with the same limits (or start the sweep again without --resume)");
+    }
     if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
         saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
       throw UsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
@@ -237,7 +266,10 @@ int command_sweep(const std::vector<std::string>& raw) {
     // An interrupted sweep is incomplete: writing its aggregate would pass off a part as the
     // whole. The finished seeds are kept so that --resume can finish the same aggregate.
     if (run.has_layout && !run.records.empty()) {
-      write_atomically(progress_path, reports::render_seeds_file(header, run.layout, run.records));
+      // The limits go in too (after the opening brace), so that --resume can check them.
+      std::string text = reports::render_seeds_file(header, run.layout, run.records);
+      text.insert(2, "  \"limits\": " + limit_flags(options).dump() + ",\n");
+      write_atomically(progress_path, text);
     }
     std::cerr << "faultline: sweep interrupted";
     if (const int signal = interrupted(); signal != 0) std::cerr << " by signal " << signal;

@@ -6,6 +6,7 @@
 
 #include "harness/assertions.hpp"
 #include "harness/duration.hpp"
+#include "harness/interrupt.hpp"
 
 namespace faultline::harness {
 namespace {
@@ -76,12 +77,23 @@ void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Eng
   }
   const sim::TimeNs bucket = engine.config().bucket_ns;
   const std::size_t width = static_cast<std::size_t>(window / bucket + (window % bucket != 0 ? 1 : 0));
-  for (std::size_t start = static_cast<std::size_t>(from / bucket); start + width <= series.size(); ++start) {
-    sim::Counters sum;
-    for (std::size_t b = start; b < start + width; ++b) sum.add(series[b]);
-    const std::uint64_t n = sum.ok + sum.errors + sum.timeouts + sum.rejected + sum.unavailable;
+  const auto answered = [](const sim::Counters& c) { return c.ok + c.errors + c.timeouts + c.rejected + c.unavailable; };
+  const std::size_t begin = static_cast<std::size_t>(from / bucket);
+  // A running sum over the sliding window: linear in the number of buckets, whatever the width.
+  std::uint64_t window_ok = 0, window_n = 0;
+  for (std::size_t b = begin; b < series.size() && b < begin + width; ++b) {
+    window_ok += series[b].ok;
+    window_n += answered(series[b]);
+  }
+  for (std::size_t start = begin; start + width <= series.size(); ++start) {
+    if (start > begin) {
+      window_ok += series[start + width - 1].ok - series[start - 1].ok;
+      window_n += answered(series[start + width - 1]) - answered(series[start - 1]);
+    }
+    if ((start & 0xfff) == 0) check_wall_budget("evaluating recovery assertions");
+    const std::uint64_t n = window_n;
     if (n == 0) continue;
-    const double ratio = static_cast<double>(sum.ok) / static_cast<double>(n);
+    const double ratio = static_cast<double>(window_ok) / static_cast<double>(n);
     if (ratio >= a.min_ratio) {
       const sim::TimeNs recovered = std::max<sim::TimeNs>(0, static_cast<sim::TimeNs>(start) * bucket - from);
       out.observed_value = static_cast<double>(recovered) / 1e9;

@@ -1,5 +1,8 @@
 // SIGINT/SIGTERM handling: a long run stops at the next check, writes nothing, and says so.
+// Also the wall-clock budget of the whole command (--max-wall), which every phase checks.
 #pragma once
+#include <stdexcept>
+#include <string>
 
 namespace faultline::harness {
 
@@ -8,5 +11,21 @@ void install_interrupt_handlers();
 
 // True once SIGINT or SIGTERM arrived; returns the signal number, or 0.
 int interrupted();
+
+// --max-wall: the command may use `seconds` of wall-clock time from now, in every phase
+// (loading, simulating, judging assertions, rendering outputs). 0 removes the budget.
+void set_wall_budget(double seconds);
+
+// The budget in seconds (0: none), and whether it is spent.
+double wall_budget_s();
+bool wall_budget_spent();
+
+// Thrown by check_wall_budget; commands exit 4 with its message.
+struct WallBudgetSpent : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws WallBudgetSpent, naming `phase` ("evaluating assertions"), once the budget is spent.
+void check_wall_budget(const char* phase);
 
 }  // namespace faultline::harness

@@ -47,14 +47,19 @@ using Tokens = std::vector<std::string>;
 // libstdc++'s std::regex recurses once per character matched, so a pattern run over a very long
 // string overflows the stack. Every string the schema constrains with a pattern also has a
 // maxLength far below this, so the copy handed to valijson shortens longer strings to this
-// length plus one: they still fail their maxLength, and no pattern ever sees them whole.
+// many characters plus one: they still fail their maxLength, and no pattern ever sees them
+// whole. Lengths are in characters (code points), so the cut is too: cutting at a byte count
+// would let 201 four-byte emoji pass a maxLength of 200.
 constexpr std::size_t kLongestCheckedString = 256;
 
 std::string shorten(const std::string& text) {
-  if (text.size() <= kLongestCheckedString) return text;
-  std::size_t end = kLongestCheckedString + 1;
-  while (end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) ++end;
-  return text.substr(0, end);
+  if (text.size() <= kLongestCheckedString) return text;  // fewer bytes, so fewer characters
+  std::size_t characters = 0;
+  for (std::size_t at = 0; at < text.size(); ++at) {
+    if ((static_cast<unsigned char>(text[at]) & 0xC0) == 0x80) continue;  // a continuation byte
+    if (++characters > kLongestCheckedString + 1) return text.substr(0, at);
+  }
+  return text;
 }
 
 // valijson's adapter reads nlohmann::json; the source keeps nlohmann::ordered_json. With

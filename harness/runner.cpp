@@ -6,6 +6,7 @@
 
 #include "harness/assertions.hpp"
 #include "harness/interrupt.hpp"
+#include "harness/memory_budget.hpp"
 
 namespace faultline::harness {
 
@@ -23,7 +24,9 @@ RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun r
   RunResult result;
   sim::Engine& engine = *run.engine;
   engine.finish();
+  check_wall_budget("finishing the run");
   result.assertions = evaluate_assertions(scenario, engine);
+  check_wall_budget("evaluating assertions");
   reports::RunInput input;
   input.scenario_name = scenario.name;
   input.scenario_description = scenario.description;
@@ -33,6 +36,7 @@ RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun r
   input.faults = scenario.faults;
   input.assertions = result.assertions;
   result.report = reports::build_run_report(input);
+  check_wall_budget("building the report");
   result.passed = result.report["passed"].get<bool>();
   run.injector.reset();  // detaches from the engine before the engine moves on
   result.engine = std::move(run.engine);
@@ -44,6 +48,7 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLi
   PreparedRun run = prepare_run(scenario, seed, limits);
   sim::Engine& engine = *run.engine;
   bool wall_limit_hit = false;
+  bool memory_limit_hit = false;
   bool stopped_by_signal = false;
   std::uint64_t steps = 0;
   while (engine.step()) {
@@ -55,15 +60,22 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLi
     // The wall clock is looked at by the harness only, and never changes what is simulated.
     if (limits.max_wall_s > 0) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-      if (elapsed > limits.max_wall_s) {
+      if (elapsed > limits.max_wall_s || wall_budget_spent()) {
         wall_limit_hit = true;
         break;
       }
     }
+    // The estimate before the run can be wrong (a queue that grows without bound): this is
+    // the check of what is actually used.
+    if (limits.max_memory_bytes > 0 && resident_bytes() > limits.max_memory_bytes) {
+      memory_limit_hit = true;
+      break;
+    }
   }
-  if (wall_limit_hit || stopped_by_signal) engine.mutable_results().stop = sim::StopReason::stopped;
+  if (wall_limit_hit || memory_limit_hit || stopped_by_signal) engine.mutable_results().stop = sim::StopReason::stopped;
   RunResult result = finish_run(scenario, seed, std::move(run));
   result.wall_limit_hit = wall_limit_hit;
+  result.memory_limit_hit = memory_limit_hit;
   result.interrupted = stopped_by_signal;
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;

@@ -17,6 +17,7 @@ namespace faultline::harness {
 struct RunLimits {
   sim::EngineLimits engine;
   double max_wall_s = 0;       // 0: no wall-clock limit (--max-wall)
+  std::uint64_t max_memory_bytes = 0;  // 0: none; resident memory checked during the run (--max-memory)
   std::size_t record_spans = 0;  // >0: record up to this many served requests (--trace)
 };
 
@@ -26,6 +27,7 @@ struct RunResult {
   nlohmann::ordered_json report;
   bool passed = false;
   bool wall_limit_hit = false;
+  bool memory_limit_hit = false;
   bool interrupted = false;  // SIGINT or SIGTERM stopped the run
   double wall_s = 0;
 };

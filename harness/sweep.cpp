@@ -28,6 +28,9 @@ SeedRange parse_seed_range(const std::string& text) {
   if (range.last < range.first) {
     throw UsageError("--seeds: expected A-B with A <= B, got \"" + text + "\"");
   }
+  if (range.last > (std::uint64_t{1} << 53)) {
+    throw CommandUsageError("--seeds: seeds are at most 9007199254740992 (2^53, as a scenario's \"seed\"), got \"" + text + "\"");
+  }
   if (range.last - range.first >= kMaxSweepSeeds) {
     throw UsageError("--seeds: at most " + std::to_string(kMaxSweepSeeds) +
                             " seeds in one sweep; split it with --shard K/N over several machines");

@@ -1,6 +1,8 @@
 // Locale-free formatting and escaping for the report writers.
 #include "reports/format.hpp"
 
+#include <algorithm>
+
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -24,6 +26,23 @@ std::string xml_escape(std::string_view text) {
     }
   }
   return out;
+}
+
+std::string markdown_code(std::string_view text, bool in_table) {
+  std::string body;
+  std::size_t run = 0, longest_run = 0;
+  for (const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest_run = std::max(longest_run, run);
+    if (c == '\n') body += "\\n";
+    else if (c == '\r') body += "\\r";
+    else if (c == '|' && in_table) body += "\\|";
+    else body += c;
+  }
+  const std::string fence(longest_run + 1, '`');
+  // A span that starts or ends with a backtick needs a space inside the fence (stripped on display).
+  const bool pad = !body.empty() && (body.front() == '`' || body.back() == '`' || body.front() == ' ');
+  return fence + (pad ? " " : "") + body + (pad ? " " : "") + fence;
 }
 
 std::string markdown_cell(std::string_view text) {

@@ -17,6 +17,11 @@ std::string xml_escape(std::string_view text);
 // Makes `text` safe inside one Markdown table cell: no pipes, no newlines, no raw HTML.
 std::string markdown_cell(std::string_view text);
 
+// `text` as one Markdown code span, whatever it holds: the fence is longer than any run of
+// backticks inside, line breaks show as \n and \r (they would end the span or the paragraph),
+// and in a table cell a pipe is escaped. HTML inside a code span is shown, not interpreted.
+std::string markdown_code(std::string_view text, bool in_table = false);
+
 // A number with exactly `decimals` decimals ("3.20"), locale-free.
 std::string fixed(double value, int decimals);
 

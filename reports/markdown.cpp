@@ -31,7 +31,7 @@ std::string verdict_section(const json& report, const SummaryOptions& options) {
     out += "live run · seed " + text_of(report["seed"]) + " · " + seconds_text_short(duration_s) + " · faultline " +
            text_of(report["faultline_version"]) + "\n\n";
   }
-  if (!options.replay_command.empty()) out += "Replay: `" + options.replay_command + "`\n\n";
+  if (!options.replay_command.empty()) out += "Replay: " + markdown_code(options.replay_command) + "\n\n";
   if (assertions.empty()) return out + "_The scenario has no assertions._\n\n";
   out += "| | assertion | expected | observed |\n| --- | --- | --- | --- |\n";
   // Failures first, so the reader sees what broke without scrolling.
@@ -153,16 +153,28 @@ std::string render_summary(const json& report, const SummaryOptions& options) {
     if (limit == 0) break;
     limit /= 2;
   }
-  std::string out = head + tail;
-  if (out.size() > options.max_bytes) {
-    // Not even the tables fit: keep the verdict, which is what the reader needs most.
-    out = verdict_section(report, options);
-    if (out.size() > options.max_bytes) {
-      // Cut at a line end, so no table row and no UTF-8 character is left half.
-      const auto line_end = out.rfind('\n', options.max_bytes == 0 ? 0 : options.max_bytes - 1);
-      out.resize(line_end == std::string::npos ? 0 : line_end + 1);
-    }
-  }
+  // What is left out is said, visibly, at the end (the note's room is kept free).
+  const std::string cap = count_text(options.max_bytes) + " bytes";
+  const std::string no_details = "\n_The event timeline and breaker details are left out to keep this summary under " +
+                                 cap + "; they are in the JSON and HTML reports._\n";
+  std::string out = head + no_details + tail;
+  if (out.size() <= options.max_bytes) return out;
+  // Not even the tables fit: keep the verdict, which is what the reader needs most.
+  const std::string no_tables = "\n_Traffic, faults and details are left out to keep this summary under " + cap +
+                                "; they are in the JSON and HTML reports._\n";
+  out = verdict_section(report, options);
+  if (out.size() + no_tables.size() <= options.max_bytes) return out + no_tables;
+  // Cut at a line end, so no table row and no UTF-8 character is left half, and say how many
+  // lines were left out.
+  std::size_t total_lines = static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n'));
+  const std::size_t room = options.max_bytes > no_tables.size() + 96 ? options.max_bytes - no_tables.size() - 96 : 0;
+  const auto line_end = room == 0 ? std::string::npos : out.rfind('\n', room - 1);
+  out.resize(line_end == std::string::npos ? 0 : line_end + 1);
+  const std::size_t kept_lines = static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n'));
+  const std::string note = "\n_" + count_text(total_lines - kept_lines) +
+                           " more lines of the verdict table, and everything after it, are left out to keep this summary under " +
+                           cap + "; they are in the JSON and HTML reports._\n";
+  if (out.size() + note.size() <= options.max_bytes) out += note;
   return out;
 }
 

@@ -408,6 +408,7 @@ json build_run_report(const RunInput& input) {
   report["stop"] = results.stop == sim::StopReason::finished          ? "finished"
                    : results.stop == sim::StopReason::event_limit     ? "event_limit"
                    : results.stop == sim::StopReason::in_flight_limit ? "in_flight_limit"
+                   : results.stop == sim::StopReason::no_progress     ? "no_progress"
                                                                       : "stopped";
   report["trace_hash"] = hex64(results.trace_hash);
   report["events"] = results.events;

@@ -130,8 +130,8 @@ std::string render_sweep_markdown(const json& sweep, std::size_t max_bytes) {
       std::string what;
       for (const json& name : f["failed_assertions"]) what += (what.empty() ? "" : ", ") + name.get<std::string>();
       if (f["stop"] != "finished") what += (what.empty() ? "" : ", ") + std::string("stopped: ") + f["stop"].get<std::string>();
-      const std::string row = "| " + std::to_string(f["seed"].get<std::uint64_t>()) + " | " + markdown_cell(what) + " | `" +
-                              markdown_cell(f["replay"].get<std::string>()) + "` |\n";
+      const std::string row = "| " + std::to_string(f["seed"].get<std::uint64_t>()) + " | " + markdown_cell(what) + " | " +
+                              markdown_code(f["replay"].get<std::string>(), true) + " |\n";
       if (out.size() + details.size() + row.size() + 200 > max_bytes) {
         details += "\n_More failing seeds are listed in sweep.json._\n";
         break;

@@ -68,6 +68,12 @@ class Engine final : private BreakerListener {
   const ModelConfig& config() const { return config_; }
   const Results& results() const { return results_; }
   Results& mutable_results() { return results_; }
+  // Ends the run: the closed-loop users of `client` cannot make simulated time advance.
+  void stop_without_progress(std::uint32_t client) {
+    results_.stop = StopReason::no_progress;
+    results_.stalled_client = client;
+    finished_ = true;
+  }
 
   // Read access for the harness, faults and the GUI.
   std::span<const InstanceRuntime> instances() const { return instances_; }

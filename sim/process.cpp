@@ -33,6 +33,12 @@ void ProcessRunner::user_loop(std::uint32_t index) {
   }
   Process& self = *processes_[index];
   const ClientConfig& config = engine_.config_.clients[self.client];
+  // A user whose cycles take no simulated time at all (requests that fail at once, zero think
+  // time) would spin at one instant until --max-events; after this many such cycles in a row
+  // the run stops, naming the client.
+  constexpr std::uint32_t kMaxCyclesAtOneInstant = 100'000;
+  std::uint32_t cycles_at_one_instant = 0;
+  TimeNs instant = engine_.now();
   while (!self.stopping) {
     for (const SessionStep& step : config.session) {
       if (self.stopping || engine_.now() >= config.stop_ns) break;
@@ -41,7 +47,14 @@ void ProcessRunner::user_loop(std::uint32_t index) {
       const TimeNs think = sample(step.think_time, self.rng);
       engine_.process_sleep(index, think);
     }
-    if (engine_.now() >= config.stop_ns) break;
+    if (self.stopping || engine_.now() >= config.stop_ns) break;
+    if (engine_.now() != instant) {
+      instant = engine_.now();
+      cycles_at_one_instant = 0;
+    } else if (++cycles_at_one_instant >= kMaxCyclesAtOneInstant) {
+      engine_.stop_without_progress(self.client);
+      break;
+    }
   }
   std::unique_lock<boost::fibers::mutex> lock(mutex_);
   self.done = true;

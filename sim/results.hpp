@@ -120,7 +120,9 @@ struct CrashTraffic {
   std::uint32_t instance = 0xffff'ffffu;    // the instance that got it
 };
 
-enum class StopReason : std::uint8_t { finished, event_limit, in_flight_limit, stopped };
+// no_progress: closed-loop users whose every cycle (request, answer, think) takes no simulated
+// time, so the run could never advance; Results::stalled_client names their client.
+enum class StopReason : std::uint8_t { finished, event_limit, in_flight_limit, stopped, no_progress };
 
 struct Results {
   std::vector<EntityResults> clients;
@@ -136,6 +138,7 @@ struct Results {
   std::uint64_t spans_dropped = 0;
   TimeNs end_ns = 0;
   StopReason stop = StopReason::finished;
+  std::uint32_t stalled_client = 0;  // with StopReason::no_progress
 };
 
 }  // namespace faultline::sim

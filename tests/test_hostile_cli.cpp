@@ -1,0 +1,178 @@
+// Hostile command lines and files through the real program (issue 11 §3-§5): runs that cannot
+// advance, the wall-clock and memory budgets, seeds, name lengths, Markdown escaping and caps,
+// sweep --resume limits and compare of unrelated reports.
+#include <catch2/catch.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+
+#include "cli_helpers.hpp"
+
+using namespace faultline::test;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+const std::string kHostile = kSourceDir + "/tests/data/hostile/";
+const std::string kSmall = kHostile + "arithmetic/think-time-max.json";
+
+json small_scenario() { return json::parse(read_file(kSmall)); }
+
+void write_json(const std::string& path, const json& document) { std::ofstream(path) << document.dump(1); }
+
+}  // namespace
+
+TEST_CASE("closed-loop users whose requests fail at once with no think time stop the run, naming the client",
+          "[cli][hostile]") {
+  ScratchDir dir("no-progress");
+  const auto result = run_faultline("run " + kHostile + "progress/closed-loop-fails-at-once.json --report " + (dir / "r.json"), dir);
+  CHECK(result.exit_code == 4);
+  CHECK(contains(result.err, "no progress"));
+  CHECK(contains(result.err, "impatient-users"));
+  CHECK(contains(result.err, "think_time"));
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+}
+
+TEST_CASE("--max-wall bounds the phases after the simulation too", "[cli][hostile]") {
+  ScratchDir dir("max-wall-phases");
+  // A budget spent before the run ends: the event loop may finish, the later phases may not.
+  const auto result = run_faultline("run " + kSmall + " --max-wall 1ns --report " + (dir / "r.json"), dir);
+  CHECK(result.exit_code == 4);
+  CHECK(contains(result.err, "max_wall"));
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+}
+
+TEST_CASE("--seed accepts what a scenario's seed accepts, up to 2^53, and no more", "[cli][hostile]") {
+  ScratchDir dir("seed-limit");
+  CHECK(run_faultline("run " + kSmall + " --seed 9007199254740992", dir).exit_code == 0);
+  auto result = run_faultline("run " + kSmall + " --seed 9007199254740993", dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "9007199254740992"));
+  result = run_faultline("run " + kSmall + " --seed 18446744073709551615", dir);
+  CHECK(result.exit_code == 2);
+  result = run_faultline("sweep " + kSmall + " --seeds 9007199254740992-9007199254740993 --out " + (dir / "s"), dir);
+  CHECK(result.exit_code == 2);
+}
+
+TEST_CASE("name lengths count characters of the whole string: 201 emoji exceed 200", "[cli][hostile]") {
+  ScratchDir dir("name-length");
+  auto result = run_faultline("run " + kHostile + "names/scenario-name-201-emoji.json", dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "at /name"));
+  result = run_faultline("run " + kHostile + "names/assertion-name-201-emoji.json", dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "at /assertions/0/name"));
+  // 200 emoji are within the limit.
+  json scenario = json::parse(read_file(kHostile + "names/scenario-name-201-emoji.json"));
+  std::string name = scenario["name"];
+  scenario["name"] = name.substr(4);
+  write_json(dir / "s.json", scenario);
+  CHECK(run_faultline("run " + (dir / "s.json"), dir).exit_code == 0);
+}
+
+TEST_CASE("a scenario path with a backtick, a newline and HTML stays inside the replay command's code span",
+          "[cli][hostile]") {
+  ScratchDir dir("markdown-path");
+  const std::string path = dir / "we`ird\n<b>name</b>.json";
+  fs::copy_file(kSmall, path);
+  const auto result = run_faultline("run '" + path + "' --summary " + (dir / "s.md"), dir);
+  REQUIRE(result.exit_code == 0);
+  const std::string summary = read_file(dir / "s.md");
+  const auto at = summary.find("Replay: ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = summary.substr(at, summary.find('\n', at) - at);
+  INFO(line);
+  CHECK(contains(line, "``"));            // a fence longer than the backtick inside
+  CHECK(contains(line, "\\n<b>name</b>"));  // the newline shown, the HTML inside the span
+  CHECK(line.substr(line.size() - 2) == "``");
+}
+
+TEST_CASE("a Markdown summary over its cap says what it left out", "[cli][hostile]") {
+  ScratchDir dir("markdown-cap");
+  json scenario = small_scenario();
+  scenario["assertions"] = json::array();
+  for (int i = 0; i < 2500; ++i) {
+    scenario["assertions"].push_back({{"name", "assertion " + std::to_string(i) + " " + std::string(180, 'x')},
+                                      {"type", "count"}, {"client", "c"}, {"metric", "requests"}, {"max", 1}});
+  }
+  write_json(dir / "s.json", scenario);
+  const auto result = run_faultline("run " + (dir / "s.json") + " --summary " + (dir / "s.md"), dir);
+  REQUIRE(result.exit_code == 1);
+  const std::string summary = read_file(dir / "s.md");
+  CHECK(summary.size() <= 1u << 20);
+  CHECK(contains(summary, "left out"));
+  CHECK(summary.back() == '\n');
+}
+
+TEST_CASE("compare of two reports with nothing in common is exit 2", "[cli][hostile]") {
+  ScratchDir dir("compare-nothing");
+  json other = small_scenario();
+  other["name"] = "other";
+  other["services"][0]["name"] = "backend";
+  other["clients"][0]["name"] = "batch";
+  other["clients"][0]["service"] = "backend";
+  write_json(dir / "other.json", other);
+  REQUIRE(run_faultline("run " + kSmall + " --report " + (dir / "a.json"), dir).exit_code == 0);
+  REQUIRE(run_faultline("run " + (dir / "other.json") + " --report " + (dir / "b.json"), dir).exit_code == 0);
+  const auto result = run_faultline("compare " + (dir / "a.json") + " " + (dir / "b.json"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "nothing to compare"));
+  // Reports of the same system still compare.
+  CHECK(run_faultline("compare " + (dir / "a.json") + " " + (dir / "a.json"), dir).exit_code == 0);
+}
+
+TEST_CASE("sweep --resume refuses limit flags that differ from the interrupted sweep's", "[cli][hostile]") {
+  ScratchDir dir("resume-limits");
+  REQUIRE(run_faultline("sweep " + kSmall + " --seeds 1-3 --jobs 1 --out " + (dir / "s"), dir).exit_code == 0);
+  // An interrupted sweep's progress file: the seeds done so far and the limits it ran with.
+  std::string progress = read_file(dir / "s/seeds.json");
+  progress.insert(2, "  \"limits\": {\"max_events\":1000000,\"max_in_flight\":5000000,\"max_wall\":0.0,"
+                     "\"max_memory\":4294967296},\n");
+  std::ofstream(dir / "s/progress.json") << progress;
+  auto result = run_faultline("sweep " + kSmall + " --seeds 1-3 --jobs 1 --resume --out " + (dir / "s"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "--max-events 1000000"));
+  result = run_faultline("sweep " + kSmall + " --seeds 1-3 --jobs 1 --resume --max-events 1000000 --out " + (dir / "s"), dir);
+  CHECK(result.exit_code == 0);
+  CHECK(contains(result.err, "3 of 3 seeds already done"));
+}
+
+TEST_CASE("a model over the memory budget is refused before the run, naming the budget, the cause and the flag",
+          "[cli][hostile][memory]") {
+  ScratchDir dir("memory-budget");
+  json scenario = small_scenario();
+  scenario["zones"] = json::array();
+  for (int i = 0; i < 10000; ++i) scenario["zones"].push_back("z" + std::to_string(i));
+  write_json(dir / "s.json", scenario);
+  auto result = run_faultline("run " + (dir / "s.json") + " --report " + (dir / "r.json"), dir);
+  CHECK(result.exit_code == 4);
+  CHECK(contains(result.err, "max_memory"));
+  CHECK(contains(result.err, "zone pairs"));
+  CHECK(contains(result.err, "4.0 GiB"));
+  CHECK(contains(result.err, "--max-memory"));
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+  result = run_faultline("run " + kSmall + " --max-memory 1MiB", dir);
+  CHECK(result.exit_code == 4);
+  CHECK(contains(result.err, "max_memory"));
+  CHECK(run_faultline("run " + kSmall + " --max-memory 64MiB", dir).exit_code == 0);
+  CHECK(run_faultline("run " + kSmall + " --max-memory lots", dir).exit_code == 2);
+}
+
+TEST_CASE("resident memory over the budget during the run stops it with exit 4", "[cli][hostile][memory]") {
+  ScratchDir dir("memory-during");
+  // Requests pile up without end: 20,000/s offered to a server of 10/s, no timeout, a deep queue.
+  json scenario = small_scenario();
+  scenario["duration"] = "200s";
+  scenario["services"][0]["queue_capacity"] = 10000000;
+  scenario["services"][0]["service_time"] = "100ms";
+  scenario["services"][0]["instances"] = 1;
+  scenario["services"][0]["workers"] = 1;
+  scenario["clients"][0] = {{"name", "c"}, {"zone", "z1"}, {"service", "api"}, {"open_loop", {{"rate", 20000}}}};
+  write_json(dir / "s.json", scenario);
+  const auto result = run_faultline("run " + (dir / "s.json") + " --max-memory 96MiB --report " + (dir / "r.json"), dir);
+  CHECK(result.exit_code == 4);
+  CHECK(contains(result.err, "max_memory"));
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+}

@@ -1,0 +1,203 @@
+// Output files through the real program: never an input, never twice, never a folder; streams
+// written in place; symlinks followed; all outputs or none, even when interrupted or killed.
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <filesystem>
+
+#include "cli_helpers.hpp"
+
+using namespace faultline::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kScenario = kSourceDir + "/tests/data/hostile/arithmetic/think-time-max.json";
+
+std::string scenario_copy(const ScratchDir& dir) {
+  fs::copy_file(kScenario, dir / "s.json");
+  return dir / "s.json";
+}
+
+bool has_temporaries(const ScratchDir& dir) {
+  for (const auto& entry : fs::directory_iterator(dir.path)) {
+    if (contains(entry.path().filename().string(), ".tmp.")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("an output naming the scenario, however spelled, is refused before any work", "[cli][outputs]") {
+  ScratchDir dir("out-input");
+  const std::string scenario = scenario_copy(dir);
+  const std::string original = read_file(scenario);
+  fs::create_hard_link(scenario, dir / "hard.json");
+  fs::create_symlink(scenario, dir / "link.json");
+  for (const std::string& spelling : {scenario, dir / "./s.json", dir / "hard.json", dir / "link.json"}) {
+    for (const std::string& flag : {"--report", "--html", "--junit", "--summary", "--timeseries", "--trace"}) {
+      INFO(flag << " " << spelling);
+      const auto result = run_faultline("run " + scenario + " " + flag + " " + spelling, dir);
+      CHECK(result.exit_code == 2);
+      CHECK(contains(result.err, "is the input"));
+      CHECK(read_file(scenario) == original);
+    }
+  }
+}
+
+TEST_CASE("two outputs to one file are refused, and nothing is written", "[cli][outputs]") {
+  ScratchDir dir("out-twice");
+  const std::string scenario = scenario_copy(dir);
+  auto result = run_faultline("run " + scenario + " --report " + (dir / "x") + " --html " + (dir / "x"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "name the same file"));
+  CHECK_FALSE(fs::exists(dir / "x"));
+  // The same file by two spellings, existing already.
+  std::ofstream(dir / "y") << "previous";
+  result = run_faultline("run " + scenario + " --report " + (dir / "y") + " --junit " + (dir / "./y"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(read_file(dir / "y") == "previous");
+}
+
+TEST_CASE("an output that is a folder is refused before the run writes any other output", "[cli][outputs]") {
+  ScratchDir dir("out-folder");
+  const std::string scenario = scenario_copy(dir);
+  fs::create_directory(dir / "folder");
+  const auto result = run_faultline("run " + scenario + " --report " + (dir / "r.json") + " --html " + (dir / "folder"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "is a folder"));
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+  CHECK(fs::is_directory(dir / "folder"));
+}
+
+TEST_CASE("a character device is written in place: a full device is exit 2 and stays a device", "[cli][outputs]") {
+  ScratchDir dir("out-device");
+  const std::string scenario = scenario_copy(dir);
+  const std::string full = dir / "full";
+  if (::mknod(full.c_str(), S_IFCHR | 0666, makedev(1, 7)) != 0) {
+    WARN("cannot create a device node here (not root?); using /dev/full itself");
+  }
+  const std::string target = fs::exists(full) ? full : "/dev/full";
+  auto result = run_faultline("run " + scenario + " --report " + target + " --html " + (dir / "r.html"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "No space left on device"));
+  CHECK(fs::is_character_file(target));
+  CHECK_FALSE(fs::exists(dir / "r.html"));  // all or nothing
+  // /dev/null takes the report as a stream and stays /dev/null.
+  result = run_faultline("run " + scenario + " --report /dev/null", dir);
+  CHECK(result.exit_code == 0);
+  CHECK(fs::is_character_file("/dev/null"));
+  // /dev/stdout (a symlink into /proc) carries the report on standard output.
+  result = run_faultline("run " + scenario + " --report /dev/stdout", dir);
+  CHECK(result.exit_code == 0);
+  CHECK(contains(result.out, "\"faultline_version\""));
+}
+
+TEST_CASE("a FIFO output is written as a stream when a reader waits, and refused without one", "[cli][outputs]") {
+  ScratchDir dir("out-fifo");
+  const std::string scenario = scenario_copy(dir);
+  const std::string fifo = dir / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  auto result = run_faultline("run " + scenario + " --report " + fifo, dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "no process is reading"));
+  // A reader that is there before the run (the report fits in the pipe's buffer).
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  result = run_faultline("run " + scenario + " --report " + fifo, dir);
+  CHECK(result.exit_code == 0);
+  std::string received;
+  char buffer[4096];
+  for (ssize_t n; (n = ::read(reader, buffer, sizeof buffer)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
+  ::close(reader);
+  CHECK(contains(received, "\"faultline_version\""));
+  CHECK(fs::is_fifo(fifo));
+}
+
+TEST_CASE("a symlink output writes the file it points to and stays a symlink; a dangling one is refused", "[cli][outputs]") {
+  ScratchDir dir("out-symlink");
+  const std::string scenario = scenario_copy(dir);
+  std::ofstream(dir / "target.json") << "previous";
+  fs::create_symlink(dir / "target.json", dir / "link.json");
+  auto result = run_faultline("run " + scenario + " --report " + (dir / "link.json"), dir);
+  CHECK(result.exit_code == 0);
+  CHECK(fs::is_symlink(dir / "link.json"));
+  CHECK(contains(read_file(dir / "target.json"), "\"faultline_version\""));
+  fs::create_symlink(dir / "missing.json", dir / "dangling.json");
+  result = run_faultline("run " + scenario + " --report " + (dir / "dangling.json"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "symlink to a missing file"));
+  CHECK_FALSE(fs::exists(dir / "missing.json"));
+}
+
+TEST_CASE("compare and merge refuse an output that is one of their inputs", "[cli][outputs]") {
+  ScratchDir dir("out-compare-merge");
+  const std::string scenario = scenario_copy(dir);
+  REQUIRE(run_faultline("run " + scenario + " --report " + (dir / "a.json"), dir).exit_code == 0);
+  REQUIRE(run_faultline("run " + scenario + " --seed 2 --report " + (dir / "b.json"), dir).exit_code == 0);
+  const std::string a = read_file(dir / "a.json");
+  auto result = run_faultline("compare " + (dir / "a.json") + " " + (dir / "b.json") + " --out " + (dir / "a.json"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(read_file(dir / "a.json") == a);
+  for (const std::string shard : {"1", "2"}) {
+    REQUIRE(run_faultline("sweep " + scenario + " --seeds 1-4 --jobs 1 --shard " + shard + "/2 --out " + (dir / ("s" + shard)), dir)
+                .exit_code <= 1);
+  }
+  const std::string shard1 = read_file(dir / "s1/seeds.json");
+  result = run_faultline("merge " + (dir / "s1") + " " + (dir / "s2") + " --out " + (dir / "s1"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, "is the input"));
+  CHECK(read_file(dir / "s1/seeds.json") == shard1);
+}
+
+TEST_CASE("an interrupt while the outputs are being written exits 4 and leaves the previous files", "[cli][outputs][signals]") {
+  ScratchDir dir("out-interrupt");
+  const std::string scenario = scenario_copy(dir);
+  std::ofstream(dir / "r.json") << "previous report";
+  std::ofstream(dir / "r.html") << "previous html";
+  const std::string marker = dir / "staged";
+  ::setenv("FAULTLINE_TEST_HOLD_OUTPUTS", marker.c_str(), 1);
+  const pid_t child = spawn_faultline({"run", scenario, "--report", dir / "r.json", "--html", dir / "r.html"});
+  ::unsetenv("FAULTLINE_TEST_HOLD_OUTPUTS");
+  const int status = interrupt_when(child, [&] { return fs::exists(marker); });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 4);
+  CHECK(read_file(dir / "r.json") == "previous report");
+  CHECK(read_file(dir / "r.html") == "previous html");
+  CHECK_FALSE(has_temporaries(dir));
+}
+
+TEST_CASE("SIGKILL while the outputs are staged leaves no temporary file and the previous files", "[cli][outputs][signals]") {
+  ScratchDir dir("out-kill");
+  const std::string scenario = scenario_copy(dir);
+  std::ofstream(dir / "r.json") << "previous report";
+  const std::string marker = dir / "staged";
+  ::setenv("FAULTLINE_TEST_HOLD_OUTPUTS", marker.c_str(), 1);
+  const pid_t child = spawn_faultline({"run", scenario, "--report", dir / "r.json", "--junit", dir / "j.xml"});
+  ::unsetenv("FAULTLINE_TEST_HOLD_OUTPUTS");
+  for (int i = 0; i < 30000 && !fs::exists(marker); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(fs::exists(marker));
+  ::kill(child, SIGKILL);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  CHECK(read_file(dir / "r.json") == "previous report");
+  CHECK_FALSE(fs::exists(dir / "j.xml"));
+  CHECK_FALSE(has_temporaries(dir));
+}
+
+TEST_CASE("a scenario path that is a FIFO without a writer does not block", "[cli][outputs]") {
+  ScratchDir dir("in-fifo");
+  const std::string fifo = dir / "scenario.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  const auto result = run_faultline("run " + fifo + " --report " + (dir / "r.json"), dir);
+  CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, fifo));
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+  // A pipe with a writer, as `<(cat s.json)` or /dev/stdin gives, is read.
+  const auto piped = run_command("cat " + kScenario + " | timeout -k 10 300 " + kBinary + " run /dev/stdin --report " + (dir / "p.json"), dir);
+  CHECK(piped.exit_code == 0);
+  CHECK(fs::exists(dir / "p.json"));
+}
