@@ -98,7 +98,7 @@ void check_memory_budget(const Scenario& scenario, std::uint64_t budget_bytes) {
   // Suggest a budget with room to spare, in whole GiB.
   const std::uint64_t suggested_gib = std::min<std::uint64_t>(estimate.total_bytes / (1ull << 30) * 3 / 2 + 1, 1ull << 20);
   throw LimitError(scenario.file, {}, "", "max_memory", "--max-memory",
-                   "the model needs about " + bytes_text(estimate.total_bytes) + " (" + needs + "), over the memory budget of " +
+                   "limit hit: max_memory: the model needs about " + bytes_text(estimate.total_bytes) + " (" + needs + "), over the memory budget of " +
                        bytes_text(budget_bytes) + "; raise it with --max-memory " + std::to_string(suggested_gib) +
                        "GiB if the machine has that much, or make the model smaller");
 }

@@ -201,7 +201,10 @@ void Engine::add_views(SiteRuntime& site, std::uint32_t site_index, std::uint32_
 
 void Engine::build_series() {
   const TimeNs bucket = config_.bucket_ns > 0 ? config_.bucket_ns : kSecond;
-  const std::size_t buckets = static_cast<std::size_t>((config_.duration_ns + bucket - 1) / bucket);
+  // The run's length divided by the bucket width, rounded up without overflowing for a width
+  // near the largest duration.
+  const std::size_t buckets =
+      static_cast<std::size_t>(config_.duration_ns / bucket + (config_.duration_ns % bucket != 0 ? 1 : 0));
   results_.clients.resize(config_.clients.size());
   for (std::size_t c = 0; c < config_.clients.size(); ++c) {
     results_.clients[c].name = config_.clients[c].name;

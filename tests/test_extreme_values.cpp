@@ -8,7 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -149,6 +151,9 @@ TEST_CASE("every numeric key of the schema at its extremes is refused with a loc
   std::vector<Case> cases;
   std::vector<std::string> uncovered;
   for (const auto& [name, key] : keys) {
+    // The explore and swarm blocks are read by `explore` and `sweep --swarm` only; `run`
+    // ignores them, so their extremes are not this test's.
+    if (name.rfind("root/explore/", 0) == 0 || name.rfind("root/swarm/", 0) == 0) continue;
     std::optional<std::string> where;
     for (const auto& [pointer, pattern] : in_base) {
       if (std::find(key.patterns.begin(), key.patterns.end(), pattern) != key.patterns.end()) {

@@ -38,7 +38,7 @@ TEST_CASE("an output naming the scenario, however spelled, is refused before any
   fs::create_hard_link(scenario, dir / "hard.json");
   fs::create_symlink(scenario, dir / "link.json");
   for (const std::string& spelling : {scenario, dir / "./s.json", dir / "hard.json", dir / "link.json"}) {
-    for (const std::string& flag : {"--report", "--html", "--junit", "--summary", "--timeseries", "--trace"}) {
+    for (const char* flag : {"--report", "--html", "--junit", "--summary", "--timeseries", "--trace"}) {
       INFO(flag << " " << spelling);
       const auto result = run_faultline("run " + scenario + " " + flag + " " + spelling, dir);
       CHECK(result.exit_code == 2);
