@@ -247,15 +247,15 @@ int command_sweep(const std::vector<std::string>& raw) {
     std::vector<reports::SeedRecord> saved_records;
     const json progress = read_json_file(progress_path);
     reports::parse_seeds_file(progress, saved, saved_layout, saved_records);
+    if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
+        saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
+      throw CommandUsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
+    }
     const json saved_limits = progress.is_object() && progress.contains("limits") ? progress["limits"] : json();
     if (saved_limits != limit_flags(options)) {
       throw CommandUsageError("--resume: " + progress_path + " was interrupted with " + limits_text(saved_limits) +
                               ", this command has " + limits_text(limit_flags(options)) +
                               "; resume with the same limits (or start the sweep again without --resume)");
-    }
-    if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
-        saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
-      throw UsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
     }
     options.done = std::move(saved_records);
     if (!options.done.empty()) options.done_layout = std::move(saved_layout);

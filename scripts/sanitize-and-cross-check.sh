@@ -57,9 +57,13 @@ echo "== libFuzzer (${fuzz_seconds}s per target) =="
 corpus=$work/corpus
 mkdir -p "$corpus/scenario" "$corpus/report"
 cp "$root"/scenarios/*.json "$root"/bench/reference-chain.json "$corpus/scenario/"
+# The hostile corpus seeds the scenario fuzzer too; its dictionary names every key and extreme.
+for f in "$root"/tests/data/hostile/*/*.json; do cp "$f" "$corpus/scenario/hostile-$(basename "$(dirname "$f")")-$(basename "$f")"; done
 cp "$work"/*.gcc.json "$corpus/report/" 2>/dev/null || true
 for target in scenario report; do
-  "$asan/fuzz_$target" "$corpus/$target" -seed=1 -max_total_time="$fuzz_seconds" -max_len=65536 \
+  dict=()
+  [ -f "$root/tests/fuzz/$target.dict" ] && dict=(-dict="$root/tests/fuzz/$target.dict")
+  "$asan/fuzz_$target" "$corpus/$target" "${dict[@]}" -seed=1 -max_total_time="$fuzz_seconds" -max_len=65536 \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 >"$work/fuzz_$target.log" 2>&1 \
     || { tail -60 "$work/fuzz_$target.log"; exit 1; }
   grep -E "stat::number_of_executed_units|Done" "$work/fuzz_$target.log" | tr '\n' ' '; echo
