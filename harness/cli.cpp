@@ -8,6 +8,7 @@
 
 #include "harness/cmd_common.hpp"
 #include "harness/commands.hpp"
+#include "harness/interrupt.hpp"
 #include "harness/json_source.hpp"
 #include "harness/loader.hpp"
 #include "harness/output.hpp"

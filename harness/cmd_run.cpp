@@ -12,6 +12,7 @@
 #include "harness/commands.hpp"
 #include "harness/duration.hpp"
 #include "harness/interrupt.hpp"
+#include "harness/memory_budget.hpp"
 #include "harness/output.hpp"
 #include "reports/trace.hpp"
 
