@@ -83,11 +83,9 @@ ExploreOptions parse_options(const std::vector<std::string>& args) {
   return o;
 }
 
-void prepare_out_dir(const std::string& dir) {
-  std::error_code error;
-  std::filesystem::create_directories(dir + "/scenarios", error);
-  if (error) throw OutputError("cannot create folder " + dir + "/scenarios: " + error.message());
-  for (const char* name : {kRunsFile, kExploreFile, kSummaryFile, kHtmlFile, kJunitFile}) check_writable(dir + "/" + name);
+// Declares the output folder and its fixed files before any work (none may overwrite an input).
+void prepare_out_dir(OutputSet& files, const std::string& dir) {
+  files.add_output_folder("--out", dir, {kRunsFile, kExploreFile, kSummaryFile, kHtmlFile, kJunitFile});
 }
 
 std::string document_text(const json& document) { return document.dump(2) + "\n"; }
@@ -136,11 +134,15 @@ reports::SweepLayout assertions_only(reports::SweepLayout layout) {
 }
 
 // Writes every output of an exploration (or of a merge of its shards) into `dir`.
-json write_explore_outputs(const std::string& dir, const reports::ExploreHeader& header, const reports::SweepLayout& layout,
-                           const std::vector<reports::CandidateRecord>& records) {
+// All of them or none: staged together and committed at once.
+json write_explore_outputs(OutputSet& files, const std::string& dir, const reports::ExploreHeader& header,
+                           const reports::SweepLayout& layout, const std::vector<reports::CandidateRecord>& records) {
   json report = reports::build_explore_report(header, layout, records);
   // Reproducers first: a failing row's replay names its file.
   const json document = json::parse(header.sweep.scenario_source);
+  std::error_code error;
+  std::filesystem::create_directories(dir + "/scenarios", error);
+  if (error) throw OutputError("cannot create folder " + dir + "/scenarios: " + error.message());
   for (const reports::CandidateRecord& c : records) {
     bool failed = false;
     for (const reports::SeedRecord& r : c.runs) failed = failed || !r.passed;
@@ -149,13 +151,16 @@ json write_explore_outputs(const std::string& dir, const reports::ExploreHeader&
     json candidate = candidate_document(document, faults, header.keep_faults);
     candidate["description"] = "Reproduces exploration candidate " + std::to_string(c.number) + " (" + c.id + ") of " +
                                header.sweep.scenario_file + ". " + candidate.value("description", "");
-    write_atomically(dir + "/" + reports::candidate_scenario_path(c.number), document_text(candidate));
+    const std::string path = dir + "/" + reports::candidate_scenario_path(c.number);
+    files.add_output("--out", path);
+    files.stage(path, document_text(candidate));
   }
-  write_atomically(dir + "/" + kRunsFile, reports::render_explore_runs(header, layout, records));
-  write_atomically(dir + "/" + kExploreFile, reports::render_json(report));
-  write_atomically(dir + "/" + kSummaryFile, reports::render_explore_markdown(report));
-  write_atomically(dir + "/" + kHtmlFile, reports::render_explore_html(report));
-  write_atomically(dir + "/" + kJunitFile, reports::render_explore_junit(report));
+  files.stage(dir + "/" + kRunsFile, reports::render_explore_runs(header, layout, records));
+  files.stage(dir + "/" + kExploreFile, reports::render_json(report));
+  files.stage(dir + "/" + kSummaryFile, reports::render_explore_markdown(report));
+  files.stage(dir + "/" + kHtmlFile, reports::render_explore_html(report));
+  files.stage(dir + "/" + kJunitFile, reports::render_explore_junit(report));
+  files.commit();
   return report;
 }
 
@@ -193,7 +198,9 @@ int command_explore(const std::vector<std::string>& args) {
   const std::vector<Candidate> singles = single_candidates(source, scenario, settings);
   // Parsed again from the bytes, exactly as the reproducers and a merge will parse them.
   const json document = json::parse(scenario.bytes);
-  prepare_out_dir(o.out_dir);
+  OutputSet files;
+  files.add_input(o.scenario_path);
+  prepare_out_dir(files, o.out_dir);
 
   reports::ExploreHeader header;
   header.space = o.space;
@@ -267,7 +274,7 @@ int command_explore(const std::vector<std::string>& args) {
     for (const auto& r : runs[k]->records) limited = limited || r.stop != "finished";
     records.push_back(candidate_record(slice.first + k, candidates[slice.first - 1 + k], std::move(*runs[k])));
   }
-  const json report = write_explore_outputs(o.out_dir, header, layout.value_or(reports::SweepLayout{}), records);
+  const json report = write_explore_outputs(files, o.out_dir, header, layout.value_or(reports::SweepLayout{}), records);
   std::cout << reports::render_explore_text(report);
   if (limited) {
     std::cerr << "faultline: some runs hit a limit (their \"stop\" in " << o.out_dir << "/" << kRunsFile
@@ -291,6 +298,11 @@ int merge_explore(const std::vector<std::string>& inputs, const std::string& out
     reports::SweepLayout layout;
     std::vector<reports::CandidateRecord> records;
   };
+  OutputSet files;
+  for (const std::string& input : inputs) {
+    files.add_input(input);
+    files.add_input(input + "/" + kRunsFile);
+  }
   std::vector<Part> parts;
   for (const std::string& input : inputs) {
     Part part;
@@ -323,8 +335,8 @@ int merge_explore(const std::vector<std::string>& inputs, const std::string& out
   for (const std::size_t k : order) {
     for (reports::CandidateRecord& c : parts[k].records) records.push_back(std::move(c));
   }
-  prepare_out_dir(out_dir);
-  const json report = write_explore_outputs(out_dir, header, parts[order.front()].layout, records);
+  prepare_out_dir(files, out_dir);
+  const json report = write_explore_outputs(files, out_dir, header, parts[order.front()].layout, records);
   std::cout << reports::render_explore_text(report);
   return kExitPassed;
 }

@@ -268,7 +268,9 @@ int command_shrink(const std::vector<std::string>& args) {
                                                   : load_scenario_from_report(o.from_report, o.load, report_seed);
   const std::string origin = o.from_report.empty() ? o.scenario_path : o.from_report;
   if (!o.seed) o.seed = o.from_report.empty() ? scenario.model.seed : report_seed;
-  check_writable(o.out_path);
+  OutputSet files;
+  files.add_input(o.from_report.empty() ? o.scenario_path : o.from_report);
+  files.add_output("--out", o.out_path);
   json document = json::parse(scenario.bytes);
   for (const char* key : {"explore", "swarm"}) document.erase(key);
   const std::string seed_text = std::to_string(*o.seed);
@@ -363,7 +365,8 @@ int command_shrink(const std::vector<std::string>& args) {
   what += "; shortened " + std::to_string(shortened) + " window(s); moved " + std::to_string(moved) + " start(s) later.";
   if (budget_hit) what += " The --max-runs budget ran out, so this may not be minimal.";
   minimal["description"] = what + " Original description: " + document.value("description", "");
-  write_atomically(o.out_path, minimal.dump(2) + "\n");
+  files.stage(o.out_path, minimal.dump(2) + "\n");
+  files.commit();
 
   std::cout << "shrink: " << scenario.name << " seed " << seed_text << ", assertion \"" << target << "\"\n";
   if (monkeys > 0) std::cout << "  materialised " << monkeys << " chaos monkey(s) into " << kills << " crashes\n";

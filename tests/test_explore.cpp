@@ -310,3 +310,16 @@ TEST_CASE("removing a fault leaves the random draws of the others unchanged (nam
   REQUIRE(kills_all.size() >= 3);
   CHECK(kills_rest == kills_all);
 }
+
+TEST_CASE("an interrupted exploration exits 4 and writes nothing", "[explore][limits]") {
+  ScratchDir dir("explore-sigint");
+  const std::string flagship = faultline::test::kSourceDir + "/scenarios/zone-outage-failover.json";
+  const pid_t child = faultline::test::spawn_faultline({"explore", flagship, "--space", "pairs", "--jobs", "1", "--out", dir / "out"});
+  // Ready once it has declared its output folder (after loading, with its handler installed).
+  const std::string out = dir / "out";
+  const int status = faultline::test::interrupt_when(child, [&] { return std::filesystem::exists(out); });
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 4);
+  CHECK_FALSE(std::filesystem::exists(dir / "out/explore.json"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out/runs.json"));
+}
