@@ -139,7 +139,7 @@ json write_explore_outputs(OutputSet& files, const std::string& dir, const repor
                            const reports::SweepLayout& layout, const std::vector<reports::CandidateRecord>& records) {
   json report = reports::build_explore_report(header, layout, records);
   // Reproducers first: a failing row's replay names its file.
-  const json document = json::parse(header.sweep.scenario_source);
+  const json document = explore_base_document(json::parse(header.sweep.scenario_source));
   std::error_code error;
   std::filesystem::create_directories(dir + "/scenarios", error);
   if (error) throw OutputError("cannot create folder " + dir + "/scenarios: " + error.message());
@@ -197,7 +197,7 @@ int command_explore(const std::vector<std::string>& args) {
   const ExploreSettings settings = read_explore_settings(source, scenario);
   const std::vector<Candidate> singles = single_candidates(source, scenario, settings);
   // Parsed again from the bytes, exactly as the reproducers and a merge will parse them.
-  const json document = json::parse(scenario.bytes);
+  const json document = explore_base_document(json::parse(scenario.bytes));
   OutputSet files;
   files.add_input(o.scenario_path);
   prepare_out_dir(files, o.out_dir);

@@ -95,6 +95,17 @@ ExploreSettings read_explore_settings(const JsonSource& source, const Scenario& 
       settings.services.push_back(static_cast<std::uint32_t>(s));
     }
   }
+  if (const json* list = member(*block, "assertions")) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const std::string name = (*list)[i].is_string() ? (*list)[i].get<std::string>() : "";
+      const bool known = std::any_of(scenario.assertions.begin(), scenario.assertions.end(),
+                                     [&](const AssertionSpec& a) { return a.name == name; });
+      if (!known) {
+        throw source.error("/explore/assertions/" + std::to_string(i),
+                           "expected the name of an assertion of this scenario, got \"" + name + "\"");
+      }
+    }
+  }
   if (const json* list = member(*block, "kinds")) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string name = (*list)[i].is_string() ? (*list)[i].get<std::string>() : "";
@@ -284,6 +295,19 @@ Candidate pair_candidate(const std::vector<Candidate>& singles, std::size_t firs
   pair.instances.insert(pair.instances.end(), singles[second].instances.begin(), singles[second].instances.end());
   pair.parts = {first, second};
   return pair;
+}
+
+json explore_base_document(const json& scenario_document) {
+  json document = scenario_document;
+  const json* block = member(document, "explore");
+  if (block == nullptr || member(*block, "assertions") == nullptr || !document.contains("assertions")) return document;
+  const json names = (*block)["assertions"];
+  json kept = json::array();
+  for (const json& a : document["assertions"]) {
+    if (std::find(names.begin(), names.end(), a.value("name", "")) != names.end()) kept.push_back(a);
+  }
+  document["assertions"] = std::move(kept);
+  return document;
 }
 
 json candidate_document(const json& scenario_document, const std::vector<json>& faults, bool keep_faults,

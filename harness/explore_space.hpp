@@ -42,6 +42,10 @@ struct Candidate {
   std::vector<std::size_t> parts;              // a pair: the indices of its two singles
 };
 
+// The scenario document an exploration starts from: when the `explore` block lists
+// `assertions`, only those stay (checked by read_explore_settings).
+nlohmann::ordered_json explore_base_document(const nlohmann::ordered_json& scenario_document);
+
 // Every single fault of the space, in a fixed order (kind, then entity, then severity, then
 // window). Throws InputError (at /explore in `source`) when the space is empty.
 std::vector<Candidate> single_candidates(const JsonSource& source, const Scenario& scenario,

@@ -323,3 +323,22 @@ TEST_CASE("an interrupted exploration exits 4 and writes nothing", "[explore][li
   CHECK_FALSE(std::filesystem::exists(dir / "out/explore.json"));
   CHECK_FALSE(std::filesystem::exists(dir / "out/runs.json"));
 }
+
+TEST_CASE("explore.assertions narrows the matrix to the named assertions, and an unknown name is refused", "[explore]") {
+  ScratchDir dir("explore-assertions");
+  json scenario = read_json(kCluster);
+  scenario["explore"] = json{{"assertions", json::array({"users availability"})}, {"kinds", json::array({"latency"})}};
+  write_json(dir / "slo.json", scenario);
+  const auto result = run_faultline("explore " + dir / "slo.json" + " --space single --seeds 1 --out " + dir / "out", dir);
+  INFO(result.err);
+  REQUIRE(result.exit_code == 1);
+  const json report = read_json(dir / "out/explore.json");
+  REQUIRE(report["assertions"].size() == 1);
+  CHECK(report["assertions"][0]["name"] == "users availability");
+  CHECK(read_json(dir / "out/scenarios/candidate-0002.json")["assertions"].size() == 1);
+  scenario["explore"]["assertions"].push_back("users p999");
+  write_json(dir / "bad.json", scenario);
+  const auto bad = run_faultline("explore " + dir / "bad.json" + " --space single --out " + dir / "out2", dir);
+  CHECK(bad.exit_code == 2);
+  CHECK(contains(bad.err, "/explore/assertions/1"));
+}
