@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
-scripts/install-node-tools.sh  # npm packages of the live tests, into build/node-tools
+scripts/install-node-tools.sh  # npm packages of the tests (JUnit readers, Toxiproxy client), into tools/node
 cmake --preset release -DFAULTLINE_TESTS=ON -DFAULTLINE_GUI=ON >/dev/null
 cmake --build --preset release
 log=$(mktemp)

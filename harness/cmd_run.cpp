@@ -2,6 +2,7 @@
 // the outputs asked for.
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -26,10 +27,46 @@ struct RunFlags {
   std::string from_report;
   std::string trace_path;
   std::uint64_t trace_max_events = 200'000;
+  std::optional<reports::TraceWindow> trace_window;
   std::optional<std::uint64_t> seed;
   bool check = false;
   bool stats = false;
 };
+
+// "FROM..TO", either side a duration and either side may be empty ("..30s", "1m.."): the
+// simulated time a trace covers.
+reports::TraceWindow parse_trace_window(const std::string& flag, const std::string& text) {
+  const auto dots = text.find("..");
+  if (dots == std::string::npos) throw UsageError(flag + ": expected FROM..TO, e.g. \"30s..1m30s\", got \"" + text + "\"");
+  reports::TraceWindow window;
+  const std::string from = text.substr(0, dots), to = text.substr(dots + 2);
+  std::string why;
+  if (!from.empty()) {
+    const auto value = parse_go_duration(from, &why);
+    if (!value || *value < 0) throw UsageError(flag + ": expected a duration before \"..\", got \"" + from + "\"");
+    window.from_ns = *value;
+  }
+  if (!to.empty()) {
+    const auto value = parse_go_duration(to, &why);
+    if (!value || *value <= window.from_ns) {
+      throw UsageError(flag + ": expected a duration after \"..\" later than the one before it, got \"" + text + "\"");
+    }
+    window.to_ns = *value;
+  }
+  return window;
+}
+
+// A trace cut short by its cap says so, with what it covers and how to see more.
+void warn_trace_dropped(const std::string& path, const reports::Trace& trace, std::uint64_t max_events) {
+  std::fprintf(stderr,
+               "faultline: %s: the trace holds %llu events at most (--trace-max-events): %llu more were left out, so "
+               "its requests cover only simulated time %s to %s. See more with a larger --trace-max-events (e.g. %llu) "
+               "or a narrower --trace-window FROM..TO.\n",
+               path.c_str(), static_cast<unsigned long long>(max_events),
+               static_cast<unsigned long long>(trace.dropped_events), format_go_duration(trace.covered_from_ns).c_str(),
+               format_go_duration(trace.covered_to_ns).c_str(),
+               static_cast<unsigned long long>(max_events + trace.dropped_events));
+}
 
 RunFlags parse_run_flags(const std::vector<std::string>& raw) {
   RunFlags flags;
@@ -52,6 +89,7 @@ RunFlags parse_run_flags(const std::vector<std::string>& raw) {
              args.flag("--check-determinism", flags.check) || args.flag("--stats", flags.stats)) {
     } else if (args.option("--metrics-format", value)) outputs.metrics_format = parse_metrics_format(value);
     else if (args.option("--trace-max-events", value)) flags.trace_max_events = parse_u64("--trace-max-events", value);
+    else if (args.option("--trace-window", value)) flags.trace_window = parse_trace_window("--trace-window", value);
     else if (args.operand(value)) {
       if (!flags.scenario_path.empty()) args.unexpected(value, "run takes one scenario; use sweep for many seeds");
       flags.scenario_path = value;
@@ -103,8 +141,10 @@ Scenario load_for_run(const RunFlags& flags, std::uint64_t& report_seed) {
 }
 
 // The exit code for a run that stopped early (interrupted, or a limit), with its message; -1
-// for a run that completed.
-int early_stop(const std::string& scenario_path, const RunFlags& flags, const RunResult& result) {
+// for a run that completed. A run stopped by a resource limit has no verdict, but CI still gets
+// the JUnit and summary it asked for, with a "simulation completes" testcase in error.
+int early_stop(const std::string& scenario_path, const RunFlags& flags, const RunResult& result, const Scenario& scenario,
+               OutputSet& files, const std::string& replay) {
   const sim::Results& r = result.engine->results();
   const char* path = scenario_path.c_str();
   const std::string at = format_go_duration(r.end_ns);
@@ -112,12 +152,23 @@ int early_stop(const std::string& scenario_path, const RunFlags& flags, const Ru
     std::fprintf(stderr, "faultline: %s: interrupted at simulated time %s; nothing was written\n", path, at.c_str());
     return kExitLimit;
   }
+  std::string limit;
   if (r.stop == sim::StopReason::in_flight_limit) {
-    std::fprintf(stderr,
-                 "faultline: %s: limit hit: max_in_flight (more than %llu calls in progress at simulated time %s: the "
-                 "workload outruns capacity with nothing to bound it, e.g. no timeouts); raise it with --max-in-flight\n",
-                 path, static_cast<unsigned long long>(flags.limits.run.engine.max_in_flight), at.c_str());
-    return kExitLimit;
+    limit = "max_in_flight (more than " + std::to_string(flags.limits.run.engine.max_in_flight) +
+            " calls in progress at simulated time " + at +
+            ": the workload outruns capacity with nothing to bound it, e.g. no timeouts); raise it with --max-in-flight";
+  } else if (r.stop == sim::StopReason::no_progress) {
+    // Not a limit of ours but a model that cannot advance; said in its own words.
+  } else if (result.memory_limit_hit) {
+    limit = "max_memory (resident memory over the budget of " + bytes_text(flags.limits.run.max_memory_bytes) +
+            " at simulated time " + at + "); raise it with --max-memory";
+  } else if (r.stop == sim::StopReason::event_limit) {
+    limit = "max_events (" + std::to_string(r.events) + " events processed by simulated time " + at +
+            "); raise it with --max-events";
+  } else if (result.wall_limit_hit) {
+    limit = "max_wall (stopped at simulated time " + at + "); raise it with --max-wall";
+  } else {
+    return -1;
   }
   if (r.stop == sim::StopReason::no_progress) {
     std::fprintf(stderr,
@@ -125,26 +176,12 @@ int early_stop(const std::string& scenario_path, const RunFlags& flags, const Ru
                  "at once (for example all rejected, unavailable or refused) and think for no time, so simulated time "
                  "cannot advance; give the client a think_time, or fix what makes its requests fail at once\n",
                  path, at.c_str(), result.engine->config().clients[r.stalled_client].name.c_str());
-    return kExitLimit;
+  } else {
+    std::fprintf(stderr, "faultline: %s: limit hit: %s\n", path, limit.c_str());
   }
-  if (result.memory_limit_hit) {
-    std::fprintf(stderr,
-                 "faultline: %s: limit hit: max_memory (resident memory over the budget of %s at simulated time %s); raise "
-                 "it with --max-memory\n",
-                 path, bytes_text(flags.limits.run.max_memory_bytes).c_str(), at.c_str());
-    return kExitLimit;
-  }
-  if (r.stop == sim::StopReason::event_limit) {
-    std::fprintf(stderr, "faultline: %s: limit hit: max_events (%llu events processed by simulated time %s); raise it with --max-events\n",
-                 path, static_cast<unsigned long long>(r.events), at.c_str());
-    return kExitLimit;
-  }
-  if (result.wall_limit_hit) {
-    std::fprintf(stderr, "faultline: %s: limit hit: max_wall (stopped at simulated time %s); raise it with --max-wall\n",
-                 path, at.c_str());
-    return kExitLimit;
-  }
-  return -1;
+  write_run_outputs(files, flags.outputs, scenario, result.report, replay, RunOutputSet::verdicts_only);
+  files.commit();
+  return kExitLimit;
 }
 
 }  // namespace
@@ -163,8 +200,10 @@ const char* const kRunUsage =
     "  --junit J.xml          JUnit XML, one testcase per assertion\n"
     "  --summary S.md         a Markdown summary (appended to $GITHUB_STEP_SUMMARY too when set)\n"
     "  --html H.html          a self-contained HTML report with charts\n"
-    "  --timeseries T.csv     time series; --metrics-format csv|openmetrics\n"
-    "  --trace T.json         Chrome/Perfetto trace events; --trace-max-events N caps them (200000)\n"
+    "  --timeseries T.csv     time series; --metrics-format csv|openmetrics|prometheus\n"
+    "  --trace T.json         Chrome/Perfetto trace events; --trace-max-events N caps them (200000);\n"
+    "                         --trace-window FROM..TO picks the simulated time (default: from 10s\n"
+    "                         before the first fault to the end)\n"
     "  --github               ::error annotations for failed assertions and scenario errors\n"
     "  --check-determinism    run twice in lock step and compare every event (exit 3 on a mismatch)\n"
     "  --from-report R.json   run the scenario a report embeds, with the report's seed\n"
@@ -186,6 +225,9 @@ int command_run(const std::vector<std::string>& raw) {
   if (!flags.trace_path.empty()) {
     // Each served request is two trace events; the rest of the trace is small.
     flags.limits.run.record_spans = static_cast<std::size_t>(flags.trace_max_events / 2 + 1);
+    if (!flags.trace_window) flags.trace_window = reports::default_trace_window(scenario.faults);
+    flags.limits.run.span_window_from_ns = flags.trace_window->from_ns;
+    flags.limits.run.span_window_to_ns = flags.trace_window->to_ns;
   }
   const std::uint64_t seed = flags.seed.value_or(flags.from_report.empty() ? scenario.model.seed : report_seed);
   RunResult result;
@@ -206,12 +248,16 @@ int command_run(const std::vector<std::string>& raw) {
     result = run_scenario(scenario, seed, flags.limits.run);
   }
   if (flags.stats) print_stats(result);
-  if (const int code = early_stop(scenario_path, flags, result); code >= 0) return code;
-  write_run_outputs(files, flags.outputs, result.report, replay_command(scenario_path, flags.from_report, seed));
+  const std::string replay = replay_command(scenario_path, flags.from_report, seed);
+  if (const int code = early_stop(scenario_path, flags, result, scenario, files, replay); code >= 0) return code;
+  write_run_outputs(files, flags.outputs, scenario, result.report, replay);
+  std::optional<reports::Trace> trace;
   if (!flags.trace_path.empty()) {
-    files.stage(output_target(flags.trace_path), reports::render_trace(*result.engine, scenario.faults, flags.trace_max_events));
+    trace = reports::render_trace(*result.engine, scenario.faults, flags.trace_max_events, *flags.trace_window);
+    files.stage(output_target(flags.trace_path), trace->text);
   }
   files.commit();
+  if (trace && trace->dropped_events > 0) warn_trace_dropped(flags.trace_path, *trace, flags.trace_max_events);
   const bool stdout_taken = writes_to_stdout(flags.outputs) || is_stdout(flags.trace_path);
   print_verdict(stdout_taken ? std::cerr : std::cout, scenario, seed, result);
   if (flags.outputs.github) print_github_assertion_errors(std::cout, scenario, result.report);

@@ -60,7 +60,8 @@ std::string command_property(const std::string& text) {
 reports::MetricsFormat parse_metrics_format(const std::string& text) {
   if (text == "csv") return reports::MetricsFormat::csv;
   if (text == "openmetrics") return reports::MetricsFormat::openmetrics;
-  throw UsageError("--metrics-format: expected csv or openmetrics, got \"" + text + "\"");
+  if (text == "prometheus") return reports::MetricsFormat::prometheus;
+  throw UsageError("--metrics-format: expected csv, openmetrics or prometheus, got \"" + text + "\"");
 }
 
 bool is_stdout(const std::string& path) { return path == "-"; }
@@ -93,21 +94,47 @@ void declare_run_outputs(OutputSet& files, const RunOutputs& outputs) {
   if (const char* step = step_summary_path(outputs)) files.add_output("$GITHUB_STEP_SUMMARY", step);
 }
 
-void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohmann::ordered_json& report,
-                       const std::string& replay) {
-  auto stage = [&](const std::string& path, std::string_view content) { files.stage(output_target(path), content); };
-  // Rendering a large report takes time too: the wall budget is checked between outputs.
-  check_wall_budget("rendering the outputs");
-  if (!outputs.report_path.empty()) stage(outputs.report_path, reports::render_json(report));
-  if (!outputs.junit_path.empty()) stage(outputs.junit_path, reports::render_junit(report, replay));
-  check_wall_budget("rendering the outputs");
-  if (!outputs.html_path.empty()) stage(outputs.html_path, reports::render_html(report, replay));
-  if (!outputs.timeseries_path.empty()) {
-    stage(outputs.timeseries_path, outputs.metrics_format == reports::MetricsFormat::csv
-                                       ? reports::render_timeseries_csv(report)
-                                       : reports::render_openmetrics(report));
+reports::JunitOptions junit_options(const Scenario& scenario, std::size_t assertion_count, const std::string& replay) {
+  reports::JunitOptions options;
+  options.replay_command = replay;
+  options.scenario_file = scenario.file;
+  // A scenario embedded in a report ("R.json#/scenario/source") has no lines of its own in a
+  // file on disk: the testcases name the report, without a line.
+  const auto hash = options.scenario_file.find('#');
+  if (hash != std::string::npos) {
+    options.scenario_file.resize(hash);
+    return options;
   }
-  check_wall_budget("rendering the outputs");
+  // The scenario is parsed again for its locations; it parsed before, so this cannot fail.
+  try {
+    const JsonSource source = JsonSource::parse(scenario.file, scenario.bytes);
+    for (std::size_t i = 0; i < assertion_count; ++i) {
+      options.assertion_lines.push_back(source.locate("/assertions/" + std::to_string(i)).line);
+    }
+    options.run_line = source.locate("/duration").line;
+  } catch (const InputError&) {
+  }
+  return options;
+}
+
+void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const Scenario& scenario,
+                       const nlohmann::ordered_json& report, const std::string& replay, RunOutputSet which) {
+  auto stage = [&](const std::string& path, std::string_view content) { files.stage(output_target(path), content); };
+  const bool all = which == RunOutputSet::all;
+  // Rendering a large report takes time too: the wall budget is checked between outputs. A run
+  // stopped by a limit (perhaps the wall budget itself) writes only its small verdict outputs.
+  const auto check_budget = [all] { if (all) check_wall_budget("rendering the outputs"); };
+  check_budget();
+  if (all && !outputs.report_path.empty()) stage(outputs.report_path, reports::render_json(report));
+  if (!outputs.junit_path.empty()) {
+    stage(outputs.junit_path, reports::render_junit(report, junit_options(scenario, report["assertions"].size(), replay)));
+  }
+  check_budget();
+  if (all && !outputs.html_path.empty()) stage(outputs.html_path, reports::render_html(report, replay));
+  if (all && !outputs.timeseries_path.empty()) {
+    stage(outputs.timeseries_path, reports::render_timeseries(report, outputs.metrics_format));
+  }
+  check_budget();
   if (!outputs.summary_path.empty()) {
     stage(outputs.summary_path, reports::render_summary(report, {replay, kStepSummaryLimit}));
   }

@@ -28,7 +28,7 @@ struct RunOutputs {
   bool github = false;  // annotations on stdout, and the step summary
 };
 
-// "csv" or "openmetrics"; UsageError otherwise.
+// "csv", "openmetrics" or "prometheus"; UsageError otherwise.
 reports::MetricsFormat parse_metrics_format(const std::string& text);
 
 // "-" names standard output for one output flag; OutputSet writes "/dev/stdout" in place.
@@ -41,11 +41,17 @@ std::string output_target(const std::string& path);  // "/dev/stdout" for "-", e
 // Throws OutputError or UsageError.
 void declare_run_outputs(OutputSet& files, const RunOutputs& outputs);
 
-// Stages every requested file in `files` (the caller commits them all at once). With --summary
-// or --github and $GITHUB_STEP_SUMMARY set, appends the summary there too, keeping that file
-// under 1 MiB.
-void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const nlohmann::ordered_json& report,
-                       const std::string& replay_command);
+// Which outputs a run writes: all of them when it finished; only the CI verdicts (JUnit, the
+// summary and the step summary) when a resource limit stopped it, so a CI reporter still
+// finds the file it was told to read, with the run's error in it.
+enum class RunOutputSet : std::uint8_t { all, verdicts_only };
+
+// Stages every requested file of `which` in `files` (the caller commits them all at once). With
+// --summary or --github and $GITHUB_STEP_SUMMARY set, appends the summary there too, keeping
+// that file under 1 MiB. JUnit testcases carry the scenario's path and each assertion's line.
+void write_run_outputs(OutputSet& files, const RunOutputs& outputs, const Scenario& scenario,
+                       const nlohmann::ordered_json& report, const std::string& replay_command,
+                       RunOutputSet which = RunOutputSet::all);
 
 // GitHub workflow commands: one ::error per failed assertion, located at the assertion in the
 // scenario file.

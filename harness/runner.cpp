@@ -15,7 +15,9 @@ PreparedRun prepare_run(const Scenario& scenario, std::uint64_t seed, const RunL
   sim::ModelConfig model = scenario.model;
   model.seed = seed;
   run.engine = std::make_unique<sim::Engine>(model, limits.engine);
-  if (limits.record_spans > 0) run.engine->record_spans(limits.record_spans);
+  if (limits.record_spans > 0) {
+    run.engine->record_spans(limits.record_spans, limits.span_window_from_ns, limits.span_window_to_ns);
+  }
   run.injector = std::make_unique<faults::Injector>(scenario.faults, *run.engine);
   return run;
 }

@@ -1,6 +1,7 @@
 // Running one scenario once: engine, faults, assertions, report.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct RunLimits {
   double max_wall_s = 0;       // 0: no wall-clock limit (--max-wall)
   std::uint64_t max_memory_bytes = 0;  // 0: none; resident memory checked during the run (--max-memory)
   std::size_t record_spans = 0;  // >0: record up to this many served requests (--trace)
+  sim::TimeNs span_window_from_ns = 0;  // only requests overlapping [from, to) (--trace-window)
+  sim::TimeNs span_window_to_ns = std::numeric_limits<sim::TimeNs>::max();
 };
 
 struct RunResult {

@@ -2,6 +2,8 @@
 // schema): <testsuites><testsuite><properties/><testcase><failure/></testcase></testsuite>.
 // Each testcase's time is the simulated duration in seconds. A failure carries expected vs
 // observed both in its message attribute and in its text, because GitLab shows only the text.
+// Each testcase carries `file` and `line` (the scenario and the assertion's line in it), the
+// attributes GitLab, Jenkins and the GitHub JUnit actions use to link a result to its source.
 #include "reports/junit.hpp"
 
 #include "reports/format.hpp"
@@ -17,9 +19,26 @@ std::string attribute(std::string_view name, std::string_view value) {
 
 std::string text_of(const json& value) { return value.is_string() ? value.get<std::string>() : value.dump(); }
 
+// ` file="..." line="N"` for a testcase, as far as they are known.
+std::string location(const JunitOptions& options, std::uint32_t line) {
+  if (options.scenario_file.empty()) return {};
+  std::string out = attribute("file", options.scenario_file);
+  if (line > 0) out += attribute("line", std::to_string(line));
+  return out;
+}
+
+// What stopped a run early, for people: the limit and the flag that raises it.
+std::string stop_text(const json& report) {
+  const std::string stop = text_of(report["stop"]);
+  if (stop == "event_limit") return "the event limit (max_events; raise it with --max-events)";
+  if (stop == "in_flight_limit") return "the in-flight limit (max_in_flight; raise it with --max-in-flight)";
+  if (stop == "stopped") return "the wall-clock limit (max_wall; raise it with --max-wall)";
+  return stop;
+}
+
 }  // namespace
 
-std::string render_junit(const json& report, std::string_view replay_command) {
+std::string render_junit(const json& report, const JunitOptions& options) {
   const std::string scenario = text_of(report["scenario"]["name"]);
   const double duration_s = report_seconds(report["simulated_until"]).value_or(0.0);
   const std::string time = fixed(duration_s, 3);
@@ -48,9 +67,12 @@ std::string render_junit(const json& report, std::string_view replay_command) {
   if (report.contains("mode")) property("mode", text_of(report["mode"]));
   property("faultline_version", text_of(report["faultline_version"]));
   out += "    </properties>\n";
-  for (const json& a : assertions) {
+  for (std::size_t i = 0; i < assertions.size(); ++i) {
+    const json& a = assertions[i];
     const std::string name = text_of(a["name"]);
-    out += "    <testcase" + attribute("classname", scenario) + attribute("name", name) + attribute("time", time);
+    const std::uint32_t line = i < options.assertion_lines.size() ? options.assertion_lines[i] : 0;
+    out += "    <testcase" + attribute("classname", scenario) + attribute("name", name) + location(options, line) +
+           attribute("time", time);
     if (a["passed"].get<bool>()) {
       out += "/>\n";
       continue;
@@ -60,15 +82,18 @@ std::string render_junit(const json& report, std::string_view replay_command) {
     out += ">\n      <failure" + attribute("message", "expected " + expected + ", observed " + observed) +
            attribute("type", text_of(a["type"])) + ">";
     std::string body = "expected: " + expected + "\nobserved: " + observed + "\nseed: " + text_of(report["seed"]) + "\n";
-    if (!replay_command.empty()) body += "replay: " + std::string(replay_command) + "\n";
+    if (!options.replay_command.empty()) body += "replay: " + options.replay_command + "\n";
     out += xml_escape(body) + "</failure>\n    </testcase>\n";
   }
   if (stopped_early) {
-    const std::string why = "the run stopped early (" + text_of(report["stop"]) + ") at simulated time " +
-                            text_of(report["simulated_until"]) + " s";
+    const std::string why = "the run was stopped by " + stop_text(report) + " at simulated time " +
+                            text_of(report["simulated_until"]) + " s of " + text_of(report["duration"]) + " s";
+    std::string body = why + "\nseed: " + text_of(report["seed"]) + "\n";
+    if (!options.replay_command.empty()) body += "replay: " + options.replay_command + "\n";
     out += "    <testcase" + attribute("classname", scenario) + attribute("name", "simulation completes") +
-           attribute("time", time) + ">\n      <error" + attribute("message", why) + attribute("type", "limit") + ">" +
-           xml_escape(why) + "</error>\n    </testcase>\n";
+           location(options, options.run_line) + attribute("time", time) + ">\n      <error" +
+           attribute("message", why) + attribute("type", text_of(report["stop"])) + ">" + xml_escape(body) +
+           "</error>\n    </testcase>\n";
   }
   out += "  </testsuite>\n</testsuites>\n";
   return out;

@@ -19,8 +19,16 @@ std::string verdict_section(const json& report, const SummaryOptions& options) {
   for (const json& a : assertions) failed += a["passed"].get<bool>() ? 0 : 1;
   std::string out = "## " + std::string(passed ? "✅ " : "❌ ") + markdown_cell(text_of(report["scenario"]["name"])) +
                     (passed ? " passed" : " failed");
-  if (failed > 0) out += ": " + std::to_string(failed) + " of " + std::to_string(assertions.size()) + " assertions failed";
-  else if (!passed) out += ": the run stopped early (" + text_of(report["stop"]) + ")";
+  const bool stopped = report.value("stop", "finished") != "finished";
+  if (stopped) {
+    // A limit stopped the run: that is the verdict; assertions judged on part of a run say little.
+    out += ": the run stopped early (" + text_of(report["stop"]) + ") at " +
+           seconds_text_short(report_seconds(report["simulated_until"]).value_or(0.0)) + " of " +
+           seconds_text_short(report_seconds(report["duration"]).value_or(0.0));
+    if (failed > 0) out += "; " + std::to_string(failed) + " of " + std::to_string(assertions.size()) + " assertions failed on the part simulated";
+  } else if (failed > 0) {
+    out += ": " + std::to_string(failed) + " of " + std::to_string(assertions.size()) + " assertions failed";
+  }
   out += "\n\n";
   const double duration_s = report_seconds(report["simulated_until"]).value_or(0.0);
   if (report.contains("trace_hash")) {

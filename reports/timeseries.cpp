@@ -54,6 +54,10 @@ double bucket_end(const json& report, std::size_t i) {
 // Milliseconds with microsecond precision as seconds that print cleanly ("0.013271").
 double seconds_of_ms(double ms) { return std::round(ms * 1000.0) / 1e6; }
 
+// Latency exists only for buckets with at least one successful request; an empty bucket's
+// stored 0 is not a measurement (charting it draws latency falling to zero in an outage).
+bool has_latency(const json& s, std::size_t i) { return at(s["ok"], i) > 0; }
+
 double failed_in(const json& s, std::size_t i) { return at(s["errors"], i) + at(s["timeouts"], i) + at(s["rejected"], i); }
 
 // Failed share of the requests that completed in bucket i (0-1). Completions, not arrivals:
@@ -96,40 +100,61 @@ std::string render_timeseries_csv(const json& report) {
     const bool service = std::string(e.label) == "service";
     for (std::size_t i = 0; i < bucket_count(report, e); ++i) {
       const std::string time = number_text(bucket_end(report, i));
-      auto row = [&](const char* metric, double value) {
-        out += time + "," + metric + "," + labels + "," + number_text(value) + "\n";
+      auto row = [&](const char* metric, const std::string& value) {
+        out += time + "," + metric + "," + labels + "," + value + "\n";
       };
+      auto number_row = [&](const char* metric, double value) { row(metric, number_text(value)); };
       const double requests = at(s["requests"], i);
-      row("requests", requests);
-      row("ok", at(s["ok"], i));
-      row("errors", at(s["errors"], i));
-      row("timeouts", at(s["timeouts"], i));
-      row("rejected", at(s["rejected"], i));
-      row("throughput_per_s", width_s > 0 ? requests / width_s : 0.0);
-      row("error_ratio", error_ratio_in(s, i));
-      row("p50_seconds", seconds_of_ms(at(s["p50_ms"], i)));
-      row("p99_seconds", seconds_of_ms(at(s["p99_ms"], i)));
-      row("in_flight", at(s["in_flight"], i));
-      if (service) row("queue_depth", at(s["queue_depth"], i));
+      number_row("requests", requests);
+      number_row("ok", at(s["ok"], i));
+      number_row("errors", at(s["errors"], i));
+      number_row("timeouts", at(s["timeouts"], i));
+      number_row("rejected", at(s["rejected"], i));
+      number_row("throughput_per_s", width_s > 0 ? requests / width_s : 0.0);
+      number_row("error_ratio", error_ratio_in(s, i));
+      const bool latency = has_latency(s, i);
+      row("p50_seconds", latency ? number_text(seconds_of_ms(at(s["p50_ms"], i))) : "");
+      row("p99_seconds", latency ? number_text(seconds_of_ms(at(s["p99_ms"], i))) : "");
+      number_row("in_flight", at(s["in_flight"], i));
+      if (service) number_row("queue_depth", at(s["queue_depth"], i));
     }
   }
   return out;
 }
 
-std::string render_openmetrics(const json& report) {
+namespace {
+
+// The two text expositions differ in their headers, counter family names and timestamp units.
+enum class Exposition { openmetrics, prometheus };
+
+std::string render_exposition(const json& report, Exposition flavor) {
+  const bool openmetrics = flavor == Exposition::openmetrics;
   std::string out;
   const std::vector<Entity> entities = entities_of(report);
   auto labels_of = [](const Entity& e) {
     return std::string(e.label) + "=\"" + label_value((*e.series)["name"].get<std::string>()) + "\"";
   };
-  auto family = [&](const char* name, const char* type, const char* unit, const char* help) {
-    out += std::string("# TYPE ") + name + " " + type + "\n";
-    if (unit[0] != '\0') out += std::string("# UNIT ") + name + " " + unit + "\n";
-    out += std::string("# HELP ") + name + " " + help + "\n";
+  // OpenMetrics stamps samples in seconds; the Prometheus text format in integer milliseconds.
+  auto stamp_of = [&](std::size_t i) {
+    const double seconds = bucket_end(report, i);
+    return " " + (openmetrics ? number_text(seconds) : number_text(std::round(seconds * 1000.0))) + "\n";
+  };
+  auto family = [&](const std::string& name, const char* type, const char* unit, const char* help) {
+    // A Prometheus counter family is named as its samples are (with _total); OpenMetrics
+    // names the family without it.
+    const std::string declared = !openmetrics && std::string(type) == "counter" ? name + "_total" : name;
+    const std::string type_line = "# TYPE " + declared + " " + type + "\n";
+    const std::string help_line = "# HELP " + declared + " " + help + "\n";
+    if (openmetrics) {
+      out += type_line;
+      if (unit[0] != '\0') out += "# UNIT " + declared + " " + unit + "\n";
+      out += help_line;
+    } else {
+      out += help_line + type_line;
+    }
   };
   // Counters are cumulative from the start of the run, as Prometheus counters are.
-  family("faultline_requests", "counter", "",
-         "Requests completed (clients) or answered (services), by outcome.");
+  family("faultline_requests", "counter", "", "Requests completed (clients) or answered (services), by outcome.");
   const char* outcomes[] = {"ok", "error", "timeout", "rejected"};
   const char* keys[] = {"ok", "errors", "timeouts", "rejected"};
   for (const Entity& e : entities) {
@@ -138,19 +163,21 @@ std::string render_openmetrics(const json& report) {
       for (std::size_t i = 0; i < bucket_count(report, e); ++i) {
         total += at((*e.series)[keys[o]], i);
         out += "faultline_requests_total{" + labels_of(e) + ",outcome=\"" + outcomes[o] + "\"} " + number_text(total) +
-               " " + number_text(bucket_end(report, i)) + "\n";
+               stamp_of(i);
       }
     }
   }
   family("faultline_request_duration_seconds", "summary", "seconds",
-         "Latency of successful requests in each bucket (clients end to end, services arrival to reply).");
+         "Latency of successful requests in each bucket (clients end to end, services arrival to reply); NaN in a "
+         "bucket without one.");
   for (const Entity& e : entities) {
+    const json& s = *e.series;
     for (std::size_t i = 0; i < bucket_count(report, e); ++i) {
-      const std::string stamp = " " + number_text(bucket_end(report, i)) + "\n";
-      out += "faultline_request_duration_seconds{" + labels_of(e) + ",quantile=\"0.5\"} " +
-             number_text(seconds_of_ms(at((*e.series)["p50_ms"], i))) + stamp;
-      out += "faultline_request_duration_seconds{" + labels_of(e) + ",quantile=\"0.99\"} " +
-             number_text(seconds_of_ms(at((*e.series)["p99_ms"], i))) + stamp;
+      const bool latency = has_latency(s, i);
+      const std::string p50 = latency ? number_text(seconds_of_ms(at(s["p50_ms"], i))) : "NaN";
+      const std::string p99 = latency ? number_text(seconds_of_ms(at(s["p99_ms"], i))) : "NaN";
+      out += "faultline_request_duration_seconds{" + labels_of(e) + ",quantile=\"0.5\"} " + p50 + stamp_of(i);
+      out += "faultline_request_duration_seconds{" + labels_of(e) + ",quantile=\"0.99\"} " + p99 + stamp_of(i);
     }
   }
   auto gauge = [&](const char* name, const char* unit, const char* help, bool services_only,
@@ -159,8 +186,7 @@ std::string render_openmetrics(const json& report) {
     for (const Entity& e : entities) {
       if (services_only && std::string(e.label) != "service") continue;
       for (std::size_t i = 0; i < bucket_count(report, e); ++i) {
-        out += std::string(name) + "{" + labels_of(e) + "} " + number_text(value(*e.series, i)) + " " +
-               number_text(bucket_end(report, i)) + "\n";
+        out += std::string(name) + "{" + labels_of(e) + "} " + number_text(value(*e.series, i)) + stamp_of(i);
       }
     }
   };
@@ -173,8 +199,23 @@ std::string render_openmetrics(const json& report) {
         [](const json& s, std::size_t i) { return at(s["in_flight"], i); });
   gauge("faultline_queue_depth_requests", "", "Requests queued over all instances of a service at the end of each bucket.",
         true, [](const json& s, std::size_t i) { return at(s["queue_depth"], i); });
-  out += "# EOF\n";
+  if (openmetrics) out += "# EOF\n";
   return out;
+}
+
+}  // namespace
+
+std::string render_openmetrics(const json& report) { return render_exposition(report, Exposition::openmetrics); }
+
+std::string render_prometheus(const json& report) { return render_exposition(report, Exposition::prometheus); }
+
+std::string render_timeseries(const json& report, MetricsFormat format) {
+  switch (format) {
+    case MetricsFormat::csv: return render_timeseries_csv(report);
+    case MetricsFormat::openmetrics: return render_openmetrics(report);
+    case MetricsFormat::prometheus: return render_prometheus(report);
+  }
+  return {};
 }
 
 }  // namespace faultline::reports

@@ -1,6 +1,16 @@
 // Chrome trace-event JSON: {"traceEvents": [...], "displayTimeUnit": "ms", "otherData": {...}}.
 // Timestamps are microseconds of simulated time.
+//
+// Requests are complete events ("ph": "X", with "dur"), which both Chrome's trace viewer and
+// Perfetto draw as slices; async begin/end pairs are shown by fewer viewers. Complete events on
+// one thread must nest, and the requests of one instance overlap (several workers, a queue), so
+// each instance's requests are laid out on lanes, greedily, the earliest-starting request on
+// the first lane that is free: one thread per (instance, lane), named "instance · lane".
 #include "reports/trace.hpp"
+
+#include <algorithm>
+#include <map>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -9,25 +19,71 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// Requests that started this long before the first fault show the system as it was.
+constexpr sim::TimeNs kLeadBeforeFirstFault = 10 * sim::kSecond;
+
 double micros(sim::TimeNs ns) { return static_cast<double>(ns / 1000) + static_cast<double>(ns % 1000) / 1000.0; }
 
-json meta(const char* name, int pid, int tid, const std::string& value) {
+json meta(const char* name, int pid, int tid, const json& args) {
   json e;
   e["ph"] = "M";
   e["name"] = name;
   e["pid"] = pid;
   e["tid"] = tid;
-  e["args"] = {{"name", value}};
+  e["args"] = args;
   return e;
+}
+
+bool in_window(sim::TimeNs at, const TraceWindow& window) { return at >= window.from_ns && at < window.to_ns; }
+
+// Spans in start order, each with the lane (thread) it is drawn on.
+struct PlacedSpan {
+  const sim::SpanRecord* span;
+  std::uint32_t lane;
+};
+
+std::vector<PlacedSpan> place_on_lanes(const std::vector<sim::SpanRecord>& spans, std::vector<std::uint32_t>& lanes_per_instance) {
+  std::vector<PlacedSpan> placed;
+  placed.reserve(spans.size());
+  for (const sim::SpanRecord& span : spans) placed.push_back({&span, 0});
+  std::stable_sort(placed.begin(), placed.end(), [](const PlacedSpan& a, const PlacedSpan& b) {
+    if (a.span->begin_ns != b.span->begin_ns) return a.span->begin_ns < b.span->begin_ns;
+    return a.span->end_ns > b.span->end_ns;
+  });
+  std::map<std::uint32_t, std::vector<sim::TimeNs>> lane_ends;  // per instance: when each lane frees
+  for (PlacedSpan& p : placed) {
+    std::vector<sim::TimeNs>& ends = lane_ends[p.span->instance];
+    std::uint32_t lane = 0;
+    while (lane < ends.size() && ends[lane] > p.span->begin_ns) ++lane;
+    if (lane == ends.size()) ends.push_back(0);
+    ends[lane] = p.span->end_ns;
+    p.lane = lane;
+  }
+  for (const auto& [instance, ends] : lane_ends) {
+    if (instance >= lanes_per_instance.size()) lanes_per_instance.resize(instance + 1, 0);
+    lanes_per_instance[instance] = static_cast<std::uint32_t>(ends.size());
+  }
+  return placed;
 }
 
 }  // namespace
 
-std::string render_trace(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, std::size_t max_events) {
+TraceWindow default_trace_window(std::span<const faults::FaultSpec> faults) {
+  TraceWindow window;
+  if (faults.empty()) return window;
+  sim::TimeNs first = faults.front().at_ns;
+  for (const faults::FaultSpec& f : faults) first = std::min(first, f.at_ns);
+  window.from_ns = first > kLeadBeforeFirstFault ? first - kLeadBeforeFirstFault : 0;
+  return window;
+}
+
+Trace render_trace(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, std::size_t max_events,
+                   TraceWindow window) {
   const sim::Results& results = engine.results();
+  Trace trace;
   json events = json::array();
   std::size_t written = 0;
-  std::size_t dropped = 0;
+  std::uint64_t dropped = 0;
   auto add = [&](json e, std::size_t cost = 1) {
     if (written + cost > max_events) {
       dropped += cost;
@@ -37,17 +93,14 @@ std::string render_trace(const sim::Engine& engine, std::span<const faults::Faul
     events.push_back(std::move(e));
   };
   // Process 0 holds global tracks (faults, breakers); process s+1 is service s.
-  events.push_back(meta("process_name", 0, 0, "faultline (faults, breakers)"));
+  events.push_back(meta("process_name", 0, 0, {{"name", "faultline (faults, breakers)"}}));
   const auto services = engine.services();
   for (std::uint32_t s = 0; s < services.size(); ++s) {
-    events.push_back(meta("process_name", static_cast<int>(s + 1), 0, "service " + engine.config().services[s].name));
-    for (std::uint32_t i = 0; i < services[s].instance_count; ++i) {
-      const std::uint32_t instance = services[s].first_instance + i;
-      events.push_back(meta("thread_name", static_cast<int>(s + 1), static_cast<int>(instance + 1),
-                            engine.instance_name(instance)));
-    }
+    events.push_back(meta("process_name", static_cast<int>(s + 1), 0, {{"name", "service " + engine.config().services[s].name}}));
+    events.push_back(meta("process_sort_index", static_cast<int>(s + 1), 0, {{"sort_index", s + 1}}));
   }
-  // Fault instants and breaker counters from the timeline.
+  // Fault instants always (they are few and give the trace its context); breaker counters and
+  // instance changes within the window.
   for (const sim::TimelineEntry& entry : results.timeline) {
     if (entry.kind == sim::TimelineKind::fault_start || entry.kind == sim::TimelineKind::fault_end) {
       if (entry.subject >= faults.size()) continue;
@@ -62,12 +115,15 @@ std::string render_trace(const sim::Engine& engine, std::span<const faults::Faul
       e["tid"] = 0;
       e["args"] = {{"kind", faults::fault_kind_name(faults[entry.subject].kind)}};
       add(std::move(e));
+    } else if (!in_window(entry.at, window)) {
+      continue;
     } else if (entry.kind == sim::TimelineKind::breaker) {
       json e;
       e["ph"] = "C";
       e["name"] = "breaker " + engine.breaker_name(entry.subject);
       e["ts"] = micros(entry.at);
       e["pid"] = 0;
+      e["tid"] = 0;
       // 0 closed, 1 half-open, 2 open: a counter track shows the state as a step line.
       e["args"] = {{"state", entry.extra}};
       add(std::move(e));
@@ -80,7 +136,7 @@ std::string render_trace(const sim::Engine& engine, std::span<const faults::Faul
       e["cat"] = "instance";
       e["ts"] = micros(entry.at);
       e["pid"] = static_cast<int>(engine.instances()[entry.subject].service + 1);
-      e["tid"] = static_cast<int>(entry.subject + 1);
+      e["tid"] = 0;
       add(std::move(e));
     }
   }
@@ -89,47 +145,69 @@ std::string render_trace(const sim::Engine& engine, std::span<const faults::Faul
   for (std::uint32_t s = 0; s < results.services.size(); ++s) {
     const auto& series = results.services[s].series;
     for (std::size_t b = 0; b < series.size(); ++b) {
+      const sim::TimeNs at = static_cast<sim::TimeNs>(b + 1) * bucket;
+      if (!in_window(at, window)) continue;
       json e;
       e["ph"] = "C";
       e["name"] = "queue depth";
-      e["ts"] = micros(static_cast<sim::TimeNs>(b + 1) * bucket);
+      e["ts"] = micros(at);
       e["pid"] = static_cast<int>(s + 1);
+      e["tid"] = 0;
       e["args"] = {{"queued", series[b].queue_depth}, {"in_flight", series[b].in_flight}};
       add(std::move(e));
     }
   }
-  // Requests: one async span per served request on its instance's track.
-  std::uint64_t id = 0;
-  for (const sim::SpanRecord& span : results.spans) {
-    ++id;
-    const int pid = static_cast<int>(engine.operation_service(span.operation) + 1);
-    const std::string& name = engine.operation_name(span.operation);
-    json begin;
-    begin["ph"] = "b";
-    begin["cat"] = engine.config().services[engine.operation_service(span.operation)].name;
-    begin["name"] = name;
-    begin["id"] = id;
-    begin["ts"] = micros(span.begin_ns);
-    begin["pid"] = pid;
-    begin["tid"] = static_cast<int>(span.instance + 1);
-    json end = begin;
-    end["ph"] = "e";
-    end["ts"] = micros(span.end_ns);
-    end["args"] = {{"outcome", sim::outcome_name(static_cast<sim::Outcome>(span.outcome))},
-                   {"instance", engine.instance_name(span.instance)}};
-    if (written + 2 > max_events) {
-      dropped += 2;
-      continue;
+  // Requests: one complete event per served request, on its instance's lane. Thread ids are
+  // 1 + instance * lanes_stride + lane, the same for every run of the scenario.
+  std::vector<std::uint32_t> lanes;
+  const std::vector<PlacedSpan> placed = place_on_lanes(results.spans, lanes);
+  std::uint64_t stride = 1;
+  for (const std::uint32_t n : lanes) stride = std::max<std::uint64_t>(stride, n);
+  for (std::uint32_t instance = 0; instance < lanes.size(); ++instance) {
+    const int pid = static_cast<int>(engine.instances()[instance].service + 1);
+    for (std::uint32_t lane = 0; lane < lanes[instance]; ++lane) {
+      const auto tid = static_cast<std::int64_t>(1 + instance * stride + lane);
+      const std::string name = engine.instance_name(instance) + (lanes[instance] > 1 ? " · " + std::to_string(lane + 1) : "");
+      json names = meta("thread_name", pid, 0, {{"name", name}});
+      names["tid"] = tid;
+      events.push_back(std::move(names));
+      json order = meta("thread_sort_index", pid, 0, {{"sort_index", tid}});
+      order["tid"] = tid;
+      events.push_back(std::move(order));
     }
-    add(std::move(begin));
-    add(std::move(end));
   }
+  bool any = false;
+  for (const PlacedSpan& p : placed) {
+    const sim::SpanRecord& span = *p.span;
+    const std::uint32_t service = engine.operation_service(span.operation);
+    json e;
+    e["ph"] = "X";
+    e["cat"] = engine.config().services[service].name;
+    e["name"] = engine.operation_name(span.operation);
+    e["ts"] = micros(span.begin_ns);
+    e["dur"] = micros(span.end_ns - span.begin_ns);
+    e["pid"] = static_cast<int>(service + 1);
+    e["tid"] = static_cast<std::int64_t>(1 + span.instance * stride + p.lane);
+    e["args"] = {{"outcome", sim::outcome_name(static_cast<sim::Outcome>(span.outcome))},
+                 {"instance", engine.instance_name(span.instance)}};
+    const std::size_t before = written;
+    add(std::move(e), 2);
+    if (written == before) continue;
+    trace.covered_from_ns = any ? std::min(trace.covered_from_ns, span.begin_ns) : span.begin_ns;
+    trace.covered_to_ns = any ? std::max(trace.covered_to_ns, span.end_ns) : span.end_ns;
+    any = true;
+  }
+  trace.dropped_events = dropped + 2 * results.spans_dropped;
   json document;
   document["traceEvents"] = std::move(events);
   document["displayTimeUnit"] = "ms";
   document["otherData"] = {{"generator", std::string("faultline ") + FAULTLINE_VERSION},
-                           {"events_dropped", dropped + 2 * results.spans_dropped}};
-  return document.dump() + "\n";
+                           {"window_from_us", micros(window.from_ns)},
+                           {"window_to_us", window.to_ns == std::numeric_limits<sim::TimeNs>::max()
+                                                ? json(nullptr) : json(micros(window.to_ns))},
+                           {"events_dropped", trace.dropped_events}};
+  trace.text = document.dump() + "\n";
+  return trace;
 }
 
 }  // namespace faultline::reports

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages faultline needs, if any is missing: `apt-get update` once,
-# then `apt-get install -y`. Run as root (or with sudo available). Nothing else is downloaded.
+# then `apt-get install -y`. Run as root (or with sudo available). Then the npm test tools into
+# tools/node (scripts/install-node-tools.sh). Nothing else is downloaded.
 set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
@@ -11,16 +12,17 @@ packages=(
   clang-14 libclang-rt-14-dev valgrind
   slurm-wlm munge
   dpkg-dev
-  libboost-system-dev haproxy wrk nodejs npm curl
+  libboost-system-dev haproxy wrk nodejs curl
+  prometheus python3-jsonschema poppler-utils
 )
+# npm comes with some builds of nodejs (NodeSource's); Debian's nodejs needs Debian's npm.
+command -v npm >/dev/null || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
-  # A Node.js build that bundles npm (e.g. NodeSource's) conflicts with Debian's npm package.
-  if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+  exec "$(dirname "$0")/install-node-tools.sh"
 fi
 echo "faultline: installing Debian packages: ${missing[*]}" >&2
 sudo_cmd=()
@@ -28,3 +30,4 @@ if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+"$(dirname "$0")/install-node-tools.sh"

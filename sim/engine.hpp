@@ -3,6 +3,7 @@
 // sequential behaviours (closed-loop users) run as fibers resumed in simulated-time order.
 #pragma once
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -45,7 +46,12 @@ class Engine final : private BreakerListener {
 
   void set_fault_driver(FaultDriver* driver) { fault_driver_ = driver; }
   // Records up to `max_spans` served requests as spans (for --trace); further ones are counted.
-  void record_spans(std::size_t max_spans) { max_spans_ = max_spans; }
+  // Only requests that overlap [from_ns, to_ns) are recorded or counted.
+  void record_spans(std::size_t max_spans, TimeNs from_ns = 0, TimeNs to_ns = std::numeric_limits<TimeNs>::max()) {
+    max_spans_ = max_spans;
+    span_from_ns_ = from_ns;
+    span_to_ns_ = to_ns;
+  }
   // The service and operation names of a global operation index.
   const std::string& operation_name(std::uint32_t operation) const { return operations_[operation].config->name; }
   std::uint32_t operation_service(std::uint32_t operation) const { return operations_[operation].service; }
@@ -228,6 +234,8 @@ class Engine final : private BreakerListener {
   Results results_;
   std::uint32_t current_bucket_ = 0;
   std::size_t max_spans_ = 0;
+  TimeNs span_from_ns_ = 0;
+  TimeNs span_to_ns_ = 0;
   Event last_event_{};
   std::unique_ptr<ProcessRunner> processes_;
   // The attempt whose result a breaker is being told of, so a transition can name its cause.

@@ -238,7 +238,7 @@ void Engine::release_worker(InstanceRuntime& instance) {
 void Engine::send_reply(std::uint32_t work) {
   WorkRecord& w = works_[work];
   w.state = WorkState::replying;
-  if (max_spans_ > 0) {
+  if (max_spans_ > 0 && now_ >= span_from_ns_ && w.arrived_ns < span_to_ns_) {
     if (results_.spans.size() < max_spans_) {
       results_.spans.push_back({w.arrived_ns, now_, w.instance, w.operation, static_cast<std::uint8_t>(w.outcome)});
     } else {
