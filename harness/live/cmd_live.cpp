@@ -147,7 +147,7 @@ int command_live(const std::vector<std::string>& raw) {
   }
   const std::string replay = "faultline live " + harness::shell_quote(scenario_path) + " --bind " +
                              harness::shell_quote(binding_path) + " --seed " + std::to_string(options.seed);
-  harness::write_run_outputs(files, outputs, result.report, replay);
+  harness::write_run_outputs(files, outputs, scenario, result.report, replay);
   files.commit();
   print_live_verdict(std::cout, scenario, options.seed, result);
   if (outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);
