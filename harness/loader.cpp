@@ -156,6 +156,9 @@ const std::vector<AssertionRules>& assertion_rules() {
   return rules;
 }
 
+// "x-..." keys are notes for people and tools, allowed on every object and ignored.
+bool is_extension_key(std::string_view key) { return key.substr(0, 2) == "x-"; }
+
 bool contains(const std::vector<std::string_view>& keys, std::string_view key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
 }
@@ -851,7 +854,7 @@ class ScenarioLoader {
     const Json& target = target_json ? *target_json : kEmpty;
     const std::string at = child(pointer, "target");
     for (const auto& [key, value] : target.items()) {
-      if (!contains(rule.target_keys, key)) {
+      if (!contains(rule.target_keys, key) && !is_extension_key(key)) {
         fail(child(at, key), "target key " + in_quotes(key) + " does not apply to " + kind_text);
       }
     }
@@ -979,7 +982,7 @@ class ScenarioLoader {
     spec.kind = static_cast<AssertionKind>(rule - all.begin());
     const std::string type_text = with_article(type) + " assertion";
     for (const auto& [key, value] : assertion.items()) {
-      if (key != "name" && key != "type" && !contains(rule->keys, key)) {
+      if (key != "name" && key != "type" && key != "description" && !is_extension_key(key) && !contains(rule->keys, key)) {
         fail(child(pointer, key), "key " + in_quotes(key) + " does not apply to " + type_text);
       }
     }

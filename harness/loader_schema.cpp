@@ -214,14 +214,35 @@ class Explainer {
   }
 
  private:
+  // Through $ref, and through a wrapper {"description", "default", "allOf": [{"$ref"}, ...]} that
+  // exists so editors show a property's own description beside a shared definition.
   const Doc& resolve(const Doc& schema) const {
     const Doc* at = &schema;
-    while (at->is_object() && at->contains("$ref")) {
-      const std::string ref = (*at)["$ref"].get<std::string>();
-      const std::string prefix = "#/definitions/";
-      at = &root_["definitions"][ref.substr(prefix.size())];
+    for (;;) {
+      if (!at->is_object()) return *at;
+      if (at->contains("$ref")) {
+        const std::string ref = (*at)["$ref"].get<std::string>();
+        const std::string prefix = "#/definitions/";
+        at = &root_["definitions"][ref.substr(prefix.size())];
+      } else if (is_wrapper(*at)) {
+        at = &(*at)["allOf"][0];
+      } else {
+        return *at;
+      }
     }
-    return *at;
+  }
+
+  static bool is_wrapper(const Doc& schema) {
+    if (!schema.contains("allOf") || !schema["allOf"].is_array() || schema["allOf"].empty()) return false;
+    for (const char* own : {"type", "properties", "oneOf", "anyOf", "enum", "pattern"}) {
+      if (schema.contains(own)) return false;
+    }
+    return schema["allOf"][0].is_object() && schema["allOf"][0].contains("$ref");
+  }
+
+  // Extension keys ("x-..."), which the schema allows on objects through patternProperties.
+  static bool is_extension(const Doc& schema, const std::string& key) {
+    return schema.contains("patternProperties") && schema["patternProperties"].contains("^x-") && key.rfind("x-", 0) == 0;
   }
 
   static const Doc* union_branches(const Doc& schema) {
@@ -295,6 +316,7 @@ class Explainer {
     if (schema.contains("properties") && schema["properties"].contains(key)) {
       return &schema["properties"][key];
     }
+    if (is_extension(schema, key)) return &schema["patternProperties"]["^x-"];
     if (schema.contains("additionalProperties") && schema["additionalProperties"].is_object()) {
       return &schema["additionalProperties"];
     }
@@ -375,13 +397,16 @@ class Explainer {
         if (!pattern_matches(schema["pattern"].get<std::string>(), text)) return false;
       }
     }
+    // A maximum marked "x-limit-flag" is one of the loader's limits: the loader reports it as a
+    // limit (exit 4) that its flag can raise, so it is not explained here.
+    const bool limit = schema.contains("x-limit-flag");
     if (value.is_number()) {
       const double number = value.get<double>();
       if (schema.contains("minimum") && number < schema["minimum"].get<double>()) return false;
-      if (schema.contains("maximum") && number > schema["maximum"].get<double>()) return false;
+      if (!limit && schema.contains("maximum") && number > schema["maximum"].get<double>()) return false;
       if (schema.contains("exclusiveMinimum") && number <= schema["exclusiveMinimum"].get<double>()) return false;
       // Integers beyond 2^53 lose precision as doubles; compare them exactly.
-      if (value.is_number_unsigned() && schema.contains("maximum") && schema["maximum"].is_number_integer() &&
+      if (!limit && value.is_number_unsigned() && schema.contains("maximum") && schema["maximum"].is_number_integer() &&
           value.get<std::uint64_t>() > schema["maximum"].get<std::uint64_t>()) {
         return false;
       }
@@ -408,7 +433,7 @@ class Explainer {
       }
       for (const auto& [key, member] : value.items()) {
         if (problems.size() >= max_problems) break;  // an object of a million unknown keys
-        if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+        if (std::find(known.begin(), known.end(), key) != known.end() || is_extension(schema, key)) continue;
         Tokens at = tokens;
         at.push_back(key);
         problems.push_back({at, unknown_key_message(key, known)});
@@ -441,8 +466,9 @@ class Explainer {
   void check_array(const Doc& schema, const Doc& value, const Tokens& tokens, const std::string& title,
                    std::vector<Problem>& problems) {
     const std::size_t size = value.size();
+    const bool limit = schema.contains("x-limit-flag");  // the loader's limit, see scalar_fits
     if ((schema.contains("minItems") && size < schema["minItems"].get<std::size_t>()) ||
-        (schema.contains("maxItems") && size > schema["maxItems"].get<std::size_t>())) {
+        (!limit && schema.contains("maxItems") && size > schema["maxItems"].get<std::size_t>())) {
       problems.push_back({tokens, "expected " + describe(schema, title) + ", got " + std::to_string(size) +
                                       (size == 1 ? " item" : " items")});
     }
@@ -457,6 +483,12 @@ class Explainer {
     }
     const Doc& schema = *selected;
     if (!type_matches(schema, value) || !scalar_fits(schema, value)) {
+      // The duration pattern has no sign; say what is wrong with "-1s" in plain words.
+      if (value.is_string() && schema.contains("pattern") && value.get_ref<const std::string&>().rfind('-', 0) == 0 &&
+          &schema == &resolve(root_["definitions"]["duration"])) {
+        problems.push_back({tokens, "expected a duration >= 0, got " + shown(value) + " (durations are never negative)"});
+        return;
+      }
       problems.push_back({tokens, "expected " + describe(schema, union_title) + ", got " + shown(value)});
       return;
     }
@@ -534,7 +566,7 @@ std::vector<InputError> schema_errors(const JsonSource& source, const char* sche
   // Every place valijson complained about, explained once. Places that only failed inside a
   // union branch not meant for the value explain to nothing and drop out.
   std::vector<Tokens> places;
-  std::vector<std::string> first_description;
+  std::vector<std::string> first_description;  // valijson's words for each place, kept for debugging
   std::set<Tokens> known_places;
   for (Tokens& tokens : cut_arrays) {
     if (known_places.insert(tokens).second) {
@@ -546,7 +578,6 @@ std::vector<InputError> schema_errors(const JsonSource& source, const char* sche
     Tokens tokens = tokens_of(error.context);
     if (known_places.insert(tokens).second) {
       places.push_back(std::move(tokens));
-      first_description.push_back(error.description);
     }
   }
   thread_local std::map<const CompiledSchema*, Explainer> explainers;
@@ -564,11 +595,12 @@ std::vector<InputError> schema_errors(const JsonSource& source, const char* sche
     }
   }
   drop_missing_keys_explained_by_typos(errors);
-  if (errors.empty()) {
-    // The explanation disagrees with valijson; still refuse, in valijson's words.
-    if (places.empty()) return {source.error("", "does not match the schema")};
-    errors.push_back(source.error(pointer_of(places.front()), "does not match the schema: " + first_description.front()));
-  }
+  if (errors.empty() && places.empty()) return {source.error("", "does not match the schema")};
+  // Places valijson refused that explain to nothing here broke a rule this explainer leaves to
+  // the loader, which states each of them with the scenario's own words: keys that do not apply
+  // to a fault kind or assertion type (if/then), unique zones, one workload per client, a
+  // positive duration, and the maxima that are the loader's limits (exit 4, raised by a flag).
+  // tests/test_schema_agreement.cpp checks that the loader refuses every such file.
   std::stable_sort(errors.begin(), errors.end(), [](const InputError& a, const InputError& b) {
     if (a.where.line != b.where.line) return a.where.line < b.where.line;
     return a.where.column < b.where.column;

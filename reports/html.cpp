@@ -80,6 +80,26 @@ pre{background:var(--soft);border:1px solid var(--line);border-radius:8px;paddin
 code{font-family:ui-monospace,SFMono-Regular,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px}
 footer{border-top:1px solid var(--line);color:var(--muted);font-size:12px;padding:14px 0 30px}
 @media (max-width:900px){.charts{grid-template-columns:1fr}}
+@page{size:A4;margin:12mm 11mm}
+@media print{
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{font-size:11.5px}
+.wrap{max-width:none;padding:0 2mm}
+header{padding:10px 0 12px}
+h2{margin:16px 0 8px;break-after:avoid}
+h3{break-after:avoid}
+.cards{grid-template-columns:repeat(4,1fr)}
+.card,.entity,.charts,svg,tr,pre code{break-inside:avoid}
+.entity{padding:8px 10px 4px;margin:8px 0}
+.charts{grid-template-columns:repeat(3,1fr);gap:6px}
+table{break-inside:auto}
+thead{display:table-header-group}
+details::details-content{content-visibility:visible;display:block}
+details>summary{list-style:none;color:var(--fg);cursor:auto}
+details>summary::-webkit-details-marker{display:none}
+pre{white-space:pre-wrap;overflow:visible;word-break:break-all}
+footer{break-before:avoid}
+}
 )css";
 
 std::string health_class(double availability) {

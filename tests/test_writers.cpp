@@ -295,14 +295,14 @@ TEST_CASE("the HTML report loads in headless Chromium without console errors and
   const std::string flags = " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
                             " --no-first-run --disable-quic --disable-sync --hide-scrollbars --user-data-dir=" +
                             (dir / "profile");
-  const auto dom = run_command(chromium + flags + " --enable-logging=stderr --v=0 --dump-dom file://" + (dir / "h.html"), dir);
+  const auto dom = run_command("timeout -k 10 300 " + chromium + flags + " --enable-logging=stderr --v=0 --dump-dom file://" + (dir / "h.html"), dir);
   CHECK(dom.exit_code == 0);
   CHECK(count_of(dom.out, "<svg class=\"chart\"") == 12);
   CHECK(contains(dom.out, "<svg class=\"topology\""));
   // Console messages (errors included) show up in Chromium's log as CONSOLE lines.
   CHECK_FALSE(contains(dom.err, "CONSOLE"));
   CHECK_FALSE(contains(dom.err, "Uncaught"));
-  const auto shot = run_command(chromium + flags + " --window-size=1280,2400 --screenshot=" + (dir / "shot.png") + " file://" +
+  const auto shot = run_command("timeout -k 10 300 " + chromium + flags + " --window-size=1280,2400 --screenshot=" + (dir / "shot.png") + " file://" +
                                     (dir / "h.html"),
                                 dir);
   CHECK(shot.exit_code == 0);
@@ -311,6 +311,39 @@ TEST_CASE("the HTML report loads in headless Chromium without console errors and
   CHECK(png.substr(1, 3) == "PNG");
   // A blank page of this size compresses to a few kilobytes; the charts make it far larger.
   CHECK(png.size() > 60'000);
+}
+
+TEST_CASE("printed to PDF by Chromium, the HTML report keeps its cards whole and its folded sections open",
+          "[writers][html][chromium][print]") {
+  const std::string chromium = find_chromium();
+  REQUIRE_FALSE(chromium.empty());  // CI installs chromium
+  REQUIRE(::access("/usr/bin/pdfinfo", X_OK) == 0);  // poppler-utils
+  ScratchDir dir("html-print");
+  run_demo(dir);
+  const std::string html = read_file(dir / "h.html");
+  CHECK(contains(html, "@media print{"));
+  CHECK(contains(html, ".card,.entity,.charts,svg,tr,pre code{break-inside:avoid}"));
+  CHECK(contains(html, "details::details-content{content-visibility:visible;display:block}"));
+  const std::string flags = " --headless --no-sandbox --disable-gpu --disable-background-networking --disable-component-update"
+                            " --no-first-run --disable-quic --disable-sync --no-pdf-header-footer --user-data-dir=" +
+                            (dir / "profile");
+  const auto print = run_command("timeout -k 10 300 " + chromium + flags + " --print-to-pdf=" + (dir / "h.pdf") + " file://" +
+                                     (dir / "h.html"),
+                                 dir);
+  CHECK(print.exit_code == 0);
+  const auto info = run_command("pdfinfo " + (dir / "h.pdf"), dir);
+  REQUIRE(info.exit_code == 0);
+  const auto at = info.out.find("Pages:");
+  REQUIRE(at != std::string::npos);
+  const int pages = std::stoi(info.out.substr(at + 6));
+  // Four entities of three charts, the tables and the scenario: a few A4 pages, not one
+  // endless page and not a page per chart.
+  CHECK(pages >= 3);
+  CHECK(pages <= 12);
+  // What is folded on screen is printed: the event table and the scenario file.
+  const auto text = run_command("pdftotext -layout " + (dir / "h.pdf") + " -", dir);
+  CHECK(contains(text.out, "(slowdown) starts"));
+  CHECK(contains(text.out, "\"restart_after\": \"5s\""));
 }
 
 TEST_CASE("run with --from-report re-runs the embedded scenario with the report's seed to the same report", "[writers][from-report]") {

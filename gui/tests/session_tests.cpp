@@ -64,16 +64,17 @@ TEST_CASE("a seek done in per-frame slices reaches the same state as one done at
   const auto scenario = load_example("gui/examples/failover-demo.json");
   Session session;
   session.load(scenario, 7);
-  session.set_unlimited(true);
-  session.play();
-  for (int frame = 0; frame < 200 && session.cursor_ns() < 230 * sim::kSecond; ++frame) session.update(1.0 / 60, 0.002);
-  session.pause();
-  REQUIRE(session.cursor_ns() > 0);
+  // Forward to 230 s at once, then back to 45 s one slice per frame: a budget of 0 stops each
+  // frame after its first slice whatever the clock says, so the count of frames is the same on
+  // any machine, busy or not.
+  session.seek(230 * sim::kSecond);
+  session.settle();
+  REQUIRE(session.cursor_ns() == 230 * sim::kSecond);
   const TimeNs target = 45 * sim::kSecond;
   session.seek(target);
   int frames = 0;
-  while (session.catching_up() && frames < 10'000) {
-    session.update(1.0 / 60, 0.0005);
+  while (session.catching_up() && frames < 1'000'000) {
+    session.update(1.0 / 60, 0.0);
     ++frames;
   }
   CHECK(frames > 1);  // it really was sliced
@@ -149,11 +150,12 @@ TEST_CASE("playback advances simulated time at the chosen speed and stops at the
   session.load(scenario, 7);
   session.set_speed(10.0);
   session.play();
-  for (int frame = 0; frame < 60; ++frame) session.update(1.0 / 60, 1.0);
+  // No engine budget (-1): each frame simulates all its simulated time however slow the machine.
+  for (int frame = 0; frame < 60; ++frame) session.update(1.0 / 60, -1.0);
   CHECK(session.cursor_ns() == Approx(10.0 * sim::kSecond).epsilon(0.01));
   CHECK(session.snapshot_exact());
   session.set_unlimited(true);
-  for (int frame = 0; frame < 100'000 && session.playing(); ++frame) session.update(1.0 / 60, 0.01);
+  for (int frame = 0; frame < 100'000 && session.playing(); ++frame) session.update(1.0 / 60, -1.0);
   CHECK(!session.playing());
   CHECK(session.at_end());
   CHECK(session.cursor_ns() == scenario->model.duration_ns);
@@ -170,7 +172,9 @@ TEST_CASE("live verdicts are judged on the run so far") {
   CHECK(verdicts[0].passed);  // no fault yet: web is fully available
 }
 
-TEST_CASE("seeking anywhere in the reference chain's 10 minutes takes under a second") {
+// How long the seeks take is printed, not asserted: speed is a figure (bench/ and
+// faultline-gui --benchmark), and a test decides on behaviour only.
+TEST_CASE("seeking anywhere in the reference chain's 10 minutes lands exactly, forward and back") {
   const auto scenario = load_example("bench/reference-chain.json");
   Session session;
   session.load(scenario, scenario->model.seed);
@@ -185,9 +189,7 @@ TEST_CASE("seeking anywhere in the reference chain's 10 minutes takes under a se
   session.settle();
   const double replay_s = thread_cpu_s() - again;
   CHECK(session.snapshot_exact());
+  CHECK(session.cursor_ns() == 599 * sim::kSecond);
+  CHECK(snapshot_difference(session.snapshot(), fresh_snapshot(scenario, scenario->model.seed, 599 * sim::kSecond)) == "");
   WARN("seek to 590s: " << forward_s << " s CPU; replay to 599s: " << replay_s << " s CPU");
-#if defined(NDEBUG) && !defined(__SANITIZE_ADDRESS__)
-  CHECK(forward_s < 1.0);
-  CHECK(replay_s < 1.0);
-#endif
 }
