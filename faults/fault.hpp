@@ -1,49 +1,33 @@
-// The fault catalogue: what a scenario's `faults` array can ask for. Each kind's options are
-// documented here, where they are declared, with units in their names.
+// A scenario's fault: when it starts and ends, what it targets, and its kind's options. Each
+// kind is a unit in faults/kinds/<kind>.cpp (see faults/kind.hpp and the registry); its
+// options struct is declared here, documented where it is declared, units in the names.
 #pragma once
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "sim/distribution.hpp"
+#include "sim/runtime.hpp"
 #include "sim/time.hpp"
 
 namespace faultline::faults {
 
 using sim::TimeNs;
 
+// The kinds, in registry order (faults/registry.cpp lists one unit per entry, same order).
 enum class FaultKind : std::uint8_t {
-  // Process
-  crash,         // the process dies: queue and in-flight work lost (callers get a connection
-                 // reset), new connections refused; restarts `restart_after` later if set
-  shutdown,      // graceful: deregisters, serves on for `period_ns` (the drain wait), then
-                 // refuses new work, finishes what it holds and stops; restarts at the end
-  hang,          // accepts requests and never answers them; workers busy at the start stay stuck
-  pause,         // stop-the-world (GC-like) for the fault's duration: work waits, then resumes
-  // Capacity
-  slowdown,      // service time multiplied by `factor` (CPU starvation)
-  worker_loss,   // concurrency reduced to `workers` per instance
-  queue_shrink,  // queue capacity reduced to `queue_capacity` per instance
-  // Errors
-  error_ratio,       // a share `ratio` of requests fail (at once if fail_fast, else after service)
-  operation_errors,  // as error_ratio, but only for one operation of the service
-  // Network
-  latency,      // added delay (a distribution, optionally ramping up) on requests or a link
-  packet_loss,  // a share of messages lost: each loss costs a retransmission, too many: gone
-  blackhole,    // every message to the target is dropped (callers time out)
-  partition,    // the link between two zones is cut (one way or both)
-  bandwidth,    // messages queue behind a hop that carries `messages_per_s`
-  // Zone
-  zone_down,  // every instance in the zone goes silent and loses its work; back at the end
-  // Discovery
-  registry_outage,        // no registry updates reach callers; they keep their stale view
-  registry_delay,         // registry changes take `delay_ns` longer to reach callers
-  flapping_health_check,  // the target's health checks fail for `period_ns`, pass for `period_ns`, ...
-  stale_entries,          // the registry keeps listing the target instances as healthy, dead or not
-  // Random chaos
-  chaos_monkey,  // every interval_ns, with `probability`, crash one random up instance
+  crash, shutdown, hang, pause,                     // process
+  slowdown, worker_loss, queue_shrink,              // capacity
+  error_ratio, operation_errors,                    // errors
+  latency, packet_loss, blackhole, partition, bandwidth,  // network
+  zone_down,                                        // zone
+  registry_outage, registry_delay, flapping_health_check, stale_entries,  // discovery
+  chaos_monkey,                                     // random chaos
 };
+inline constexpr std::size_t kFaultKindCount = 20;
+// The kind's name as files spell it ("crash", "error_ratio", ...).
 const char* fault_kind_name(FaultKind kind);
 
 // What a fault applies to. Unset fields do not narrow the selection. Instance faults select
@@ -62,9 +46,93 @@ struct Target {
   bool both_directions = true;               // link faults: also to_zone -> from_zone
 };
 
+// ---- options, one struct per kind (shared pieces as bases) ----
+
+// After a restart the instance serves `warmup_factor` times slower for `warmup_ns`.
+struct Warmup {
+  TimeNs warmup_ns = 0;
+  double warmup_factor = 1.0;
+};
+// Restart this long after the crash (kNever: stay down); zone_down: instances boot this long
+// after the zone comes back (kNever: at once).
+struct Restart : Warmup {
+  TimeNs restart_after_ns = sim::kNever;
+};
+struct CrashOptions : Restart {};  // the process dies: work lost, connections reset
+// Graceful: deregisters, serves on for `period_ns` (the drain wait), then refuses new work,
+// finishes what it holds and stops; restarts at the end.
+struct ShutdownOptions : Warmup {
+  TimeNs period_ns = 10 * sim::kSecond;
+};
+struct HangOptions {};   // accepts requests and never answers; busy workers stay stuck
+struct PauseOptions {};  // stop-the-world for the fault's duration: work waits, then resumes
+struct SlowdownOptions {
+  double factor = 2.0;  // service time multiplier (2.0 = twice as slow)
+};
+struct WorkerLossOptions {
+  std::uint32_t workers = 1;  // concurrency per instance while it lasts
+};
+struct QueueShrinkOptions {
+  std::uint32_t queue_capacity = 0;  // queue capacity per instance while it lasts
+};
+// A share `ratio` of requests fail: on arrival without using a worker when `fail_fast`
+// (Envoy's abort), else after the service time.
+struct ErrorRatioOptions {
+  double ratio = 1.0;
+  bool fail_fast = true;
+};
+struct OperationErrorsOptions : ErrorRatioOptions {};  // as error_ratio, one operation only
+// Added delay per message, sampled per message (a distribution gives jitter); `ramp_ns` grows
+// it linearly from 0 to full size over that long from the fault's start.
+struct LatencyOptions {
+  sim::Distribution delay = sim::ConstantDist{0};
+  TimeNs ramp_ns = 0;
+};
+// Each transmission of a message is lost with probability `ratio`; the first retransmission
+// waits `retransmit_ns` (doubling after each further loss), and a message survives
+// `max_retransmits` losses in a row.
+struct PacketLossOptions {
+  double ratio = 1.0;
+  TimeNs retransmit_ns = sim::kDefaultRetransmitNs;
+  std::uint32_t max_retransmits = sim::kDefaultMaxRetransmits;
+};
+struct BlackholeOptions {};  // every message to the target is dropped
+struct PartitionOptions {};  // the link between two zones is cut (one way or both)
+struct BandwidthOptions {
+  double messages_per_s = 1000.0;  // the hop carries this many; the excess queues
+};
+struct ZoneDownOptions : Restart {};  // every instance in the zone goes silent and loses its work
+struct RegistryOutageOptions {};      // no registry updates reach callers
+struct RegistryDelayOptions {
+  TimeNs delay_ns = 0;  // extra propagation delay of registry changes
+};
+// The target's health checks fail for `period_ns`, pass for `period_ns`, and so on.
+struct FlappingHealthCheckOptions {
+  TimeNs period_ns = 10 * sim::kSecond;
+};
+struct StaleEntriesOptions {};  // the registry keeps listing the targets as healthy
+// Every `interval_ns`, with `probability`, crash one random up instance of the target (a
+// service, a zone, or everything), never leaving more than `max_down_per_service` instances of
+// a service down at once.
+struct ChaosMonkeyOptions : Restart {
+  TimeNs interval_ns = 60 * sim::kSecond;
+  double probability = 0.5;
+  std::uint32_t max_down_per_service = 1;
+};
+
+// One alternative per kind, in FaultKind's order (checked by a static_assert in registry.cpp).
+using FaultOptions =
+    std::variant<CrashOptions, ShutdownOptions, HangOptions, PauseOptions, SlowdownOptions, WorkerLossOptions,
+                 QueueShrinkOptions, ErrorRatioOptions, OperationErrorsOptions, LatencyOptions, PacketLossOptions,
+                 BlackholeOptions, PartitionOptions, BandwidthOptions, ZoneDownOptions, RegistryOutageOptions,
+                 RegistryDelayOptions, FlappingHealthCheckOptions, StaleEntriesOptions, ChaosMonkeyOptions>;
+static_assert(std::variant_size_v<FaultOptions> == kFaultKindCount);
+
+// The options of `kind` at their defaults.
+FaultOptions default_options(FaultKind kind);
+
 // One fault of a scenario. Every fault starts `at_ns` after the run starts and is reverted
-// `duration_ns` later (kNever: never). Options that do not apply to the kind are ignored here
-// (the loader rejects them in files). Two faults of the same kind on the same target do not
+// `duration_ns` later (kNever: never). Two faults of the same kind on the same target do not
 // stack: the later one overwrites, and the first to end clears it.
 struct FaultSpec {
   std::string name;
@@ -72,45 +140,20 @@ struct FaultSpec {
   Target target;
   TimeNs at_ns = 0;
   TimeNs duration_ns = sim::kNever;  // reverted after this long; kNever: never reverted
+  FaultOptions options;              // the alternative of `kind`
 
-  // crash, chaos_monkey: restart this long after the crash (kNever: stay down). zone_down:
-  // instances boot this long after the zone comes back (kNever: at once). After a restart
-  // (shutdown's too) the instance serves `warmup_factor` times slower for `warmup_ns`.
-  TimeNs restart_after_ns = sim::kNever;
-  TimeNs warmup_ns = 0;
-  double warmup_factor = 1.0;
-  // slowdown: service time multiplier (2.0 = twice as slow).
-  double factor = 2.0;
-  // worker_loss / queue_shrink: the reduced size per instance.
-  std::uint32_t workers = 1;
-  std::uint32_t queue_capacity = 0;
-  // error_ratio, operation_errors: share of requests answered with an error; packet_loss:
-  // probability that one transmission of a message is lost.
-  double ratio = 1.0;
-  // error_ratio, operation_errors: fail on arrival, without using a worker (Envoy's abort)
-  // rather than after the service time.
-  bool fail_fast = true;
-  // latency: the added delay per message, sampled per message (a distribution gives jitter);
-  // ramp_ns grows it linearly from 0 to full size over that long from the fault's start.
-  sim::Distribution delay = sim::ConstantDist{0};
-  TimeNs ramp_ns = 0;
-  // packet_loss: the first retransmission timeout (doubling after each further loss; TCP's
-  // minimum RTO is 200ms), and how many losses in a row a message survives before it is gone.
-  TimeNs retransmit_ns = 200 * sim::kMillisecond;
-  std::uint32_t max_retransmits = 3;
-  // bandwidth: messages per second the hop carries; the excess queues (is delayed).
-  double messages_per_s = 1000.0;
-  // registry_delay: extra propagation delay of registry changes.
-  TimeNs delay_ns = 0;
-  // flapping_health_check: length of each failing and each passing phase. shutdown: the drain
-  // wait, how long the instance keeps serving after deregistering.
-  TimeNs period_ns = 10 * sim::kSecond;
-  // chaos_monkey: every interval, with probability, crash one random up instance of the target
-  // (a service, a zone, or everything), never leaving more than max_down_per_service instances
-  // of a service down at once.
-  TimeNs interval_ns = 60 * sim::kSecond;
-  double probability = 0.5;
-  std::uint32_t max_down_per_service = 1;
+  // The kind's options (the alternative must match `kind`; std::get checks it).
+  template <typename Options>
+  Options& options_as() {
+    return std::get<Options>(options);
+  }
+  template <typename Options>
+  const Options& options_as() const {
+    return std::get<Options>(options);
+  }
 };
+
+// A fault of `kind` with its default options.
+FaultSpec make_fault_spec(std::string name, FaultKind kind, TimeNs at_ns, TimeNs duration_ns = sim::kNever);
 
 }  // namespace faultline::faults

@@ -1,11 +1,13 @@
-// The fault injector: schedules each fault of a scenario onto the engine and applies and
-// reverts it at its simulated instants, through the engine's fault hooks.
+// The fault injector: schedules each fault of a scenario onto the engine and, at its
+// simulated instants, hands it to its kind's unit (faults/kind.hpp) to start, stop or run a
+// phase of its own.
 #pragma once
 #include <cstdint>
 #include <span>
 #include <vector>
 
 #include "faults/fault.hpp"
+#include "faults/kind.hpp"
 #include "sim/engine.hpp"
 
 namespace faultline::faults {
@@ -29,29 +31,9 @@ class Injector final : public sim::FaultDriver {
   bool active(std::uint32_t fault) const { return state_[fault].active; }
 
  private:
-  struct FaultState {
-    std::vector<std::uint32_t> instances;  // selected at start (chaos monkey: its victims)
-    std::vector<std::uint32_t> saved;      // values to restore, parallel to `instances`
-    std::vector<std::uint32_t> links;      // zone-pair link indices affected
-    sim::Rng rng;                          // chaos monkey's own stream
-    bool active = false;
-  };
-  void start(sim::Engine& engine, std::uint32_t fault);
-  void stop(sim::Engine& engine, std::uint32_t fault);
-  void restart(sim::Engine& engine, std::uint32_t fault, std::uint32_t instance);
-  void drained(sim::Engine& engine, std::uint32_t fault);
-  void chaos_tick(sim::Engine& engine, std::uint32_t fault);
-  void select_instances(sim::Engine& engine, std::uint32_t fault);
-  void select_links(sim::Engine& engine, std::uint32_t fault);
-  void start_network(sim::Engine& engine, std::uint32_t fault);
-  void stop_network(sim::Engine& engine, std::uint32_t fault);
-
   std::span<const FaultSpec> faults_;
   std::vector<FaultState> state_;
   sim::Engine& engine_;
 };
-
-// Phases of a fault's events (the low 4 bits of the phase; the rest carries an instance).
-enum FaultPhase : std::uint32_t { kStart = 0, kEnd = 1, kRestart = 2, kChaosTick = 3, kDrained = 4 };
 
 }  // namespace faultline::faults

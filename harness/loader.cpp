@@ -13,6 +13,7 @@
 #include <string_view>
 #include <utility>
 
+#include "faults/kind.hpp"
 #include "harness/duration.hpp"
 
 namespace faultline::harness {
@@ -20,6 +21,7 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 using faults::FaultKind;
+using faults::TargetRule;
 using sim::TimeNs;
 
 std::string child(const std::string& pointer, std::string_view key) { return pointer + "/" + pointer_token(key); }
@@ -85,56 +87,6 @@ struct NameTable {
   }
 };
 
-enum class TargetNeed : std::uint8_t { none, service, zone, link, network };
-
-// Which keys each fault kind accepts. The kinds appear in FaultKind's order.
-struct FaultRules {
-  std::string_view name;
-  TargetNeed need;
-  std::vector<std::string_view> target_keys;
-  std::vector<std::string_view> options;
-  bool accepts_duration = true;
-  bool requires_duration = false;
-};
-
-const std::vector<std::string_view> kInstanceTarget{"service", "instances", "zone", "fraction"};
-const std::vector<std::string_view> kNetworkTarget{"service", "instances", "zone", "fraction",
-                                                   "client", "from_zone", "to_zone", "both_directions"};
-const std::vector<std::string_view> kRestartOptions{"restart_after", "warmup", "warmup_factor"};
-
-const std::vector<FaultRules>& fault_rules() {
-  static const std::vector<FaultRules> rules{
-      {"crash", TargetNeed::service, kInstanceTarget, kRestartOptions, false, false},
-      {"shutdown", TargetNeed::service, kInstanceTarget, {"period", "warmup", "warmup_factor"}},
-      {"hang", TargetNeed::service, kInstanceTarget, {}},
-      {"pause", TargetNeed::service, kInstanceTarget, {}, true, true},
-      {"slowdown", TargetNeed::service, kInstanceTarget, {"factor"}},
-      {"worker_loss", TargetNeed::service, kInstanceTarget, {"workers"}},
-      {"queue_shrink", TargetNeed::service, kInstanceTarget, {"queue_capacity"}},
-      {"error_ratio", TargetNeed::service, kInstanceTarget, {"ratio", "fail_fast"}},
-      {"operation_errors", TargetNeed::service, {"service", "instances", "zone", "fraction", "operation"},
-       {"ratio", "fail_fast"}},
-      {"latency", TargetNeed::network, kNetworkTarget, {"delay", "ramp"}},
-      {"packet_loss", TargetNeed::network, kNetworkTarget, {"ratio", "retransmit", "max_retransmits"}},
-      {"blackhole", TargetNeed::network, kNetworkTarget, {}},
-      {"partition", TargetNeed::link, {"from_zone", "to_zone", "both_directions"}, {}},
-      {"bandwidth", TargetNeed::network, kNetworkTarget, {"messages_per_second"}},
-      {"zone_down", TargetNeed::zone, {"zone"}, kRestartOptions},
-      {"registry_outage", TargetNeed::none, {}, {}},
-      {"registry_delay", TargetNeed::none, {}, {"delay"}},
-      {"flapping_health_check", TargetNeed::service, kInstanceTarget, {"period"}},
-      {"stale_entries", TargetNeed::service, kInstanceTarget, {}},
-      {"chaos_monkey", TargetNeed::none, {"service", "zone"},
-       {"interval", "probability", "max_down_per_service", "restart_after", "warmup", "warmup_factor"}},
-  };
-  return rules;
-}
-
-constexpr std::string_view kFaultOptions[] = {
-    "restart_after", "warmup", "warmup_factor", "factor", "workers", "queue_capacity",
-    "ratio", "fail_fast", "delay", "ramp", "retransmit", "max_retransmits",
-    "messages_per_second", "period", "interval", "probability", "max_down_per_service"};
-
 // Which keys each assertion type accepts besides name and type, and which it requires.
 struct AssertionRules {
   std::string_view name;
@@ -159,8 +111,21 @@ const std::vector<AssertionRules>& assertion_rules() {
 // "x-..." keys are notes for people and tools, allowed on every object and ignored.
 bool is_extension_key(std::string_view key) { return key.substr(0, 2) == "x-"; }
 
-bool contains(const std::vector<std::string_view>& keys, std::string_view key) {
+bool contains(std::span<const std::string_view> keys, std::string_view key) {
   return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+// "crash, zone_down or chaos_monkey": the kinds that crash instances, from the registry.
+std::string crashing_kinds() {
+  std::vector<std::string_view> names;
+  for (const faults::KindUnit* unit : faults::fault_kinds()) {
+    if (unit->traits.crashes_instances) names.push_back(unit->name);
+  }
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + std::string(names[i]);
+  }
+  return text;
 }
 
 // Reads one schema-checked document. Types and ranges the schema states are taken as given;
@@ -811,18 +776,46 @@ class ScenarioLoader {
 
   // ---- faults ----
 
+  // A fault's option keys as its kind's unit reads them, failing at the offending value.
+  class FaultOptionReader final : public faults::OptionReader {
+   public:
+    FaultOptionReader(const ScenarioLoader& loader, const Json& fault, const std::string& pointer, const std::string& kind_text)
+        : loader_(loader), fault_(fault), pointer_(pointer), kind_text_(kind_text) {}
+    bool has(std::string_view key) const override { return member(fault_, key) != nullptr; }
+    bool is_text(std::string_view key) const override { return has(key) && member(fault_, key)->is_string(); }
+    TimeNs duration(std::string_view key, TimeNs fallback, bool positive) const override {
+      return loader_.duration_or(fault_, pointer_, key, fallback, positive);
+    }
+    double ratio(std::string_view key, double fallback) const override {
+      return loader_.ratio_or(fault_, pointer_, key, fallback);
+    }
+    double number(std::string_view key, double fallback) const override { return number_or(fault_, key, fallback); }
+    std::uint32_t count(std::string_view key, std::uint32_t fallback) const override { return u32_or(fault_, key, fallback); }
+    bool flag(std::string_view key, bool fallback) const override { return bool_or(fault_, key, fallback); }
+    sim::Distribution distribution(std::string_view key, const sim::Distribution& fallback) const override {
+      return loader_.distribution_or(fault_, pointer_, key, fallback);
+    }
+    [[noreturn]] void fail(std::string_view key, const std::string& message) const override {
+      loader_.fail(has(key) ? child(pointer_, key) : pointer_, message);
+    }
+    const std::string& kind_text() const override { return kind_text_; }
+
+   private:
+    const ScenarioLoader& loader_;
+    const Json& fault_;
+    const std::string& pointer_;
+    const std::string& kind_text_;
+  };
+
   faults::FaultSpec load_fault(const Json& fault, const std::string& pointer, const sim::ModelConfig& model) {
-    faults::FaultSpec spec;
     define(faults_, fault["name"], child(pointer, "name"));
-    spec.name = fault["name"].get<std::string>();
     const std::string kind = fault["kind"].get<std::string>();
-    const auto& all = fault_rules();
-    const auto rule = std::find_if(all.begin(), all.end(), [&](const FaultRules& r) { return r.name == kind; });
-    spec.kind = static_cast<FaultKind>(rule - all.begin());
+    const faults::KindUnit& unit = *faults::find_kind(kind);  // the schema allows only known kinds
+    faults::FaultSpec spec = faults::make_fault_spec(fault["name"].get<std::string>(), unit.kind, 0);
     const std::string kind_text = with_article(kind) + " fault";
 
-    for (std::string_view option : kFaultOptions) {
-      if (member(fault, option) && !contains(rule->options, option)) {
+    for (std::string_view option : faults::all_option_keys()) {
+      if (member(fault, option) && !contains(unit.option_keys, option)) {
         fail(child(pointer, option), "option " + in_quotes(option) + " does not apply to " + kind_text);
       }
     }
@@ -831,30 +824,28 @@ class ScenarioLoader {
       fail(child(pointer, "at"), "expected a start before the end of the run (" + format_go_duration(model.duration_ns) + ")");
     }
     if (const Json* length = member(fault, "duration")) {
-      if (!rule->accepts_duration) {
+      if (unit.duration_rule == faults::DurationRule::forbidden) {
         fail(child(pointer, "duration"), "option \"duration\" does not apply to " + kind_text +
                                              ": a crash is not reverted; use \"restart_after\" to bring instances back");
       }
       spec.duration_ns = duration(*length, child(pointer, "duration"), true);
-    } else if (rule->requires_duration) {
+    } else if (unit.duration_rule == faults::DurationRule::required) {
       fail(pointer, "missing required key \"duration\" (" + kind_text + " needs one)");
     }
-    if (contains(rule->options, "delay") && !member(fault, "delay")) {
-      fail(pointer, "missing required key \"delay\" (" + kind_text + " needs one)");
-    }
-    load_fault_target(fault, pointer, *rule, kind_text, spec);
-    load_fault_options(fault, pointer, spec, kind_text);
+    load_fault_target(fault, pointer, unit, kind_text, spec);
+    const FaultOptionReader reader(*this, fault, pointer, kind_text);
+    unit.read_options(reader, spec);
     return spec;
   }
 
-  void load_fault_target(const Json& fault, const std::string& pointer, const FaultRules& rule,
+  void load_fault_target(const Json& fault, const std::string& pointer, const faults::KindUnit& unit,
                          const std::string& kind_text, faults::FaultSpec& spec) const {
     static const Json kEmpty = Json::object();
     const Json* target_json = member(fault, "target");
     const Json& target = target_json ? *target_json : kEmpty;
     const std::string at = child(pointer, "target");
     for (const auto& [key, value] : target.items()) {
-      if (!contains(rule.target_keys, key) && !is_extension_key(key)) {
+      if (!contains(unit.target_keys, key) && !is_extension_key(key)) {
         fail(child(at, key), "target key " + in_quotes(key) + " does not apply to " + kind_text);
       }
     }
@@ -873,18 +864,18 @@ class ScenarioLoader {
     if (out.from_zone.has_value() != out.to_zone.has_value()) {
       fail(child(at, out.from_zone ? "from_zone" : "to_zone"), "a link needs both \"from_zone\" and \"to_zone\"");
     }
-    switch (rule.need) {
-      case TargetNeed::service:
+    switch (unit.target_rule) {
+      case TargetRule::service:
         if (!out.service) needs("target.service");
         break;
-      case TargetNeed::zone:
+      case TargetRule::zone:
         if (!out.zone) needs("target.zone");
         break;
-      case TargetNeed::link:
+      case TargetRule::link:
         if (!link) needs("target.from_zone and target.to_zone");
         if (*out.from_zone == *out.to_zone) fail(child(at, "to_zone"), "a partition needs two different zones");
         break;
-      case TargetNeed::network: {
+      case TargetRule::network: {
         const int forms = (out.service ? 1 : 0) + (out.client ? 1 : 0) + (link ? 1 : 0);
         if (forms != 1) {
           needs("exactly one of target.service, target.client, or target.from_zone with target.to_zone");
@@ -899,7 +890,7 @@ class ScenarioLoader {
         }
         break;
       }
-      case TargetNeed::none:
+      case TargetRule::none:
         break;
     }
     if (const Json* list = member(target, "instances")) {
@@ -925,7 +916,7 @@ class ScenarioLoader {
     }
     if (const Json* v = member(target, "operation")) {
       out.operation = operation_of(*out.service, v, child(at, "operation"));
-    } else if (spec.kind == FaultKind::operation_errors) {
+    } else if (unit.traits.needs_operation) {
       needs("target.operation");
     }
   }
@@ -935,34 +926,6 @@ class ScenarioLoader {
     if (instances.is_number()) return zone < std::min<std::uint64_t>(instances.get<std::uint64_t>(), zones_.names.size());
     return std::any_of(instances.begin(), instances.end(),
                        [&](const Json& group) { return zones_.find(group["zone"].get<std::string>()) == zone; });
-  }
-
-  void load_fault_options(const Json& fault, const std::string& pointer, faults::FaultSpec& spec,
-                          const std::string& kind_text) const {
-    spec.restart_after_ns = duration_or(fault, pointer, "restart_after", spec.restart_after_ns);
-    spec.warmup_ns = duration_or(fault, pointer, "warmup", spec.warmup_ns);
-    spec.warmup_factor = number_or(fault, "warmup_factor", spec.warmup_factor);
-    spec.factor = number_or(fault, "factor", spec.factor);
-    spec.workers = u32_or(fault, "workers", spec.workers);
-    spec.queue_capacity = u32_or(fault, "queue_capacity", spec.queue_capacity);
-    spec.ratio = ratio_or(fault, pointer, "ratio", spec.ratio);
-    spec.fail_fast = bool_or(fault, "fail_fast", spec.fail_fast);
-    if (const Json* delay = member(fault, "delay")) {
-      if (spec.kind == FaultKind::registry_delay) {
-        if (!delay->is_string()) fail(child(pointer, "delay"), "expected a duration like \"5s\" (" + kind_text + " delays by a fixed time)");
-        spec.delay_ns = duration(*delay, child(pointer, "delay"));
-      } else {
-        spec.delay = distribution(*delay, child(pointer, "delay"));
-      }
-    }
-    spec.ramp_ns = duration_or(fault, pointer, "ramp", spec.ramp_ns);
-    spec.retransmit_ns = duration_or(fault, pointer, "retransmit", spec.retransmit_ns, true);
-    spec.max_retransmits = u32_or(fault, "max_retransmits", spec.max_retransmits);
-    spec.messages_per_s = number_or(fault, "messages_per_second", spec.messages_per_s);
-    spec.period_ns = duration_or(fault, pointer, "period", spec.period_ns, true);
-    spec.interval_ns = duration_or(fault, pointer, "interval", spec.interval_ns, true);
-    spec.probability = ratio_or(fault, pointer, "probability", spec.probability);
-    spec.max_down_per_service = u32_or(fault, "max_down_per_service", spec.max_down_per_service);
   }
 
   // ---- assertions ----
@@ -1044,10 +1007,10 @@ class ScenarioLoader {
         break;
       case AssertionKind::no_traffic_to_crashed: {
         spec.fault = fault_ref("fault");
-        const FaultKind kind = faults[*spec.fault].kind;
-        if (kind != FaultKind::crash && kind != FaultKind::zone_down && kind != FaultKind::chaos_monkey) {
-          fail(at("fault"), "expected a fault that crashes instances (crash, zone_down or chaos_monkey); " +
-                                in_quotes(faults_.names[*spec.fault]) + " is " + with_article(fault_rules()[static_cast<std::size_t>(kind)].name));
+        const faults::KindUnit& unit = faults::kind_unit(faults[*spec.fault].kind);
+        if (!unit.traits.crashes_instances) {
+          fail(at("fault"), "expected a fault that crashes instances (" + crashing_kinds() + "); " +
+                                in_quotes(faults_.names[*spec.fault]) + " is " + with_article(unit.name));
         }
         spec.within_ns = duration(assertion["within"], at("within"));
         break;

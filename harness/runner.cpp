@@ -74,7 +74,7 @@ RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLi
       break;
     }
   }
-  if (wall_limit_hit || memory_limit_hit || stopped_by_signal) engine.mutable_results().stop = sim::StopReason::stopped;
+  if (wall_limit_hit || memory_limit_hit || stopped_by_signal) engine.mark_stopped();
   RunResult result = finish_run(scenario, seed, std::move(run));
   result.wall_limit_hit = wall_limit_hit;
   result.memory_limit_hit = memory_limit_hit;

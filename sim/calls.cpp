@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "sim/balancer.hpp"
+#include "sim/check.hpp"
 #include "sim/engine.hpp"
 #include "sim/retry.hpp"
 #include "sim/event_kinds.hpp"
@@ -94,8 +95,8 @@ void Engine::send_attempt(std::uint32_t call) {
   w.outcome = Outcome::ok;
   w.state = WorkState::travelling;
   bool lost = false;
-  ClientLinkFaults* client_link = record.caller_instance == kNone ? &clients_[site.caller_client].faults : nullptr;
-  const TimeNs delay = network_delay(caller_zone, callee.zone, &callee, client_link, site.rng, lost);
+  HopFaults* client_link = record.caller_instance == kNone ? &clients_[site.caller_client].faults : nullptr;
+  const TimeNs delay = network_.message_delay(now_, caller_zone, callee.zone, &callee.inbound, client_link, site.rng, lost);
   if (lost) {
     free_work(work);  // the caller finds out by its timeout, as in reality
   } else if (delay == 0) {
@@ -200,10 +201,12 @@ void Engine::complete_call(std::uint32_t call, Outcome outcome) {
   const SiteRuntime& site = sites_[record.site];
   switch (record.caller) {
     case CallerKind::client:
+      FAULTLINE_ASSERT(clients_[record.parent].outstanding > 0);
       --clients_[record.parent].outstanding;
       count_client(record.parent, outcome, now_ - record.started_ns);
       break;
     case CallerKind::process:
+      FAULTLINE_ASSERT(clients_[site.caller_client].outstanding > 0);
       --clients_[site.caller_client].outstanding;
       count_client(site.caller_client, outcome, now_ - record.started_ns);
       processes_->complete(record.parent, outcome);

@@ -26,9 +26,11 @@ const char* outcome_name(Outcome o);
 enum class Jitter : std::uint8_t { none, full, equal };
 
 // A retry budget in the style of Finagle's RetryBudget: every first attempt deposits `ratio`
-// tokens (capped at `ratio * 10 + min_retries`), every retry withdraws one, and retries are
-// refused when the bucket holds less than one token. `min_retries_per_s` tokens are added per
-// second regardless of traffic so a quiet caller can still retry.
+// tokens and adds the `min_retries_per_s` allowance for the time since the last update; every
+// retry withdraws one, and retries are refused when the bucket holds less than one token. The
+// bucket starts at `ratio * 10 + min_retries_per_s` and holds at most `ratio * 100 +
+// min_retries_per_s` (sim/calls.cpp). Finagle instead expires deposits after a 10 s ttl and
+// keeps a reserve of `min_retries_per_s * 10`; see docs/architecture.md.
 struct RetryBudget {
   bool enabled = false;
   double ratio = 0.2;

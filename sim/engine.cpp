@@ -1,9 +1,9 @@
 // The engine's construction, its event loop and its bookkeeping (pools, names, timeline).
 #include "sim/engine.hpp"
 
-#include <cassert>
 #include <string>
 
+#include "sim/check.hpp"
 #include "sim/event_kinds.hpp"
 #include "sim/process.hpp"
 
@@ -54,7 +54,7 @@ const char* registry_change_name(RegistryChange change) {
 }
 
 Engine::Engine(const ModelConfig& config, EngineLimits limits)
-    : config_(config), limits_(limits), fault_rng_(Rng::stream(config.seed, "faults")) {
+    : config_(config), limits_(limits) {
   prepare(config_.network.same_zone_latency);
   prepare(config_.network.cross_zone_latency);
   for (auto& link : config_.network.links) prepare(link.latency);
@@ -74,19 +74,7 @@ Engine::Engine(const ModelConfig& config, EngineLimits limits)
 Engine::~Engine() = default;
 
 void Engine::build_topology() {
-  const std::uint32_t zone_count = static_cast<std::uint32_t>(config_.zones.size());
-  network_.zone_count = zone_count;
-  network_.links.assign(std::size_t{zone_count} * zone_count, LinkState{});
-  network_.latency.assign(std::size_t{zone_count} * zone_count, nullptr);
-  for (std::uint32_t from = 0; from < zone_count; ++from) {
-    for (std::uint32_t to = 0; to < zone_count; ++to) {
-      network_.latency[from * zone_count + to] =
-          from == to ? &config_.network.same_zone_latency : &config_.network.cross_zone_latency;
-    }
-  }
-  for (const auto& link : config_.network.links) {
-    network_.latency[link.from_zone * zone_count + link.to_zone] = &link.latency;
-  }
+  network_.build(config_);
 
   services_.reserve(config_.services.size());
   for (std::uint32_t s = 0; s < config_.services.size(); ++s) {
@@ -285,7 +273,7 @@ bool Engine::step() {
     return false;
   }
   const Event event = queue_.pop();
-  assert(event.time >= now_);
+  FAULTLINE_ASSERT(event.time >= now_);  // time never moves backwards
   now_ = event.time;
   ++results_.events;
   hash_event(event);
@@ -352,7 +340,7 @@ void Engine::dispatch(const Event& event) {
     case kWorkResume:
       if (works_[event.a].token == event.b) start_service(event.a);
       break;
-    default: assert(false && "unknown event kind");
+    default: invariant_failed("engine invariant violated: an event of unknown kind " + std::to_string(event.kind()));
   }
 }
 
@@ -360,6 +348,7 @@ std::uint32_t Engine::alloc_call() {
   if (!free_calls_.empty()) {
     const std::uint32_t index = free_calls_.back();
     free_calls_.pop_back();
+    FAULTLINE_ASSERT(calls_[index].state == CallState::free);  // pool consistency
     return index;
   }
   calls_.emplace_back();
@@ -367,6 +356,7 @@ std::uint32_t Engine::alloc_call() {
 }
 
 void Engine::free_call(std::uint32_t call) {
+  FAULTLINE_ASSERT(calls_[call].state != CallState::free);  // freed once
   calls_[call].state = CallState::free;
   calls_[call].token = next_token_++;
   free_calls_.push_back(call);
@@ -376,6 +366,7 @@ std::uint32_t Engine::alloc_work() {
   if (!free_works_.empty()) {
     const std::uint32_t index = free_works_.back();
     free_works_.pop_back();
+    FAULTLINE_ASSERT(works_[index].state == WorkState::free);
     return index;
   }
   works_.emplace_back();
@@ -383,6 +374,7 @@ std::uint32_t Engine::alloc_work() {
 }
 
 void Engine::free_work(std::uint32_t work) {
+  FAULTLINE_ASSERT(works_[work].state != WorkState::free);
   works_[work].state = WorkState::free;
   works_[work].token = next_token_++;
   free_works_.push_back(work);

@@ -12,6 +12,7 @@
 #include "sim/breaker.hpp"
 #include "sim/config.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/network.hpp"
 #include "sim/results.hpp"
 #include "sim/rng.hpp"
 #include "sim/runtime.hpp"
@@ -73,7 +74,11 @@ class Engine final : private BreakerListener {
   std::string describe_event(const Event& event) const;
   const ModelConfig& config() const { return config_; }
   const Results& results() const { return results_; }
+  // Live mode (harness/live/) records real traffic into the results of an engine it never
+  // runs; nothing else writes them from outside.
   Results& mutable_results() { return results_; }
+  // The run was stopped from outside (wall-clock limit, signal): the results say so.
+  void mark_stopped() { results_.stop = StopReason::stopped; }
   // Ends the run: the closed-loop users of `client` cannot make simulated time advance.
   void stop_without_progress(std::uint32_t client) {
     results_.stop = StopReason::no_progress;
@@ -101,9 +106,8 @@ class Engine final : private BreakerListener {
   // "caller#i -> callee" for a calling instance's view, the site's name for a shared one.
   std::string view_name(std::uint32_t view) const;
 
-  // Fault hooks: the injector changes the model through these.
-  InstanceRuntime& instance(std::uint32_t index) { return instances_[index]; }
-  ClientRuntime& client(std::uint32_t index) { return clients_[index]; }
+  // Fault verbs: the only way faults (faults/) change the model. Each names what happens to
+  // the simulated system; none hands out a mutable record.
   void schedule_fault(TimeNs at, std::uint32_t fault, std::uint32_t phase);
   // `cause`: the fault that crashed it (kNone: none), kept in the timeline entry as cause + 1.
   // Its queued and in-flight work is lost. With `reset_connections` (a process dying on a
@@ -111,22 +115,40 @@ class Engine final : private BreakerListener {
   // without (the host itself gone) callers hear nothing and wait for their timeouts.
   void crash_instance(std::uint32_t instance, std::uint32_t cause = kNone, bool reset_connections = true);
   void restart_instance(std::uint32_t instance);
-  void set_instance_status(std::uint32_t instance, InstanceStatus status);
+  // After a restart the instance serves `factor` times slower until `until_ns`.
+  void warm_up_instance(std::uint32_t instance, TimeNs until_ns, double factor);
+  // Accepts requests and never answers them; unhang ends it: stuck work is finished with an
+  // error reply (the connection resets).
+  void hang_instance(std::uint32_t instance);
+  void unhang_instance(std::uint32_t instance);
+  // Stop-the-world until `until_ns` (kNever: until resumed); work waits, then resumes.
+  void pause_instance(std::uint32_t instance, TimeNs until_ns);
+  void resume_instance(std::uint32_t instance);
   // Graceful shutdown's last phase: refuse new work, finish what is queued or in service, then
   // stop (at once if idle).
   void drain_instance(std::uint32_t instance);
+  void set_slowdown(std::uint32_t instance, double multiplier);
   void set_workers(std::uint32_t instance, std::uint32_t workers);
+  void set_queue_capacity(std::uint32_t instance, std::uint32_t capacity);
+  // A share `ratio` of requests (of one global operation, or kNone: all) fail, on arrival when
+  // `fail_fast`, else after their service time. A ratio of 0 ends it.
+  void set_error_injection(std::uint32_t instance, double ratio, bool fail_fast, std::uint32_t operation);
+  // Network faults on one hop (a client's access link, a zone-pair link, or the requests
+  // towards an instance); see NetworkRuntime.
+  void set_hop_delay(Hop hop, DelayFault delay);
+  void set_hop_loss(Hop hop, double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_retransmits);
+  void set_hop_blocked(Hop hop, bool blocked);
+  void set_hop_bandwidth(Hop hop, double messages_per_s);
+  // Discovery: deregistering, freezing callers' views, slowing propagation, faking checks.
   void deregister_instance(std::uint32_t instance);
-  void republish_registry();
-  RegistryEntry& registry_entry_mutable(std::uint32_t instance) { return registry_[instance]; }
-  // Publishes the registry's current truth about one instance (after a fault changed it).
-  void publish_instance(std::uint32_t instance);
-  // Ends a hang: stuck work is finished with an error reply (the connection resets).
-  void unhang_instance(std::uint32_t instance);
-  NetworkRuntime& network() { return network_; }
-  RegistryRuntime& registry() { return registry_state_; }
+  void set_registry_outage(bool outage);
+  void add_registry_delay(TimeNs delta_ns);
+  void set_health_check_flapping(std::uint32_t instance, bool flapping, TimeNs start_ns, TimeNs period_ns);
+  void set_stale_listing(std::uint32_t instance, bool pinned);
   void record_timeline(TimelineKind kind, std::uint32_t subject, std::uint32_t detail = 0, std::uint32_t extra = 0);
-  Rng& fault_rng() { return fault_rng_; }
+  // Read access to the network and registry state (tests, GUI).
+  const Network& network() const { return network_; }
+  const RegistryRuntime& registry() const { return registry_state_; }
 
   // Closed-loop users call these from their fibers (see sim/process.cpp).
   Outcome process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation);
@@ -166,7 +188,6 @@ class Engine final : private BreakerListener {
   void start_service(std::uint32_t work);
   void on_service_done(std::uint32_t work, std::uint32_t token);
   bool inject_error(InstanceRuntime& instance, const WorkRecord& work, bool fail_fast);
-  TimeNs fault_delay(const DelayFault& fault, Rng& rng) const;
   void count_service_arrival(std::uint32_t service);
   void count_attempt_failure(std::uint32_t service, Outcome outcome);
   void advance_steps(std::uint32_t work);
@@ -175,9 +196,9 @@ class Engine final : private BreakerListener {
   void send_reply(std::uint32_t work);
   void on_reply(std::uint32_t work, std::uint32_t token);
   void release_worker(InstanceRuntime& instance);
-  TimeNs network_delay(std::uint32_t from_zone, std::uint32_t to_zone, InstanceRuntime* callee,
-                       ClientLinkFaults* client_link, Rng& rng, bool& lost);
+  HopFaults& hop(Hop hop);
   void note_traffic_to_crashed(std::uint32_t instance);
+  void set_instance_status(std::uint32_t instance, InstanceStatus status);
 
   // Discovery (sim/discovery.cpp)
   void on_health_check(std::uint32_t service);
@@ -185,6 +206,9 @@ class Engine final : private BreakerListener {
   void on_registry_publish(std::uint32_t instance, std::uint32_t change);
   void registry_set(std::uint32_t instance, RegistryChange change);
   void on_ejection_end(std::uint32_t view, std::uint32_t slot);
+  void republish_registry();
+  // Publishes the registry's current truth about one instance (after a fault changed it).
+  void publish_instance(std::uint32_t instance);
 
   // Metrics (sim/metrics.cpp)
   void on_bucket_tick(std::uint32_t bucket);
@@ -228,9 +252,8 @@ class Engine final : private BreakerListener {
   std::vector<std::uint32_t> free_calls_;
   std::vector<WorkRecord> works_;
   std::vector<std::uint32_t> free_works_;
-  NetworkRuntime network_;
+  Network network_;
   RegistryRuntime registry_state_;
-  Rng fault_rng_;
   Results results_;
   std::uint32_t current_bucket_ = 0;
   std::size_t max_spans_ = 0;

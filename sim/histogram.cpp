@@ -2,13 +2,14 @@
 #include "sim/histogram.hpp"
 
 #include <algorithm>
-#include <cassert>
 #include <cmath>
+
+#include "sim/check.hpp"
 
 namespace faultline::sim {
 
 void LatencyHistogram::record_n(TimeNs value, std::uint64_t n) {
-  assert(value >= 0 && "latencies are never negative");
+  FAULTLINE_ASSERT(value >= 0);  // latencies are never negative
   if (n == 0) return;
   if (value < 0) value = 0;
   counts_[bucket_index(value)] += n;

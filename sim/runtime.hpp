@@ -21,6 +21,27 @@ struct DelayFault {
   TimeNs ramp_ns = 0;
 };
 
+// Network faults on one hop: a client's access link, a link between two zones, or the
+// requests towards one instance. TCP's minimum retransmission timeout is 200ms; a message
+// survives `max_retransmits` losses in a row.
+inline constexpr TimeNs kDefaultRetransmitNs = 200 * kMillisecond;
+inline constexpr std::uint32_t kDefaultMaxRetransmits = 3;
+struct HopFaults {
+  bool blocked = false;        // every message dropped (blackhole, partition, a zone gone)
+  DelayFault delay;            // added to every message
+  double loss_ratio = 0.0;     // each loss costs a retransmission
+  TimeNs retransmit_ns = kDefaultRetransmitNs;
+  std::uint32_t max_retransmits = kDefaultMaxRetransmits;
+  double bandwidth_per_s = 0;  // >0: messages pass one by one at this rate
+  TimeNs bandwidth_next_free_ns = 0;
+};
+enum class HopKind : std::uint8_t { client, link, instance };
+// Names one hop: a client index, a zone-pair link index (from * zones + to) or an instance.
+struct Hop {
+  HopKind kind = HopKind::instance;
+  std::uint32_t index = 0;
+};
+
 enum class InstanceStatus : std::uint8_t {
   up,        // serving
   crashed,   // process gone: connections refused, queue and in-flight work lost
@@ -77,13 +98,7 @@ struct InstanceRuntime {
   std::uint32_t error_operation = kNone;  // kNone: every operation
   // Network faults towards it: they act on the request messages sent to it (once per
   // attempt), not on its replies.
-  bool blackholed = false;             // every request to it is dropped
-  double loss_ratio = 0.0;             // requests to it lost (each loss costs a retransmission)
-  TimeNs retransmit_ns = 200 * kMillisecond;
-  std::uint32_t max_retransmits = 3;
-  DelayFault delay;                    // added to every request to it
-  double bandwidth_per_s = 0;          // >0: requests to it pass one by one at this rate
-  TimeNs bandwidth_next_free_ns = 0;
+  HopFaults inbound;
   TimeNs paused_until_ns = 0;          // while paused: when the pause ends
   TimeNs warm_until_ns = 0;            // after a restart: slower until then
   double warm_factor = 1.0;
@@ -162,24 +177,12 @@ struct SiteRuntime {
   Rng rng;
 };
 
-// Network faults on one client's requests (the client's own access link): they act on the
-// request messages it sends, once per attempt.
-struct ClientLinkFaults {
-  bool blackholed = false;
-  double loss_ratio = 0.0;
-  TimeNs retransmit_ns = 200 * kMillisecond;
-  std::uint32_t max_retransmits = 3;
-  DelayFault delay;
-  double bandwidth_per_s = 0;  // >0: its requests leave one by one at this rate
-  TimeNs bandwidth_next_free_ns = 0;
-};
-
 struct ClientRuntime {
   std::uint32_t site = 0;
   std::uint32_t zone = 0;
   std::uint32_t outstanding = 0;
   std::uint32_t schedule_index = 0;  // current segment of the rate schedule
-  ClientLinkFaults faults;
+  HopFaults faults;  // on its own access link: its request messages, once per attempt
   Rng arrivals;
 };
 
@@ -243,26 +246,6 @@ struct RegistryEntry {
 struct RegistryRuntime {
   bool outage = false;         // changes do not reach callers
   TimeNs extra_delay_ns = 0;   // added propagation delay
-};
-
-// Per (from zone, to zone): faults on links between zones. They act on every message that
-// crosses the link in this direction, requests and replies alike.
-struct LinkState {
-  bool cut = false;            // partition or blackhole: messages are dropped
-  DelayFault delay;            // added latency
-  double loss_ratio = 0.0;     // each loss costs a retransmission
-  TimeNs retransmit_ns = 200 * kMillisecond;
-  std::uint32_t max_retransmits = 3;
-  double bandwidth_per_s = 0;  // >0: messages cross one by one at this rate
-  TimeNs bandwidth_next_free_ns = 0;
-};
-
-struct NetworkRuntime {
-  std::uint32_t zone_count = 0;
-  std::vector<LinkState> links;  // zone_count * zone_count
-  std::vector<const Distribution*> latency;  // per zone pair
-  LinkState& link(std::uint32_t from, std::uint32_t to) { return links[from * zone_count + to]; }
-  const LinkState& link(std::uint32_t from, std::uint32_t to) const { return links[from * zone_count + to]; }
 };
 
 }  // namespace faultline::sim

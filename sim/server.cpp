@@ -1,80 +1,10 @@
 // The callee's side: a request message arrives at an instance, waits in its FIFO queue for a
 // worker, is served, runs its downstream steps while holding the worker, and replies.
-#include <cassert>
-
+#include "sim/check.hpp"
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
 
 namespace faultline::sim {
-
-namespace {
-
-// A lossy hop: each loss costs a retransmission timeout that doubles, as TCP's does; after
-// `max_retransmits` losses in a row the message is gone (returns false).
-bool cross_lossy_hop(double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_retransmits, Rng& rng, TimeNs& delay) {
-  if (loss_ratio <= 0) return true;
-  TimeNs timeout = retransmit_ns;
-  std::uint32_t losses = 0;
-  while (rng.chance(loss_ratio)) {
-    if (++losses > max_retransmits) return false;
-    delay = sum_ns(delay, timeout);
-    timeout = sum_ns(timeout, timeout);
-  }
-  return true;
-}
-
-// A hop of limited message rate: messages leave one by one, each `1 / rate` after the last;
-// returns how long this one waits for its turn.
-TimeNs wait_for_bandwidth(double rate_per_s, TimeNs& next_free_ns, TimeNs now) {
-  if (rate_per_s <= 0) return 0;
-  const TimeNs pass_at = next_free_ns > now ? next_free_ns : now;
-  next_free_ns = later(pass_at, spacing_ns(rate_per_s));
-  return pass_at - now;
-}
-
-}  // namespace
-
-// One message from `from_zone` to `to_zone`. A request names its callee (whose fault state
-// acts on requests towards it) and, when a client sends it, that client's access link; a
-// reply names neither. Link faults act on every message crossing the link.
-TimeNs Engine::network_delay(std::uint32_t from_zone, std::uint32_t to_zone, InstanceRuntime* callee,
-                             ClientLinkFaults* client_link, Rng& rng, bool& lost) {
-  lost = false;
-  LinkState& link = network_.link(from_zone, to_zone);
-  if (link.cut || (callee != nullptr && callee->blackholed) || (client_link != nullptr && client_link->blackholed)) {
-    lost = true;
-    return 0;
-  }
-  TimeNs delay = sample(*network_.latency[from_zone * network_.zone_count + to_zone], rng);
-  if (link.delay.delay != nullptr) delay = sum_ns(delay, fault_delay(link.delay, rng));
-  if (client_link != nullptr && client_link->delay.delay != nullptr) delay = sum_ns(delay, fault_delay(client_link->delay, rng));
-  if (callee != nullptr && callee->delay.delay != nullptr) delay = sum_ns(delay, fault_delay(callee->delay, rng));
-  bool delivered = cross_lossy_hop(link.loss_ratio, link.retransmit_ns, link.max_retransmits, rng, delay);
-  if (delivered && client_link != nullptr) {
-    delivered = cross_lossy_hop(client_link->loss_ratio, client_link->retransmit_ns, client_link->max_retransmits, rng, delay);
-  }
-  if (delivered && callee != nullptr) {
-    delivered = cross_lossy_hop(callee->loss_ratio, callee->retransmit_ns, callee->max_retransmits, rng, delay);
-  }
-  if (!delivered) {
-    lost = true;
-    return 0;
-  }
-  // Rate-limited hops queue the message before it travels (the callee's own limit applies on
-  // arrival, in deliver()).
-  if (client_link != nullptr) delay = sum_ns(delay, wait_for_bandwidth(client_link->bandwidth_per_s, client_link->bandwidth_next_free_ns, now_));
-  delay = sum_ns(delay, wait_for_bandwidth(link.bandwidth_per_s, link.bandwidth_next_free_ns, now_));
-  return delay;
-}
-
-TimeNs Engine::fault_delay(const DelayFault& fault, Rng& rng) const {
-  TimeNs delay = sample(*fault.delay, rng);
-  if (fault.ramp_ns > 0 && now_ - fault.start_ns < fault.ramp_ns) {
-    const double share = static_cast<double>(now_ - fault.start_ns) / static_cast<double>(fault.ramp_ns);
-    delay = scaled_ns(delay, share);
-  }
-  return delay;
-}
 
 bool Engine::inject_error(InstanceRuntime& instance, const WorkRecord& work, bool fail_fast) {
   if (instance.error_ratio <= 0 || instance.errors_fail_fast != fail_fast) return false;
@@ -85,13 +15,12 @@ bool Engine::inject_error(InstanceRuntime& instance, const WorkRecord& work, boo
 void Engine::deliver(std::uint32_t work) {
   WorkRecord& w = works_[work];
   InstanceRuntime& instance = instances_[w.instance];
-  if (instance.bandwidth_per_s > 0 && w.state == WorkState::travelling) {
+  if (w.state == WorkState::travelling) {
     // A link of limited message rate: messages pass one at a time, the rest wait their turn.
-    const TimeNs pass_at = instance.bandwidth_next_free_ns > now_ ? instance.bandwidth_next_free_ns : now_;
-    instance.bandwidth_next_free_ns = later(pass_at, spacing_ns(instance.bandwidth_per_s));
-    if (pass_at > now_) {
+    const TimeNs wait = Network::wait_for_bandwidth(instance.inbound, now_);
+    if (wait > 0) {
       w.state = WorkState::queued_on_link;
-      queue_.push(pass_at, kAttemptArrive, work, w.token);
+      queue_.push(now_ + wait, kAttemptArrive, work, w.token);
       return;
     }
   }
@@ -134,6 +63,7 @@ void Engine::deliver(std::uint32_t work) {
 void Engine::start_service(std::uint32_t work) {
   WorkRecord& w = works_[work];
   InstanceRuntime& instance = instances_[w.instance];
+  FAULTLINE_ASSERT(instance.busy < instance.workers);  // a worker is free
   ++instance.busy;
   w.state = WorkState::in_service;
   results_.services[instance.service].queue_wait.record(now_ - w.arrived_ns);
@@ -226,7 +156,7 @@ void Engine::finish_work(std::uint32_t work, Outcome outcome) {
 }
 
 void Engine::release_worker(InstanceRuntime& instance) {
-  assert(instance.busy > 0);
+  FAULTLINE_ASSERT(instance.busy > 0);
   --instance.busy;
   if (instance.status != InstanceStatus::up && instance.status != InstanceStatus::draining) return;
   if (!instance.queue.empty() && instance.busy < instance.workers) start_service(instance.queue.pop());
@@ -247,7 +177,7 @@ void Engine::send_reply(std::uint32_t work) {
   }
   InstanceRuntime& instance = instances_[w.instance];
   bool lost = false;
-  const TimeNs delay = network_delay(instance.zone, w.caller_zone, nullptr, nullptr, instance.rng, lost);
+  const TimeNs delay = network_.message_delay(now_, instance.zone, w.caller_zone, nullptr, nullptr, instance.rng, lost);
   if (lost) {
     free_work(work);
   } else if (delay == 0) {

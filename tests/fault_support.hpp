@@ -33,12 +33,7 @@ struct Run {
 };
 
 inline faults::FaultSpec make_fault(const std::string& name, FaultKind kind, TimeNs at, TimeNs duration = sim::kNever) {
-  faults::FaultSpec f;
-  f.name = name;
-  f.kind = kind;
-  f.at_ns = at;
-  f.duration_ns = duration;
-  return f;
+  return faults::make_fault_spec(name, kind, at, duration);
 }
 
 inline faults::FaultSpec on_service(faults::FaultSpec f, std::uint32_t service, std::vector<std::uint32_t> instances = {}) {

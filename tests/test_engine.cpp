@@ -54,9 +54,10 @@ TEST_CASE("least outstanding avoids a slow instance", "[balancer]") {
     faults::FaultSpec slow;
     slow.name = "slow";
     slow.kind = faults::FaultKind::slowdown;
+    slow.options = faults::default_options(faults::FaultKind::slowdown);
     slow.target.service = 0;
     slow.target.instances = {0};
-    slow.factor = 20.0;
+    slow.options_as<faults::SlowdownOptions>().factor = 20.0;
     std::vector<faults::FaultSpec> faults{slow};
     sim::Engine engine(m);
     faults::Injector injector(faults, engine);
@@ -88,6 +89,7 @@ TEST_CASE("zone-aware balancing stays in the caller's zone and spills over when 
   faults::FaultSpec crash;
   crash.name = "zone-a-web-crash";
   crash.kind = faults::FaultKind::crash;
+  crash.options = faults::default_options(faults::FaultKind::crash);
   crash.target.service = 0;
   crash.target.zone = 0;
   crash.at_ns = 30 * sim::kSecond;
@@ -113,6 +115,7 @@ TEST_CASE("a crashed instance gets traffic only until discovery catches up", "[d
   faults::FaultSpec crash;
   crash.name = "crash";
   crash.kind = faults::FaultKind::crash;
+  crash.options = faults::default_options(faults::FaultKind::crash);
   crash.target.service = 0;
   crash.target.instances = {1};
   crash.at_ns = 40 * sim::kSecond;
@@ -138,11 +141,13 @@ TEST_CASE("a caller's view stays stale during a registry outage", "[discovery]")
   faults::FaultSpec outage;
   outage.name = "outage";
   outage.kind = faults::FaultKind::registry_outage;
+  outage.options = faults::default_options(faults::FaultKind::registry_outage);
   outage.at_ns = 10 * sim::kSecond;
   outage.duration_ns = 30 * sim::kSecond;
   faults::FaultSpec crash;
   crash.name = "crash";
   crash.kind = faults::FaultKind::crash;
+  crash.options = faults::default_options(faults::FaultKind::crash);
   crash.target.service = 0;
   crash.target.instances = {0};
   crash.at_ns = 15 * sim::kSecond;
@@ -179,9 +184,10 @@ TEST_CASE("retries recover from a flaky instance and are counted", "[calls]") {
   faults::FaultSpec errors;
   errors.name = "errors";
   errors.kind = faults::FaultKind::error_ratio;
+  errors.options = faults::default_options(faults::FaultKind::error_ratio);
   errors.target.service = 0;
   errors.target.instances = {0};
-  errors.ratio = 1.0;
+  errors.options_as<faults::ErrorRatioOptions>().ratio = 1.0;
   std::vector<faults::FaultSpec> faults{errors};
   sim::Engine engine(m);
   faults::Injector injector(faults, engine);
@@ -205,8 +211,9 @@ TEST_CASE("a retry budget caps retries at its ratio of traffic", "[calls]") {
   faults::FaultSpec errors;
   errors.name = "errors";
   errors.kind = faults::FaultKind::error_ratio;
+  errors.options = faults::default_options(faults::FaultKind::error_ratio);
   errors.target.service = 0;
-  errors.ratio = 1.0;
+  errors.options_as<faults::ErrorRatioOptions>().ratio = 1.0;
   std::vector<faults::FaultSpec> faults{errors};
   sim::Engine engine(m);
   faults::Injector injector(faults, engine);
@@ -230,8 +237,9 @@ TEST_CASE("exponential backoff doubles the wait before each retry", "[calls]") {
   faults::FaultSpec errors;
   errors.name = "errors";
   errors.kind = faults::FaultKind::error_ratio;
+  errors.options = faults::default_options(faults::FaultKind::error_ratio);
   errors.target.service = 0;
-  errors.ratio = 1.0;
+  errors.options_as<faults::ErrorRatioOptions>().ratio = 1.0;
   std::vector<faults::FaultSpec> faults{errors};
   sim::Engine engine(m);
   faults::Injector injector(faults, engine);
@@ -264,8 +272,9 @@ TEST_CASE("a breaker opens on a failing dependency and the caller fails fast", "
   faults::FaultSpec errors;
   errors.name = "back-errors";
   errors.kind = faults::FaultKind::error_ratio;
+  errors.options = faults::default_options(faults::FaultKind::error_ratio);
   errors.target.service = 1;
-  errors.ratio = 1.0;
+  errors.options_as<faults::ErrorRatioOptions>().ratio = 1.0;
   errors.at_ns = 20 * sim::kSecond;
   errors.duration_ns = 20 * sim::kSecond;
   std::vector<faults::FaultSpec> faults{errors};

@@ -21,12 +21,7 @@ using sim::kSecond;
 namespace {
 
 faults::FaultSpec make_fault(const std::string& name, FaultKind kind, sim::TimeNs at, sim::TimeNs duration = sim::kNever) {
-  faults::FaultSpec f;
-  f.name = name;
-  f.kind = kind;
-  f.at_ns = at;
-  f.duration_ns = duration;
-  return f;
+  return faults::make_fault_spec(name, kind, at, duration);
 }
 
 std::vector<reports::AssertionResult> judge(const harness::Scenario& scenario) {

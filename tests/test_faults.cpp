@@ -31,9 +31,9 @@ TEST_CASE("every fault's start and end are timeline events at exactly its instan
 TEST_CASE("a crash resets in-flight work, refuses new work and restarts warm after restart_after", "[faults][crash]") {
   auto m = simple(10 * kMillisecond, 20.0);  // a request every 50ms, served in 10ms
   auto crash = on_service(make_fault("crash", FaultKind::crash, 1005 * kMillisecond), 0);
-  crash.restart_after_ns = 2 * kSecond;
-  crash.warmup_ns = 1 * kSecond;
-  crash.warmup_factor = 3.0;
+  crash.options_as<faults::CrashOptions>().restart_after_ns = 2 * kSecond;
+  crash.options_as<faults::CrashOptions>().warmup_ns = 1 * kSecond;
+  crash.options_as<faults::CrashOptions>().warmup_factor = 3.0;
   Run run(m, {crash});
   run.engine.run_until(1005 * kMillisecond);
   CHECK(run.status(0) == InstanceStatus::up);
@@ -64,7 +64,7 @@ TEST_CASE("a crash while a reset travels leaves no worker busy after the restart
   auto m = simple(10 * kMillisecond, 20.0);
   m.network.same_zone_latency = sim::ConstantDist{1 * kMillisecond};
   auto crash = on_service(make_fault("crash", FaultKind::crash, 1010 * kMillisecond), 0);  // in service until 1.011s
-  crash.restart_after_ns = 1 * kSecond;
+  crash.options_as<faults::CrashOptions>().restart_after_ns = 1 * kSecond;
   Run run(m, {crash});
   run.engine.run();
   CHECK(run.engine.instances()[0].busy == 0);
@@ -113,7 +113,7 @@ TEST_CASE("a graceful shutdown deregisters, drains after its period, stops and r
   m.services.push_back(service("api", 3, 2, sim::ConstantDist{5 * kMillisecond}));
   m.clients.push_back(open_client("load", 0, 300.0));
   auto shutdown = on_service(make_fault("shutdown", FaultKind::shutdown, 10 * kSecond, 20 * kSecond), 0, {1});
-  shutdown.period_ns = 5 * kSecond;
+  shutdown.options_as<faults::ShutdownOptions>().period_ns = 5 * kSecond;
   Run run(m, {shutdown});
   run.run_past(10 * kSecond);
   CHECK_FALSE(run.engine.registry_entry(1).registered);
@@ -138,7 +138,7 @@ TEST_CASE("a graceful shutdown deregisters, drains after its period, stops and r
 TEST_CASE("a shutdown instance finishes its queue before it stops", "[faults][shutdown]") {
   auto m = simple(100 * kMillisecond, 20.0, 1, 5 * kSecond);  // a backlog builds: 20/s against 10/s
   auto shutdown = on_service(make_fault("shutdown", FaultKind::shutdown, 1 * kSecond), 0);
-  shutdown.period_ns = 0;
+  shutdown.options_as<faults::ShutdownOptions>().period_ns = 0;
   Run run(m, {shutdown});
   run.run_past(1 * kSecond);
   CHECK(run.status(0) == InstanceStatus::draining);
@@ -198,7 +198,7 @@ TEST_CASE("a pause holds work until it ends, then everything resumes", "[faults]
 TEST_CASE("a slowdown multiplies the service time and is undone exactly", "[faults][slowdown]") {
   auto m = simple(10 * kMillisecond, 10.0);
   auto slow = on_service(make_fault("slow", FaultKind::slowdown, 2 * kSecond, 3 * kSecond), 0);
-  slow.factor = 3.7;
+  slow.options_as<faults::SlowdownOptions>().factor = 3.7;
   Run run(m, {slow});
   run.engine.run();
   CHECK(run.bucket(1).p50_ns == 10 * kMillisecond);
@@ -211,7 +211,7 @@ TEST_CASE("worker loss reduces concurrency and the workers come back", "[faults]
   auto m = simple(100 * kMillisecond, 20.0);  // two requests at a time need two workers
   m.services[0].workers = 2;
   auto loss = on_service(make_fault("loss", FaultKind::worker_loss, 2 * kSecond, 2 * kSecond), 0);
-  loss.workers = 1;
+  loss.options_as<faults::WorkerLossOptions>().workers = 1;
   Run run(m, {loss});
   run.run_past(2 * kSecond);
   CHECK(run.engine.instances()[0].workers == 1);
@@ -226,7 +226,7 @@ TEST_CASE("a shrunk queue rejects what it cannot hold, until it is restored", "[
   auto m = simple(100 * kMillisecond, 20.0, 1, 6 * kSecond);
   m.services[0].queue_capacity = 1000;
   auto shrink = on_service(make_fault("shrink", FaultKind::queue_shrink, 1 * kSecond, 2 * kSecond), 0);
-  shrink.queue_capacity = 2;
+  shrink.options_as<faults::QueueShrinkOptions>().queue_capacity = 2;
   Run run(m, {shrink});
   run.engine.run();
   CHECK(run.bucket(0).counts.rejected == 0);
@@ -240,8 +240,8 @@ TEST_CASE("an error ratio fails its share of requests, fast or after the service
     auto m = simple(10 * kMillisecond, 200.0, 4, 20 * kSecond);
     m.clients[0].arrivals = sim::ArrivalProcess::poisson;
     auto errors = on_service(make_fault("errors", FaultKind::error_ratio, 0, 10 * kSecond), 0);
-    errors.ratio = 0.3;
-    errors.fail_fast = fail_fast;
+    errors.options_as<faults::ErrorRatioOptions>().ratio = 0.3;
+    errors.options_as<faults::ErrorRatioOptions>().fail_fast = fail_fast;
     Run run(m, {errors});
     run.engine.run();
     std::uint64_t failed = 0, total = 0;
@@ -274,7 +274,7 @@ TEST_CASE("operation errors fail one operation of a service and spare the others
   m.clients.push_back(searcher);
   auto errors = on_service(make_fault("search-errors", FaultKind::operation_errors, 0), 0);
   errors.target.operation = 1;
-  errors.ratio = 1.0;
+  errors.options_as<faults::OperationErrorsOptions>().ratio = 1.0;
   Run run(m, {errors});
   run.engine.run();
   CHECK(run.client(0).errors == 0);
@@ -296,10 +296,10 @@ ChaosOutcome run_chaos(std::uint64_t seed, std::uint32_t max_down) {
   m.services.push_back(service("api", 6, 4, sim::ConstantDist{1 * kMillisecond}));
   m.clients.push_back(open_client("load", 0, 1.0));
   auto monkey = make_fault("monkey", FaultKind::chaos_monkey, 60 * kSecond);
-  monkey.interval_ns = 60 * kSecond;
-  monkey.probability = 0.8;
-  monkey.max_down_per_service = max_down;
-  monkey.restart_after_ns = 5 * 60 * kSecond;
+  monkey.options_as<faults::ChaosMonkeyOptions>().interval_ns = 60 * kSecond;
+  monkey.options_as<faults::ChaosMonkeyOptions>().probability = 0.8;
+  monkey.options_as<faults::ChaosMonkeyOptions>().max_down_per_service = max_down;
+  monkey.options_as<faults::ChaosMonkeyOptions>().restart_after_ns = 5 * 60 * kSecond;
   Run run(m, {monkey});
   run.engine.run();
   ChaosOutcome out;
@@ -342,10 +342,10 @@ TEST_CASE("the chaos monkey never takes down more than its blast radius of a ser
 TEST_CASE("a chaos monkey with a duration stops striking when it ends", "[faults][chaos]") {
   auto m = simple(1 * kMillisecond, 1.0, 6, 3600 * kSecond);
   auto monkey = make_fault("monkey", FaultKind::chaos_monkey, 0, 10 * 60 * kSecond);
-  monkey.interval_ns = 60 * kSecond;
-  monkey.probability = 1.0;
-  monkey.max_down_per_service = 6;
-  monkey.restart_after_ns = 30 * kSecond;
+  monkey.options_as<faults::ChaosMonkeyOptions>().interval_ns = 60 * kSecond;
+  monkey.options_as<faults::ChaosMonkeyOptions>().probability = 1.0;
+  monkey.options_as<faults::ChaosMonkeyOptions>().max_down_per_service = 6;
+  monkey.options_as<faults::ChaosMonkeyOptions>().restart_after_ns = 30 * kSecond;
   Run run(m, {monkey});
   run.engine.run();
   const auto states = entries(run.engine, sim::TimelineKind::instance_state);

@@ -15,8 +15,8 @@ using namespace faultline::testing;
 TEST_CASE("latency towards a service is added once per attempt, and ramps up", "[faults][network]") {
   auto m = simple(10 * kMillisecond, 10.0, 1, 12 * kSecond);
   auto latency = on_service(make_fault("latency", FaultKind::latency, 2 * kSecond, 8 * kSecond), 0);
-  latency.delay = sim::ConstantDist{100 * kMillisecond};
-  latency.ramp_ns = 4 * kSecond;
+  latency.options_as<faults::LatencyOptions>().delay = sim::ConstantDist{100 * kMillisecond};
+  latency.options_as<faults::LatencyOptions>().ramp_ns = 4 * kSecond;
   Run run(m, {latency});
   run.engine.run();
   CHECK(run.bucket(1).p50_ns == 10 * kMillisecond);
@@ -36,7 +36,7 @@ TEST_CASE("latency on a link delays every message crossing it, in the directions
     latency.target.from_zone = 0;
     latency.target.to_zone = 1;
     latency.target.both_directions = both;
-    latency.delay = sim::ConstantDist{50 * kMillisecond};
+    latency.options_as<faults::LatencyOptions>().delay = sim::ConstantDist{50 * kMillisecond};
     Run run(m, {latency});
     run.engine.run();
     INFO("both directions " << both);
@@ -53,7 +53,7 @@ TEST_CASE("a fault on a client's requests leaves the other clients alone", "[fau
   m.clients[0].policy.timeout_ns = 1 * kSecond;
   auto latency = make_fault("slow-link", FaultKind::latency, 0);
   latency.target.client = 1;
-  latency.delay = sim::ConstantDist{40 * kMillisecond};
+  latency.options_as<faults::LatencyOptions>().delay = sim::ConstantDist{40 * kMillisecond};
   auto blackhole = make_fault("cut-client", FaultKind::blackhole, 2 * kSecond);
   blackhole.target.client = 0;
   Run run(m, {latency, blackhole});
@@ -71,9 +71,9 @@ TEST_CASE("packet loss costs doubling retransmissions and loses messages after t
     m.clients[0].policy.timeout_ns = 1 * kSecond;
     m.clients[0].stop_ns = 18 * kSecond;  // every request is answered or timed out by the end
     auto loss = on_service(make_fault("loss", FaultKind::packet_loss, 0), 0);
-    loss.ratio = 0.5;
-    loss.retransmit_ns = 100 * kMillisecond;
-    loss.max_retransmits = 2;
+    loss.options_as<faults::PacketLossOptions>().ratio = 0.5;
+    loss.options_as<faults::PacketLossOptions>().retransmit_ns = 100 * kMillisecond;
+    loss.options_as<faults::PacketLossOptions>().max_retransmits = 2;
     Run run(m, {loss});
     run.engine.run();
     const auto& latency = run.engine.results().clients[0].latency;
@@ -93,9 +93,9 @@ TEST_CASE("packet loss costs doubling retransmissions and loses messages after t
     loss.target.from_zone = 0;
     loss.target.to_zone = 1;
     loss.target.both_directions = false;
-    loss.ratio = 1.0;
-    loss.retransmit_ns = 1 * kSecond;
-    loss.max_retransmits = 0;
+    loss.options_as<faults::PacketLossOptions>().ratio = 1.0;
+    loss.options_as<faults::PacketLossOptions>().retransmit_ns = 1 * kSecond;
+    loss.options_as<faults::PacketLossOptions>().max_retransmits = 0;
     Run run(m, {loss});
     run.engine.run();
     // Every request lost on the way out while the fault lasts, none after.
@@ -138,7 +138,7 @@ TEST_CASE("a one-way partition loses requests one way and replies the other", "[
   CHECK(run.engine.results().services[0].series[3].counts.ok == 20);
   CHECK(run.client(0).ok == run.client(0).requests);
   CHECK(run.bucket(5, 1).counts.ok == 10);
-  CHECK_FALSE(run.engine.network().link(1, 0).cut);
+  CHECK_FALSE(run.engine.network().link(1, 0).blocked);
 }
 
 TEST_CASE("a bandwidth limit queues messages behind each other", "[faults][network]") {
@@ -146,20 +146,20 @@ TEST_CASE("a bandwidth limit queues messages behind each other", "[faults][netwo
     auto m = simple(1 * kMillisecond, 100.0, 1, 6 * kSecond);
     m.services[0].workers = 100;
     auto limit = on_service(make_fault("narrow", FaultKind::bandwidth, 2 * kSecond, 2 * kSecond), 0);
-    limit.messages_per_s = 50.0;
+    limit.options_as<faults::BandwidthOptions>().messages_per_s = 50.0;
     Run run(m, {limit});
     run.engine.run();
     CHECK(run.engine.results().services[0].series[3].counts.requests == 50);  // 50/s get through
     CHECK(run.bucket(1).p50_ns == 1 * kMillisecond);
     CHECK(run.bucket(3).p50_ns > 500 * kMillisecond);  // a backlog grows at 50/s
-    CHECK(run.engine.instances()[0].bandwidth_per_s == 0);
+    CHECK(run.engine.instances()[0].inbound.bandwidth_per_s == 0);
   }
   SECTION("on a client's link") {
     auto m = simple(1 * kMillisecond, 100.0, 1, 6 * kSecond);
     m.services[0].workers = 100;
     auto limit = make_fault("narrow", FaultKind::bandwidth, 2 * kSecond, 2 * kSecond);
     limit.target.client = 0;
-    limit.messages_per_s = 50.0;
+    limit.options_as<faults::BandwidthOptions>().messages_per_s = 50.0;
     Run run(m, {limit});
     run.engine.run();
     CHECK(run.engine.results().services[0].series[3].counts.requests == 50);
@@ -179,15 +179,15 @@ TEST_CASE("a zone outage silences the zone's instances and brings them back at i
   m.clients.push_back(in_a);
   auto outage = make_fault("a-down", FaultKind::zone_down, 10 * kSecond, 10 * kSecond);
   outage.target.zone = 0;
-  outage.restart_after_ns = 2 * kSecond;
+  outage.options_as<faults::ZoneDownOptions>().restart_after_ns = 2 * kSecond;
   Run run(m, {outage});
   run.run_past(10 * kSecond);
   CHECK(run.status(0) == InstanceStatus::crashed);
   CHECK(run.status(1) == InstanceStatus::crashed);
   CHECK(run.status(2) == InstanceStatus::up);
-  CHECK(run.engine.instances()[0].blackholed);
+  CHECK(run.engine.instances()[0].inbound.blocked);
   run.run_past(20 * kSecond);
-  CHECK_FALSE(run.engine.instances()[0].blackholed);
+  CHECK_FALSE(run.engine.instances()[0].inbound.blocked);
   CHECK(run.status(0) == InstanceStatus::crashed);  // the zone is back; its instances boot 2s later
   run.run_past(22 * kSecond);
   CHECK(run.status(0) == InstanceStatus::up);
@@ -226,7 +226,7 @@ TEST_CASE("a registry delay postpones what callers see by the extra delay", "[fa
   m.services.push_back(service("api", 2, 4, exp_ms(1.0)));
   m.clients.push_back(open_client("load", 0, 10.0));
   auto delay = make_fault("slow-registry", FaultKind::registry_delay, 5 * kSecond, 30 * kSecond);
-  delay.delay_ns = 10 * kSecond;
+  delay.options_as<faults::RegistryDelayOptions>().delay_ns = 10 * kSecond;
   Run run(m, {delay, on_service(make_fault("crash", FaultKind::crash, 10 * kSecond), 0, {0})});
   run.engine.run_until(12 * kSecond);
   CHECK_FALSE(run.engine.registry_entry(0).passing);  // critical within a check (1s) ...
@@ -248,7 +248,7 @@ TEST_CASE("a flapping health check fails for a period and passes for a period", 
   m.services.push_back(service("api", 2, 4, exp_ms(1.0)));
   m.clients.push_back(open_client("load", 0, 10.0));
   auto flap = on_service(make_fault("flap", FaultKind::flapping_health_check, 10 * kSecond, 40 * kSecond), 0, {1});
-  flap.period_ns = 10 * kSecond;
+  flap.options_as<faults::FlappingHealthCheckOptions>().period_ns = 10 * kSecond;
   Run run(m, {flap});
   run.engine.run();
   std::vector<std::pair<TimeNs, sim::RegistryChange>> changes;

@@ -393,13 +393,13 @@ TEST_CASE("a full scenario loads into exactly the expected model", "[loader]") {
     CHECK(zone_down.target.zone == 1u);
     CHECK(zone_down.at_ns == 180 * kSecond);
     CHECK(zone_down.duration_ns == 120 * kSecond);
-    CHECK(zone_down.restart_after_ns == sim::kNever);
+    CHECK(zone_down.options_as<faults::ZoneDownOptions>().restart_after_ns == sim::kNever);
 
     const faults::FaultSpec& slow = scenario.faults[1];
     CHECK(slow.kind == faults::FaultKind::slowdown);
     CHECK(slow.target.service == 2u);
     CHECK(slow.target.instances == std::vector<std::uint32_t>{1});
-    CHECK(slow.factor == 3.0);
+    CHECK(slow.options_as<faults::SlowdownOptions>().factor == 3.0);
 
     const faults::FaultSpec& crash = scenario.faults[2];
     CHECK(crash.kind == faults::FaultKind::crash);
@@ -407,9 +407,9 @@ TEST_CASE("a full scenario loads into exactly the expected model", "[loader]") {
     CHECK(crash.target.zone == 1u);
     CHECK(crash.target.fraction == 0.5);
     CHECK(crash.duration_ns == sim::kNever);
-    CHECK(crash.restart_after_ns == 20 * kSecond);
-    CHECK(crash.warmup_ns == 10 * kSecond);
-    CHECK(crash.warmup_factor == 2.0);
+    CHECK(crash.options_as<faults::CrashOptions>().restart_after_ns == 20 * kSecond);
+    CHECK(crash.options_as<faults::CrashOptions>().warmup_ns == 10 * kSecond);
+    CHECK(crash.options_as<faults::CrashOptions>().warmup_factor == 2.0);
 
     const faults::FaultSpec& latency = scenario.faults[3];
     CHECK(latency.kind == faults::FaultKind::latency);
@@ -417,15 +417,15 @@ TEST_CASE("a full scenario loads into exactly the expected model", "[loader]") {
     CHECK(latency.target.to_zone == 2u);
     CHECK_FALSE(latency.target.both_directions);
     CHECK_FALSE(latency.target.service.has_value());
-    CHECK(as<sim::ExponentialDist>(latency.delay).mean_ns == 40 * kMillisecond);
-    CHECK(latency.ramp_ns == 10 * kSecond);
+    CHECK(as<sim::ExponentialDist>(latency.options_as<faults::LatencyOptions>().delay).mean_ns == 40 * kMillisecond);
+    CHECK(latency.options_as<faults::LatencyOptions>().ramp_ns == 10 * kSecond);
 
     const faults::FaultSpec& monkey = scenario.faults[4];
     CHECK(monkey.kind == faults::FaultKind::chaos_monkey);
     CHECK(monkey.at_ns == 0);
-    CHECK(monkey.interval_ns == 30 * kSecond);
-    CHECK(monkey.probability == 0.2);
-    CHECK(monkey.max_down_per_service == 1);
+    CHECK(monkey.options_as<faults::ChaosMonkeyOptions>().interval_ns == 30 * kSecond);
+    CHECK(monkey.options_as<faults::ChaosMonkeyOptions>().probability == 0.2);
+    CHECK(monkey.options_as<faults::ChaosMonkeyOptions>().max_down_per_service == 1);
   }
   SECTION("assertions") {
     REQUIRE(scenario.assertions.size() == 6);
@@ -811,33 +811,33 @@ TEST_CASE("every fault kind loads with the options it accepts", "[loader][faults
   }
   const auto& f = scenario.faults;
   CHECK(f[0].target.instances == std::vector<std::uint32_t>{1});
-  CHECK(f[0].restart_after_ns == 5 * kSecond);
+  CHECK(f[0].options_as<faults::CrashOptions>().restart_after_ns == 5 * kSecond);
   CHECK(f[1].duration_ns == 5 * kSecond);
-  CHECK(f[1].period_ns == 2 * kSecond);
+  CHECK(f[1].options_as<faults::ShutdownOptions>().period_ns == 2 * kSecond);
   CHECK(f[2].duration_ns == sim::kNever);
   CHECK(f[4].target.fraction == 0.5);
-  CHECK(f[4].factor == 4.0);
-  CHECK(f[5].workers == 0);
-  CHECK(f[6].queue_capacity == 3);
-  CHECK(f[7].ratio == 0.05);
-  CHECK_FALSE(f[7].fail_fast);
+  CHECK(f[4].options_as<faults::SlowdownOptions>().factor == 4.0);
+  CHECK(f[5].options_as<faults::WorkerLossOptions>().workers == 0);
+  CHECK(f[6].options_as<faults::QueueShrinkOptions>().queue_capacity == 3);
+  CHECK(f[7].options_as<faults::ErrorRatioOptions>().ratio == 0.05);
+  CHECK_FALSE(f[7].options_as<faults::ErrorRatioOptions>().fail_fast);
   CHECK(f[8].target.operation == 0u);
-  CHECK(f[8].ratio == 1.0);
+  CHECK(f[8].options_as<faults::OperationErrorsOptions>().ratio == 1.0);
   CHECK(f[9].target.client == 0u);
-  CHECK(as<sim::ConstantDist>(f[9].delay).value_ns == 100 * kMillisecond);
+  CHECK(as<sim::ConstantDist>(f[9].options_as<faults::LatencyOptions>().delay).value_ns == 100 * kMillisecond);
   CHECK(f[10].target.zone == 0u);
-  CHECK(f[10].retransmit_ns == 1 * kSecond);
-  CHECK(f[10].max_retransmits == 5);
+  CHECK(f[10].options_as<faults::PacketLossOptions>().retransmit_ns == 1 * kSecond);
+  CHECK(f[10].options_as<faults::PacketLossOptions>().max_retransmits == 5);
   CHECK(f[12].target.from_zone == 0u);
   CHECK(f[12].target.both_directions);
-  CHECK(f[13].messages_per_s == 50.0);
+  CHECK(f[13].options_as<faults::BandwidthOptions>().messages_per_s == 50.0);
   CHECK(f[14].target.zone == 0u);
-  CHECK(f[14].warmup_ns == 3 * kSecond);
-  CHECK(f[16].delay_ns == 7 * kSecond);
-  CHECK(f[17].period_ns == 3 * kSecond);
+  CHECK(f[14].options_as<faults::ZoneDownOptions>().warmup_ns == 3 * kSecond);
+  CHECK(f[16].options_as<faults::RegistryDelayOptions>().delay_ns == 7 * kSecond);
+  CHECK(f[17].options_as<faults::FlappingHealthCheckOptions>().period_ns == 3 * kSecond);
   CHECK_FALSE(f[19].target.service.has_value());
-  CHECK(f[19].max_down_per_service == 2);
-  CHECK(f[19].interval_ns == 60 * kSecond);
+  CHECK(f[19].options_as<faults::ChaosMonkeyOptions>().max_down_per_service == 2);
+  CHECK(f[19].options_as<faults::ChaosMonkeyOptions>().interval_ns == 60 * kSecond);
 }
 
 TEST_CASE("fault keys that do not fit the kind are rejected", "[loader][faults]") {

@@ -8,6 +8,7 @@
 #include "gui/app/app.hpp"
 #include "gui/app/widgets.hpp"
 #include "gui/model/format.hpp"
+#include "faults/kind.hpp"
 
 namespace faultline::gui {
 namespace {
@@ -225,7 +226,7 @@ void ChartsPanel::draw(App& app) {
     draw->PushClipRect(ImVec2(p.axis.x0, p.top), ImVec2(p.axis.x1, p.bottom + 1), true);
     for (std::size_t f = 0; f < derived.lanes.faults.size(); ++f) {
       // A chaos monkey runs all along; its crashes show in the instance lanes, not as shading.
-      if (t.faults[f].kind == faults::FaultKind::chaos_monkey) continue;
+      if (!faults::kind_unit(t.faults[f].kind).traits.shows_window) continue;
       for (const LaneSegment& s : derived.lanes.faults[f].segments) {
         draw->AddRectFilled(ImVec2(p.axis.x_of_ns(s.start_ns), p.top), ImVec2(std::max(p.axis.x_of_ns(s.end_ns), p.axis.x_of_ns(s.start_ns) + 1), p.bottom),
                             theme::kFaultShade);

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "sim/engine.hpp"
+#include "faults/kind.hpp"
 
 namespace faultline::gui {
 
@@ -130,9 +131,9 @@ void capture_snapshot(const sim::Engine& engine, const Topology& topology, const
     if (now < in.warm_until_ns) slowdown *= in.warm_factor;
     i.slowdown = static_cast<float>(slowdown);
     i.error_ratio = static_cast<float>(in.error_ratio);
-    i.loss_ratio = static_cast<float>(in.loss_ratio);
-    i.blackholed = in.blackholed;
-    i.delayed = in.delay.delay != nullptr || in.bandwidth_per_s > 0;
+    i.loss_ratio = static_cast<float>(in.inbound.loss_ratio);
+    i.blackholed = in.inbound.blocked;
+    i.delayed = in.inbound.delay.delay != nullptr || in.inbound.bandwidth_per_s > 0;
     const sim::RegistryEntry& entry = engine.registry_entry(n);
     i.registered = entry.registered;
     i.passing = entry.passing;
@@ -165,10 +166,10 @@ void capture_snapshot(const sim::Engine& engine, const Topology& topology, const
   for (std::size_t c = 0; c < clients.size(); ++c) out.client_outstanding[c] = clients[c].outstanding;
   out.fault_active.resize(topology.faults.size());
   for (std::uint32_t f = 0; f < topology.faults.size(); ++f) out.fault_active[f] = tracker.fault_active(f) ? 1 : 0;
-  // The registry outage flag lives behind a non-const accessor; derive it from the faults.
+  // Views are frozen while a fault that freezes discovery is active (the registry's kind trait).
   out.registry_outage = false;
   for (std::uint32_t f = 0; f < topology.faults.size(); ++f) {
-    if (out.fault_active[f] && topology.faults[f].kind == faults::FaultKind::registry_outage) out.registry_outage = true;
+    if (out.fault_active[f] && faults::kind_unit(topology.faults[f].kind).traits.freezes_discovery) out.registry_outage = true;
   }
 }
 

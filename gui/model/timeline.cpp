@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "faults/fault.hpp"
+#include "faults/kind.hpp"
 #include "gui/model/format.hpp"
 #include "sim/breaker.hpp"
 #include "sim/runtime.hpp"
@@ -265,7 +265,7 @@ Lanes build_lanes(const Topology& t, std::span<const sim::TimelineEntry> timelin
   }
   for (std::uint32_t f = 0; f < t.faults.size(); ++f) {
     auto& segments = lanes.faults[f].segments;
-    if (t.faults[f].kind != faults::FaultKind::crash || segments.empty() || segments.back().end_ns >= 0) continue;
+    if (!faults::kind_unit(t.faults[f].kind).traits.ends_at_restart || segments.empty() || segments.back().end_ns >= 0) continue;
     if (still_down[f] == 0 && last_back_up[f] >= segments.back().start_ns) segments.back().end_ns = last_back_up[f];
   }
   close_all(lanes.faults, end_ns);

@@ -1,0 +1,93 @@
+// The network subsystem: per-message delay from zone latency and hop faults (delay, loss with
+// TCP-like retransmission, blackholes, bandwidth limits).
+#include "sim/network.hpp"
+
+#include "sim/distribution.hpp"
+
+namespace faultline::sim {
+
+void Network::build(const ModelConfig& config) {
+  zone_count_ = static_cast<std::uint32_t>(config.zones.size());
+  links_.assign(std::size_t{zone_count_} * zone_count_, HopFaults{});
+  latency_.assign(std::size_t{zone_count_} * zone_count_, nullptr);
+  for (std::uint32_t from = 0; from < zone_count_; ++from) {
+    for (std::uint32_t to = 0; to < zone_count_; ++to) {
+      latency_[from * zone_count_ + to] =
+          from == to ? &config.network.same_zone_latency : &config.network.cross_zone_latency;
+    }
+  }
+  for (const auto& link : config.network.links) latency_[link.from_zone * zone_count_ + link.to_zone] = &link.latency;
+}
+
+// A lossy hop: each loss costs a retransmission timeout that doubles, as TCP's does; after
+// `max_retransmits` losses in a row the message is gone (returns false).
+bool Network::cross_lossy_hop(const HopFaults& hop, Rng& rng, TimeNs& delay) {
+  if (hop.loss_ratio <= 0) return true;
+  TimeNs timeout = hop.retransmit_ns;
+  std::uint32_t losses = 0;
+  while (rng.chance(hop.loss_ratio)) {
+    if (++losses > hop.max_retransmits) return false;
+    delay = sum_ns(delay, timeout);
+    timeout = sum_ns(timeout, timeout);
+  }
+  return true;
+}
+
+TimeNs Network::wait_for_bandwidth(HopFaults& hop, TimeNs now) {
+  if (hop.bandwidth_per_s <= 0) return 0;
+  const TimeNs pass_at = hop.bandwidth_next_free_ns > now ? hop.bandwidth_next_free_ns : now;
+  hop.bandwidth_next_free_ns = later(pass_at, spacing_ns(hop.bandwidth_per_s));
+  return pass_at - now;
+}
+
+TimeNs Network::fault_delay(const DelayFault& fault, TimeNs now, Rng& rng) {
+  TimeNs delay = sample(*fault.delay, rng);
+  if (fault.ramp_ns > 0 && now - fault.start_ns < fault.ramp_ns) {
+    const double share = static_cast<double>(now - fault.start_ns) / static_cast<double>(fault.ramp_ns);
+    delay = scaled_ns(delay, share);
+  }
+  return delay;
+}
+
+// The draws happen in a fixed order (latency, then the delays of link, client and callee, then
+// the losses in the same order), so a fault on one hop never shifts another hop's draws.
+TimeNs Network::message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t to_zone, const HopFaults* callee,
+                              HopFaults* client_link, Rng& rng, bool& lost) {
+  lost = false;
+  HopFaults& link_faults = link(from_zone, to_zone);
+  if (link_faults.blocked || (callee != nullptr && callee->blocked) || (client_link != nullptr && client_link->blocked)) {
+    lost = true;
+    return 0;
+  }
+  TimeNs delay = sample(*latency_[from_zone * zone_count_ + to_zone], rng);
+  if (link_faults.delay.delay != nullptr) delay = sum_ns(delay, fault_delay(link_faults.delay, now, rng));
+  if (client_link != nullptr && client_link->delay.delay != nullptr) {
+    delay = sum_ns(delay, fault_delay(client_link->delay, now, rng));
+  }
+  if (callee != nullptr && callee->delay.delay != nullptr) delay = sum_ns(delay, fault_delay(callee->delay, now, rng));
+  bool delivered = cross_lossy_hop(link_faults, rng, delay);
+  if (delivered && client_link != nullptr) delivered = cross_lossy_hop(*client_link, rng, delay);
+  if (delivered && callee != nullptr) delivered = cross_lossy_hop(*callee, rng, delay);
+  if (!delivered) {
+    lost = true;
+    return 0;
+  }
+  // Rate-limited hops queue the message before it travels (the callee's own limit applies on
+  // arrival, in Engine::deliver()).
+  if (client_link != nullptr) delay = sum_ns(delay, wait_for_bandwidth(*client_link, now));
+  delay = sum_ns(delay, wait_for_bandwidth(link_faults, now));
+  return delay;
+}
+
+void Network::set_loss(HopFaults& hop, double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_retransmits) {
+  hop.loss_ratio = loss_ratio;
+  hop.retransmit_ns = retransmit_ns;
+  hop.max_retransmits = max_retransmits;
+}
+
+void Network::set_bandwidth(HopFaults& hop, double messages_per_s, TimeNs now) {
+  hop.bandwidth_per_s = messages_per_s;
+  if (messages_per_s > 0) hop.bandwidth_next_free_ns = now;
+}
+
+}  // namespace faultline::sim
