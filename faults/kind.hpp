@@ -108,10 +108,8 @@ class FaultContext {
   std::uint32_t fault_;
 };
 
-// The live-mode hook. A kind that can also act on real traffic (harness/live/, the live
-// runner and proxy) points `KindUnit::live` at its LiveEffect; the live side defines that
-// struct (in faults/live_effect.hpp) and calls it. Kinds without one are model-only, and the
-// live runner refuses them by name.
+// The live-mode side of a kind is described in faults/live_effect.hpp (data only: faults/
+// stays free of sockets); harness/live/ applies it through its proxies.
 struct LiveEffect;
 
 // One fault kind. Function pointers, not virtual classes: the table is constant data.
@@ -129,8 +127,11 @@ struct KindUnit {
   void (*stop)(FaultContext& context);
   // Further phases the kind scheduled itself (kRestart, kTimer...); null when it has none.
   void (*on_phase)(FaultContext& context, std::uint32_t phase, std::uint32_t instance) = nullptr;
-  // Its effect on real traffic (live mode); null: model only.
-  const LiveEffect* live = nullptr;
+  // Its effect on real traffic (live mode): fills `effect` for this fault and returns null, or
+  // returns why this fault has no meaning on real traffic (say, a network fault on a client).
+  // Null: the kind acts on the model only, and `model_only` says why (live refuses it).
+  const char* (*live)(const FaultSpec& spec, LiveEffect& effect) = nullptr;
+  std::string_view model_only = {};
 };
 
 // The registry: one unit per kind, indexed by FaultKind.

@@ -1,9 +1,8 @@
 // The live meaning of each fault kind: what a fault does to real traffic through faultline's
 // proxies (harness/live/). Described as data, so faults/ stays free of sockets: a fault becomes
 // "take the proxy down" and/or a set of toxics, Toxiproxy's word for a per-connection effect.
-//
-// This file holds every kind's live effect in one place until each fault kind has its own unit
-// under faults/kinds/; then each kind's part moves into its unit.
+// Each kind's unit (faults/kinds/<kind>.cpp) says what it does, through KindUnit::live; the
+// two functions at the end of this file consult the registry.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -12,6 +11,7 @@
 
 #include "faults/fault.hpp"
 #include "sim/distribution.hpp"
+#include "sim/time.hpp"
 
 namespace faultline::faults {
 
@@ -67,8 +67,18 @@ struct ToxicSpec {
 struct LiveEffect {
   bool down = false;                 // the process is gone: listener closed, connections reset
   bool reset_when_reverted = false;  // connections held by the fault are reset when it ends
+  // With `down`: the proxies come back this long after the fault starts (kNever: when it ends).
+  sim::TimeNs restart_after_ns = sim::kNever;
   std::vector<ToxicSpec> toxics;     // added while active, named "fault:NAME"
 };
+
+// Pieces the kinds' live effects share: a toxic named "fault:NAME", and a blackhole (nothing
+// passes either way, connections stay open, callers time out).
+ToxicSpec fault_toxic(const FaultSpec& spec, ToxicType type, ToxicStream stream);
+void add_blackhole(const FaultSpec& spec, LiveEffect& effect);
+// Why a network fault (latency, bandwidth, blackhole) cannot act here: on a client's requests
+// there is no proxy in between. Null when it can.
+const char* network_live_refusal(const FaultSpec& spec);
 
 // Why a fault has no meaning on real traffic (so `live` refuses it), or nullopt when it has.
 std::optional<std::string> live_unsupported_reason(const FaultSpec& spec);

@@ -17,6 +17,15 @@ void apply(FaultContext& context, sim::Hop hop, bool on) {
 void start(FaultContext& context) { start_on_hops(context, apply); }
 void stop(FaultContext& context) { stop_on_hops(context, apply); }
 
+// Live: the proxy forwards at most messages_per_s requests a second; the excess waits.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  if (const char* refusal = network_live_refusal(spec)) return refusal;
+  ToxicSpec rate = fault_toxic(spec, ToxicType::http_rate, ToxicStream::upstream);
+  rate.requests_per_s = spec.options_as<BandwidthOptions>().messages_per_s;
+  effect.toxics.push_back(std::move(rate));
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit bandwidth_unit{
@@ -30,6 +39,7 @@ extern const KindUnit bandwidth_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -8,6 +8,13 @@ void apply(FaultContext& context, sim::Hop hop, bool on) { context.verbs().set_h
 void start(FaultContext& context) { start_on_hops(context, apply); }
 void stop(FaultContext& context) { stop_on_hops(context, apply); }
 
+// Live: nothing passes either way and connections stay open (callers time out).
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  if (const char* refusal = network_live_refusal(spec)) return refusal;
+  add_blackhole(spec, effect);
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit blackhole_unit{
@@ -21,6 +28,7 @@ extern const KindUnit blackhole_unit{
     .read_options = read_nothing,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

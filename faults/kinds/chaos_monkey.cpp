@@ -76,6 +76,13 @@ void on_phase(FaultContext& context, std::uint32_t phase, std::uint32_t instance
   }
 }
 
+// Live: each victim's proxy goes down as a crash's does; the strikes' timing is the live
+// runner's, drawn from the same options and seed as the simulator's.
+const char* live(const FaultSpec&, LiveEffect& effect) {
+  effect.down = true;
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit chaos_monkey_unit{
@@ -90,6 +97,7 @@ extern const KindUnit chaos_monkey_unit{
     .start = start,
     .stop = stop,
     .on_phase = on_phase,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -1,8 +1,9 @@
 // Pieces several fault kinds share: bringing an instance back with its warm-up, the option
-// readers for restart and warm-up, and applying a network effect to whichever hop a network
-// fault targets. Only kinds include this.
+// readers for restart and warm-up, applying a network effect to whichever hop a network fault
+// targets; the live effects' toxics come from faults/live_effect.hpp. Only kinds include this.
 #pragma once
 #include "faults/kind.hpp"
+#include "faults/live_effect.hpp"
 
 namespace faultline::faults::kinds {
 

@@ -30,6 +30,14 @@ void on_phase(FaultContext& context, std::uint32_t phase, std::uint32_t instance
   }
 }
 
+// Live: the proxies refuse new connections and reset open ones, as a dead process on a live
+// host; they come back `restart_after` later.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  effect.down = true;
+  effect.restart_after_ns = spec.options_as<CrashOptions>().restart_after_ns;
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit crash_unit{
@@ -44,6 +52,7 @@ extern const KindUnit crash_unit{
     .start = start,
     .stop = stop,
     .on_phase = on_phase,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -26,6 +26,15 @@ void stop(FaultContext& context) {
   }
 }
 
+// Live: the proxy answers a share `ratio` of requests with 503 itself.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  ToxicSpec error = fault_toxic(spec, ToxicType::http_error, ToxicStream::upstream);
+  error.ratio = spec.options_as<ErrorRatioOptions>().ratio;
+  error.status = 503;
+  effect.toxics.push_back(std::move(error));
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit error_ratio_unit{
@@ -39,6 +48,7 @@ extern const KindUnit error_ratio_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -36,6 +36,7 @@ extern const KindUnit flapping_health_check_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .model_only = "no service registry is bound in live mode",
 };
 
 }  // namespace faultline::faults::kinds

@@ -13,6 +13,13 @@ void stop(FaultContext& context) {
   for (std::uint32_t i : context.state().instances) context.verbs().unhang_instance(i);
 }
 
+// Live: accept, then never answer; requests are swallowed and the connections reset at the end.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  effect.toxics.push_back(fault_toxic(spec, ToxicType::timeout, ToxicStream::upstream));
+  effect.reset_when_reverted = true;
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit hang_unit{
@@ -26,6 +33,7 @@ extern const KindUnit hang_unit{
     .read_options = read_nothing,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

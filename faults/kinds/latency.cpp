@@ -22,6 +22,18 @@ void apply(FaultContext& context, sim::Hop hop, bool on) {
 void start(FaultContext& context) { start_on_hops(context, apply); }
 void stop(FaultContext& context) { stop_on_hops(context, apply); }
 
+// Live: each request waits the sampled delay (ramping up as in the model) in the proxy before
+// it is forwarded.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  if (const char* refusal = network_live_refusal(spec)) return refusal;
+  const LatencyOptions& options = spec.options_as<LatencyOptions>();
+  ToxicSpec delay = fault_toxic(spec, ToxicType::latency, ToxicStream::upstream);
+  delay.delay = options.delay;
+  delay.ramp_ns = options.ramp_ns;  // grows from the fault's start, as in the model
+  effect.toxics.push_back(std::move(delay));
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit latency_unit{
@@ -35,6 +47,7 @@ extern const KindUnit latency_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

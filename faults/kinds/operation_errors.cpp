@@ -42,6 +42,7 @@ extern const KindUnit operation_errors_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .model_only = "the binding does not map operations to requests",
 };
 
 }  // namespace faultline::faults::kinds

@@ -35,6 +35,7 @@ extern const KindUnit packet_loss_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .model_only = "packet loss needs the kernel (tc netem); the proxy sees whole streams",
 };
 
 }  // namespace faultline::faults::kinds

@@ -12,6 +12,12 @@ void apply(FaultContext& context, sim::Hop hop, bool on) {
 void start(FaultContext& context) { start_on_hops(context, apply); }
 void stop(FaultContext& context) { stop_on_hops(context, apply); }
 
+// Live: the proxies of the cut link's far side pass nothing (a blackhole).
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  add_blackhole(spec, effect);
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit partition_unit{
@@ -25,6 +31,7 @@ extern const KindUnit partition_unit{
     .read_options = read_nothing,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -27,6 +27,7 @@ extern const KindUnit pause_unit{
     .read_options = read_nothing,
     .start = start,
     .stop = stop,
+    .model_only = "a stop-the-world pause happens inside the process; the proxy cannot freeze it",
 };
 
 }  // namespace faultline::faults::kinds

@@ -41,6 +41,7 @@ extern const KindUnit queue_shrink_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .model_only = "the queue capacity of a real service is not the proxy's to change",
 };
 
 }  // namespace faultline::faults::kinds

@@ -31,6 +31,7 @@ extern const KindUnit registry_delay_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .model_only = "no service registry is bound in live mode",
 };
 
 }  // namespace faultline::faults::kinds

@@ -21,6 +21,7 @@ extern const KindUnit registry_outage_unit{
     .read_options = read_nothing,
     .start = start,
     .stop = stop,
+    .model_only = "no service registry is bound in live mode",
 };
 
 }  // namespace faultline::faults::kinds

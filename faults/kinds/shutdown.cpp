@@ -52,6 +52,7 @@ extern const KindUnit shutdown_unit{
     .start = start,
     .stop = stop,
     .on_phase = on_phase,
+    .model_only = "a graceful shutdown needs the real service to drain; the proxy cannot make it deregister",
 };
 
 }  // namespace faultline::faults::kinds

@@ -29,6 +29,14 @@ void stop(FaultContext& context) {
   }
 }
 
+// Live: each response is held back (factor - 1) times the upstream's own time.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  ToxicSpec slow = fault_toxic(spec, ToxicType::http_slowdown, ToxicStream::downstream);
+  slow.factor = spec.options_as<SlowdownOptions>().factor;
+  effect.toxics.push_back(std::move(slow));
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit slowdown_unit{
@@ -42,6 +50,7 @@ extern const KindUnit slowdown_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -25,6 +25,7 @@ extern const KindUnit stale_entries_unit{
     .read_options = read_nothing,
     .start = start,
     .stop = stop,
+    .model_only = "no service registry is bound in live mode",
 };
 
 }  // namespace faultline::faults::kinds

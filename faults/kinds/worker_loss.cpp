@@ -39,6 +39,7 @@ extern const KindUnit worker_loss_unit{
     .read_options = read,
     .start = start,
     .stop = stop,
+    .model_only = "the worker count of a real service is not the proxy's to change",
 };
 
 }  // namespace faultline::faults::kinds

@@ -39,6 +39,13 @@ void on_phase(FaultContext& context, std::uint32_t phase, std::uint32_t instance
   if (phase == kRestart) restart(context, instance);
 }
 
+// Live: the zone goes silent and its work is lost: a blackhole, then resets when it is back.
+const char* live(const FaultSpec& spec, LiveEffect& effect) {
+  add_blackhole(spec, effect);
+  effect.reset_when_reverted = true;
+  return nullptr;
+}
+
 }  // namespace
 
 extern const KindUnit zone_down_unit{
@@ -53,6 +60,7 @@ extern const KindUnit zone_down_unit{
     .start = start,
     .stop = stop,
     .on_phase = on_phase,
+    .live = live,
 };
 
 }  // namespace faultline::faults::kinds

@@ -213,17 +213,19 @@ void LiveRun::start_fault(std::uint32_t f) {
   state.active = true;
   timeline(now_ns(), sim::TimelineKind::fault_start, f);
   if (spec.kind == FaultKind::chaos_monkey) {
+    const TimeNs interval_ns = spec.options_as<faults::ChaosMonkeyOptions>().interval_ns;
     state.chaos_rng = sim::Rng::stream(options_.seed, "fault/" + spec.name + "/chaos");
     const TimeNs end = spec.duration_ns == sim::kNever ? model_.duration_ns : std::min(model_.duration_ns, spec.at_ns + spec.duration_ns);
-    for (TimeNs t = spec.at_ns + spec.interval_ns; spec.interval_ns > 0 && t < end; t += spec.interval_ns) {
+    for (TimeNs t = spec.at_ns + interval_ns; interval_ns > 0 && t < end; t += interval_ns) {
       at(t, [this, f] { chaos_tick(f); });
     }
     return;
   }
   if (state.effect.down) {
     for (std::uint32_t i : state.targets) take_down(i, f, true);
-    if (spec.restart_after_ns != sim::kNever && spec.at_ns <= sim::kNever - spec.restart_after_ns) {
-      at(spec.at_ns + spec.restart_after_ns, [this, f] {
+    const TimeNs restart_after_ns = state.effect.restart_after_ns;
+    if (restart_after_ns != sim::kNever && spec.at_ns <= sim::kNever - restart_after_ns) {
+      at(spec.at_ns + restart_after_ns, [this, f] {
         for (std::uint32_t i : faults_[f].targets) take_down(i, f, false);
       });
     }
@@ -253,21 +255,21 @@ void LiveRun::stop_fault(std::uint32_t f) {
 // As the injector's strike: with the probability, crash one random up target, never leaving
 // more than max_down_per_service of a service down; drawn from the fault's own seeded stream.
 void LiveRun::chaos_tick(std::uint32_t f) {
-  const FaultSpec& spec = scenario_.faults[f];
+  const faults::ChaosMonkeyOptions& options = scenario_.faults[f].options_as<faults::ChaosMonkeyOptions>();
   FaultRuntime& state = faults_[f];
-  if (!state.active || !state.chaos_rng.chance(spec.probability)) return;
+  if (!state.active || !state.chaos_rng.chance(options.probability)) return;
   const std::vector<InstanceInfo> instances = instance_table(model_);
   std::vector<std::uint32_t> down(model_.services.size(), 0);
   for (std::uint32_t i = 0; i < instances.size(); ++i) down[instances[i].service] += down_[i] ? 1 : 0;
   std::vector<std::uint32_t> candidates;
   for (std::uint32_t i : state.targets) {
-    if (!down_[i] && down[instances[i].service] < spec.max_down_per_service) candidates.push_back(i);
+    if (!down_[i] && down[instances[i].service] < options.max_down_per_service) candidates.push_back(i);
   }
   if (candidates.empty()) return;
   const std::uint32_t victim = candidates[state.chaos_rng.below(candidates.size())];
   take_down(victim, f, true);
-  if (spec.restart_after_ns != sim::kNever) {
-    at(now_ns() + spec.restart_after_ns, [this, victim, f] { take_down(victim, f, false); });
+  if (options.restart_after_ns != sim::kNever) {
+    at(now_ns() + options.restart_after_ns, [this, victim, f] { take_down(victim, f, false); });
   }
 }
 
