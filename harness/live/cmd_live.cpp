@@ -3,6 +3,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -23,13 +24,17 @@ const char* kLiveUsage =
     "usage: faultline live SCENARIO.json --bind BINDING.json [--seed N] [--skip-unsupported]\n"
     "                      [--report R.json] [--junit J.xml] [--summary S.md] [--html H.html]\n"
     "                      [--timeseries T.csv [--metrics-format csv|openmetrics]]\n"
+    "                      [--trace T.json [--trace-max-events N]]\n"
     "\n"
     "Runs the scenario against real services: one proxy per bound instance applies the\n"
     "scenario's faults at their instants, an open-loop generator sends the clients' requests at\n"
     "the seeded arrival instants (latency measured from each intended send instant), and the\n"
     "same assertions and outputs as `run` follow (\"mode\": \"live\"). A fault without a live\n"
     "meaning is refused (exit 2) unless --skip-unsupported. SIGINT stops the load, removes the\n"
-    "faults, closes the listeners and writes nothing (exit 4). See docs/live.md.\n";
+    "faults, closes the listeners and writes nothing (exit 4). --trace writes Chrome/Perfetto\n"
+    "trace events: the faults, breaker states, proxies down and up, and each request an HTTP-mode\n"
+    "proxy forwarded as a span on its instance's track (--trace-max-events caps them, 200000).\n"
+    "See docs/live.md.\n";
 
 const char* kProxyUsage =
     "usage: faultline proxy --api HOST:PORT [--bind BINDING.json --scenario SCENARIO.json]\n"
@@ -91,7 +96,7 @@ void raise_open_file_limit() {
 }  // namespace
 
 int command_live(const std::vector<std::string>& raw) {
-  std::string scenario_path, binding_path, seed_text, metrics_format;
+  std::string scenario_path, binding_path, seed_text, metrics_format, trace_path, trace_max_text;
   bool skip_unsupported = false;
   harness::RunOutputs outputs;
   harness::ArgParser args("live", raw);
@@ -101,7 +106,8 @@ int command_live(const std::vector<std::string>& raw) {
         args.flag("--skip-unsupported", skip_unsupported) || args.option("--report", outputs.report_path) ||
         args.option("--junit", outputs.junit_path) || args.option("--summary", outputs.summary_path) ||
         args.option("--html", outputs.html_path) || args.option("--timeseries", outputs.timeseries_path) ||
-        args.option("--metrics-format", metrics_format) || args.flag("--github", outputs.github)) {
+        args.option("--metrics-format", metrics_format) || args.flag("--github", outputs.github) ||
+        args.option("--trace", trace_path) || args.option("--trace-max-events", trace_max_text)) {
     } else if (args.operand(operand)) {
       if (!scenario_path.empty()) args.unexpected(operand, "live runs one scenario at a time");
       scenario_path = operand;
@@ -114,11 +120,16 @@ int command_live(const std::vector<std::string>& raw) {
   if (!metrics_format.empty()) outputs.metrics_format = harness::parse_metrics_format(metrics_format);
   if (scenario_path.empty()) throw CommandUsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
   if (binding_path.empty()) throw CommandUsageError("live: --bind BINDING.json is required (where the real services are)");
+  const std::uint64_t trace_max_events = trace_max_text.empty() ? 200'000 : harness::parse_u64("--trace-max-events", trace_max_text);
+  if (harness::is_stdout(trace_path) && harness::writes_to_stdout(outputs)) {
+    throw CommandUsageError("only one output can go to standard output (\"-\")");
+  }
   // Every output is checked before any work (as for run): none may overwrite an input.
   harness::OutputSet files;
   files.add_input(scenario_path);
   files.add_input(binding_path);
   harness::declare_run_outputs(files, outputs);
+  if (!trace_path.empty()) files.add_output("--trace", harness::output_target(trace_path));
   const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
   const harness::JsonSource binding_source = harness::JsonSource::load(binding_path);
   const Binding binding = parse_binding(binding_source, scenario);
@@ -139,6 +150,7 @@ int command_live(const std::vector<std::string>& raw) {
   LiveOptions options;
   options.seed = seed.value_or(scenario.model.seed);
   options.skip_unsupported = skip_unsupported;
+  if (!trace_path.empty()) options.trace_max_events = static_cast<std::size_t>(std::max<std::uint64_t>(trace_max_events, 1));
   const LiveResult result = run_live(scenario, binding, options);
   if (result.interrupted || harness::interrupted() != 0) {
     std::fprintf(stderr, "faultline: %s: live run interrupted: load stopped, faults removed, listeners closed; nothing was written\n",
@@ -148,8 +160,10 @@ int command_live(const std::vector<std::string>& raw) {
   const std::string replay = "faultline live " + harness::shell_quote(scenario_path) + " --bind " +
                              harness::shell_quote(binding_path) + " --seed " + std::to_string(options.seed);
   harness::write_run_outputs(files, outputs, scenario, result.report, replay);
+  if (!trace_path.empty()) files.stage(harness::output_target(trace_path), result.trace);
   files.commit();
-  print_live_verdict(std::cout, scenario, options.seed, result);
+  const bool stdout_taken = harness::writes_to_stdout(outputs) || harness::is_stdout(trace_path);
+  print_live_verdict(stdout_taken ? std::cerr : std::cout, scenario, options.seed, result);
   if (outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);
   return result.passed ? harness::kExitPassed : harness::kExitFailed;
 }

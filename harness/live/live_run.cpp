@@ -18,6 +18,7 @@
 #include "harness/interrupt.hpp"
 #include "harness/live/loadgen.hpp"
 #include "harness/live/proxy.hpp"
+#include "reports/trace.hpp"
 #include "sim/engine.hpp"
 
 namespace faultline::live {
@@ -398,6 +399,23 @@ LiveResult LiveRun::run() {
       auto proxy = Proxy::create(io_, config);
       proxy->start();
       const std::uint32_t global = engine_->services()[service.service].first_instance + bound.index;
+      if (options_.trace_max_events > 0) {
+        // Each answered request through the proxy is a span on its instance's track.
+        const std::uint32_t operation = engine_->services()[service.service].first_operation;
+        const std::size_t max_spans = options_.trace_max_events / 2 + 1;
+        proxy->observe_responses([this, global, operation, max_spans](Clock::time_point forwarded, Clock::time_point answered, int status) {
+          sim::Results& results = engine_->mutable_results();
+          if (results.spans.size() >= max_spans) {
+            ++results.spans_dropped;
+            return;
+          }
+          auto offset = [this](Clock::time_point t) {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
+          };
+          results.spans.push_back({offset(forwarded), offset(answered), global, operation,
+                                   static_cast<std::uint8_t>(status >= 500 ? sim::Outcome::error : sim::Outcome::ok)});
+        });
+      }
       proxy_of_[global] = proxy;
       proxies_.push_back(std::move(proxy));
     }
@@ -480,6 +498,7 @@ LiveResult LiveRun::run() {
   }
   report["live"] = live_section();
   result.report = std::move(report);
+  if (options_.trace_max_events > 0) result.trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events);
   result.passed = result.report["passed"].get<bool>();
   return result;
 }

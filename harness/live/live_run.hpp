@@ -17,6 +17,7 @@ namespace faultline::live {
 struct LiveOptions {
   std::uint64_t seed = 1;
   bool skip_unsupported = false;  // faults without a live meaning are listed and skipped
+  std::size_t trace_max_events = 0;  // > 0: render the trace (--trace), at most this many events
 };
 
 struct LiveResult {
@@ -25,6 +26,7 @@ struct LiveResult {
   bool passed = false;
   bool interrupted = false;
   std::string summary;  // the verdict lines for stdout
+  std::string trace;    // Chrome/Perfetto trace events, when asked for (see reports/trace.hpp)
 };
 
 // The faults `live` cannot apply (no live meaning, or no bound proxy to act in), one line each

@@ -259,14 +259,16 @@ asio::awaitable<void> Proxy::serve(tcp::socket client) {
 }
 
 // Counts an upstream answer by its status (the first chunk of a response, HTTP mode).
-void Proxy::count_response(std::string_view data) {
+void Proxy::count_response(std::string_view data, Clock::time_point forwarded, Clock::time_point answered) {
+  int status = 0;
   if (const auto end = head_end(data)) {
-    if (const auto head = parse_response_head(data.substr(0, *end))) {
-      ++(head->status >= 500 ? stats_.responses_error : stats_.responses_ok);
-    }
+    if (const auto head = parse_response_head(data.substr(0, *end))) status = head->status;
   } else if (data.size() >= 12 && data.substr(0, 5) == "HTTP/") {
-    ++(data[9] >= '5' ? stats_.responses_error : stats_.responses_ok);
+    status = data[9] >= '5' ? 500 : 200;
   }
+  if (status == 0) return;
+  ++(status >= 500 ? stats_.responses_error : stats_.responses_ok);
+  if (observer_) observer_(forwarded, answered, status);
 }
 
 asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream stream) {
@@ -326,7 +328,7 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
       }
       if (stream == ToxicStream::downstream && c->awaiting_response) {
         c->awaiting_response = false;
-        if (config_.http) count_response(data);
+        if (config_.http) count_response(data, c->forwarded_at, read_at);
         // A slower service: the answer is held back (factor - 1) times what the upstream took.
         const auto took = read_at - c->forwarded_at;
         double factor = 1.0;

@@ -5,6 +5,7 @@
 #pragma once
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -73,6 +74,11 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   // Resets (TCP RST) every open connection.
   void reset_connections();
 
+  // HTTP mode: called with each upstream answer (when its request was forwarded, when the
+  // answer's head arrived, its status), for the live trace's request spans.
+  using ResponseObserver = std::function<void(Clock::time_point forwarded, Clock::time_point answered, int status)>;
+  void observe_responses(ResponseObserver observer) { observer_ = std::move(observer); }
+
   const ProxyConfig& config() const { return config_; }
   const ProxyStats& stats() const { return stats_; }
   void set_upstream(const std::string& upstream);
@@ -93,7 +99,7 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   asio::awaitable<void> pump(std::shared_ptr<Connection> connection, faults::ToxicStream stream);
   asio::awaitable<void> forward_requests(std::shared_ptr<Connection> c, std::string_view data, Clock::time_point read_at);
   asio::awaitable<int> request_toxics(std::shared_ptr<Connection> c);
-  void count_response(std::string_view data);
+  void count_response(std::string_view data, Clock::time_point forwarded, Clock::time_point answered);
   asio::awaitable<bool> forward_chunk(std::shared_ptr<Connection> c, faults::ToxicStream stream, std::string_view data,
                                       Clock::time_point read_at);
   bool applies(Connection& c, const ToxicEntry& toxic);
@@ -107,6 +113,7 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   std::unordered_set<Connection*> connections_;
   std::map<std::uint64_t, Clock::time_point> rate_slots_;  // http_rate: next free slot per toxic
   ProxyStats stats_;
+  ResponseObserver observer_;
   sim::Rng rng_;
   bool stopped_ = false;
   friend struct Connection;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <set>
 
 #include "live_helpers.hpp"
 
@@ -128,7 +129,8 @@ TEST_CASE("live applies errors, slowdown and hang to real traffic and reports li
   const CommandResult result = run_faultline(
       "live " + kLiveData + "direct-faults.json --bind " + (scratch / "binding.json") + " --seed 3 --report " +
           (scratch / "report.json") + " --junit " + (scratch / "junit.xml") + " --summary " + (scratch / "summary.md") +
-          " --html " + (scratch / "report.html") + " --timeseries " + (scratch / "series.csv"),
+          " --html " + (scratch / "report.html") + " --timeseries " + (scratch / "series.csv") + " --trace " +
+          (scratch / "trace.json"),
       scratch);
   INFO(result.out << result.err);
   REQUIRE(result.exit_code == 0);
@@ -142,6 +144,22 @@ TEST_CASE("live applies errors, slowdown and hang to real traffic and reports li
   CHECK(contains(read_file(scratch / "summary.md"), "live run"));
   CHECK(contains(read_file(scratch / "report.html"), "live run"));
   CHECK(std::filesystem::file_size(scratch / "series.csv") > 0);
+  // The trace: each fault's start and end, and each request the proxy forwarded and got an
+  // answer to as a span on the instance's track (the injected errors never reached it).
+  const nlohmann::json trace = read_json(scratch / "trace.json");
+  std::set<std::string> instants;
+  std::uint64_t spans = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "i") instants.insert(e["name"].get<std::string>());
+    if (e["ph"] == "b" && e["cat"] == "api") ++spans;
+  }
+  for (const char* fault : {"errors", "slow", "stuck"}) {
+    CHECK(instants.count(std::string("fault start: ") + fault) == 1);
+    CHECK(instants.count(std::string("fault end: ") + fault) == 1);
+  }
+  const nlohmann::json& api_proxy = proxy_named(report, "api/0");
+  CHECK(spans == api_proxy["responses_ok"].get<std::uint64_t>() + api_proxy["responses_error"].get<std::uint64_t>());
+  CHECK(spans > 300);
   // The arrivals follow the seeded schedule: every intended send was sent.
   const nlohmann::json& client = report["clients"][0];
   CHECK(report["live"]["generator"]["sends"].get<std::uint64_t>() >= client["totals"]["requests"].get<std::uint64_t>());
