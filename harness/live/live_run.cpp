@@ -498,7 +498,7 @@ LiveResult LiveRun::run() {
   }
   report["live"] = live_section();
   result.report = std::move(report);
-  if (options_.trace_max_events > 0) result.trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events);
+  if (options_.trace_max_events > 0) result.trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events, reports::TraceWindow{}).text;
   result.passed = result.report["passed"].get<bool>();
   return result;
 }
