@@ -162,6 +162,14 @@ int command_live(const std::vector<std::string>& raw) {
   harness::write_run_outputs(files, outputs, scenario, result.report, replay);
   if (!trace_path.empty()) files.stage(harness::output_target(trace_path), result.trace);
   files.commit();
+  if (result.trace_dropped > 0) {
+    std::fprintf(stderr,
+                 "faultline: %s: the trace holds %llu events at most (--trace-max-events): %llu more were left out "
+                 "(see them with --trace-max-events %llu)\n",
+                 trace_path.c_str(), static_cast<unsigned long long>(options.trace_max_events),
+                 static_cast<unsigned long long>(result.trace_dropped),
+                 static_cast<unsigned long long>(options.trace_max_events + result.trace_dropped));
+  }
   const bool stdout_taken = harness::writes_to_stdout(outputs) || harness::is_stdout(trace_path);
   print_live_verdict(stdout_taken ? std::cerr : std::cout, scenario, options.seed, result);
   if (outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);

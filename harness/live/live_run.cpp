@@ -498,7 +498,12 @@ LiveResult LiveRun::run() {
   }
   report["live"] = live_section();
   result.report = std::move(report);
-  if (options_.trace_max_events > 0) result.trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events, reports::TraceWindow{}).text;
+  if (options_.trace_max_events > 0) {
+    // The whole run: a live run is short and its spans were capped while recorded.
+    reports::Trace trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events, reports::TraceWindow{});
+    result.trace = std::move(trace.text);
+    result.trace_dropped = trace.dropped_events;
+  }
   result.passed = result.report["passed"].get<bool>();
   return result;
 }

@@ -27,6 +27,7 @@ struct LiveResult {
   bool interrupted = false;
   std::string summary;  // the verdict lines for stdout
   std::string trace;    // Chrome/Perfetto trace events, when asked for (see reports/trace.hpp)
+  std::uint64_t trace_dropped = 0;  // trace events the cap (--trace-max-events) left out
 };
 
 // The faults `live` cannot apply (no live meaning, or no bound proxy to act in), one line each

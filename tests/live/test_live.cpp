@@ -4,6 +4,9 @@
 // how long something took; hang guards are generous.
 #include <catch2/catch.hpp>
 
+#include <sys/time.h>
+
+#include <cerrno>
 #include <fstream>
 #include <set>
 
@@ -151,7 +154,7 @@ TEST_CASE("live applies errors, slowdown and hang to real traffic and reports li
   std::uint64_t spans = 0;
   for (const auto& e : trace["traceEvents"]) {
     if (e["ph"] == "i") instants.insert(e["name"].get<std::string>());
-    if (e["ph"] == "b" && e["cat"] == "api") ++spans;
+    if (e["ph"] == "X" && e["cat"] == "api") ++spans;
   }
   for (const char* fault : {"errors", "slow", "stuck"}) {
     CHECK(instants.count(std::string("fault start: ") + fault) == 1);
@@ -281,19 +284,67 @@ TEST_CASE("closed-loop users and an open-loop client run on one event loop, each
   CHECK(failed_requests(batch) == 0);
 }
 
-TEST_CASE("SIGINT stops a live run: load stopped, listeners closed, nothing written, exit 4", "[live]") {
+TEST_CASE("SIGINT stops a live run during a fault: load stopped, the fault removed, listeners closed, nothing written, exit 4", "[live]") {
   ScratchDir scratch("live-sigint");
   Backend backend(scratch, "api", {"--latency", "1ms"});
   REQUIRE(backend.ready());
   const int listen = free_port();
   write_text(scratch / "binding.json", binding_one_api(listen, backend.port));
+  // A long hang from 100ms on: the interrupt comes while it holds requests.
+  nlohmann::json scenario = read_json(kLiveData + "direct-faults.json");
+  scenario["duration"] = "60s";
+  scenario["clients"][0]["open_loop"]["rate"] = 20;
+  scenario["faults"] = nlohmann::json::parse(R"([{"name": "stuck", "kind": "hang", "target": {"service": "api"}, "at": "100ms", "duration": "50s"}])");
+  write_text(scratch / "scenario.json", scenario.dump(2));
   const std::string report = scratch / "report.json";
-  const pid_t child = spawn_faultline({"live", kLiveData + "direct-faults.json", "--bind", scratch / "binding.json", "--report", report});
-  const int status = interrupt_when(child, [&] { return port_accepts(listen); });
+  const std::string trace = scratch / "trace.json";
+  const pid_t child = spawn_faultline({"live", scratch / "scenario.json", "--bind", scratch / "binding.json", "--report", report,
+                                       "--trace", trace},
+                                      scratch / "stderr.txt");
+  // Our own request through the proxy, held by the hang: sent once the listener accepts, and
+  // the interrupt follows once it has gone unanswered for a while (the hang is active).
+  int held = -1;
+  const auto hang_holds_a_request = [&] {
+    if (held < 0) {
+      if (!port_accepts(listen)) return false;
+      held = ::socket(AF_INET, SOCK_STREAM, 0);
+      sockaddr_in to{};
+      to.sin_family = AF_INET;
+      to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      to.sin_port = htons(static_cast<std::uint16_t>(listen));
+      timeval wait{0, 300'000};
+      ::setsockopt(held, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+      const std::string request = "GET /held HTTP/1.1\r\nHost: test\r\n\r\n";
+      if (::connect(held, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0 ||
+          ::send(held, request.data(), request.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(request.size())) {
+        ::close(held);
+        held = -1;
+        return false;
+      }
+    }
+    char byte = 0;
+    const ssize_t n = ::recv(held, &byte, 1, 0);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;  // unanswered: held
+    ::close(held);  // answered (before the hang) or closed: try again with a fresh request
+    held = -1;
+    return false;
+  };
+  const int status = interrupt_when(child, hang_holds_a_request);
+  REQUIRE(held >= 0);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 4);
+  CHECK(contains(read_file(scratch / "stderr.txt"), "faults removed"));
   CHECK_FALSE(std::filesystem::exists(report));
+  CHECK_FALSE(std::filesystem::exists(trace));
   CHECK_FALSE(port_accepts(listen));
+  // The held request is let go: its connection ends (closed or reset) instead of hanging on.
+  timeval guard{20, 0};
+  ::setsockopt(held, SOL_SOCKET, SO_RCVTIMEO, &guard, sizeof guard);
+  char buffer[256];
+  const ssize_t n = ::recv(held, buffer, sizeof buffer, 0);
+  const int error = n < 0 ? errno : 0;
+  ::close(held);
+  CHECK((n == 0 || (n < 0 && error != EAGAIN && error != EWOULDBLOCK)));
 }
 
 TEST_CASE("HAProxy ejects a crashed backend: users lose requests only until its checks do, and the twin predicts it", "[live][haproxy]") {
@@ -313,9 +364,26 @@ TEST_CASE("HAProxy ejects a crashed backend: users lose requests only until its 
   }
   write_text(scratch / "binding.json", binding + "]}}}\n");
   const std::string scenario = kLiveData + "haproxy-crash.json";
-  const CommandResult live = run_faultline("live " + scenario + " --bind " + (scratch / "binding.json") + " --report " + (scratch / "live.json"), scratch);
+  const CommandResult live = run_faultline("live " + scenario + " --bind " + (scratch / "binding.json") + " --report " +
+                                               (scratch / "live.json") + " --trace " + (scratch / "trace.json") +
+                                               " --trace-max-events 100", scratch);
   INFO(live.out << live.err << read_file(scratch / "haproxy.log"));
   REQUIRE((live.exit_code == 0 || live.exit_code == 1));
+  // The trace, capped at 100 events: the crash and the proxy going down and up are in it, the
+  // requests only up to the cap, and live says that the cap cut it.
+  const nlohmann::json trace = read_json(scratch / "trace.json");
+  std::uint64_t request_events = 0, instance_events = 0, fault_events = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    request_events += e["ph"] == "X" ? 1 : 0;
+    instance_events += e["ph"] == "i" && e["cat"] == "instance" ? 1 : 0;
+    fault_events += e["ph"] == "i" && e["cat"] == "fault" ? 1 : 0;
+  }
+  CHECK(fault_events >= 1);
+  CHECK(instance_events == 2);  // backend/0 down at the crash, up at its restart
+  CHECK(request_events > 0);
+  CHECK(2 * request_events <= 100);
+  CHECK(trace["otherData"]["events_dropped"].get<std::uint64_t>() > 0);
+  CHECK(contains(live.err, "more were left out"));
   const CommandResult sim = run_faultline("run " + scenario + " --report " + (scratch / "sim.json"), scratch);
   REQUIRE(sim.exit_code == 0);
   const nlohmann::json live_report = read_json(scratch / "live.json");
