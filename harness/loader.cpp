@@ -439,6 +439,8 @@ class ScenarioLoader {
     load_placement(service["instances"], child(pointer, "instances"), config);
     config.workers = u32_or(service, "workers", config.workers);
     config.queue_capacity = u32_or(service, "queue_capacity", config.queue_capacity);
+    config.drop_expired = bool_or(service, "drop_expired", config.drop_expired);
+    config.honours_cancellation = bool_or(service, "honour_cancellation", config.honours_cancellation);
     const sim::Distribution service_time = distribution_or(service, pointer, "service_time", sim::ConstantDist{0});
     const Json* operations = member(service, "operations");
     if (operations == nullptr) {
@@ -549,6 +551,7 @@ class ScenarioLoader {
     if (owner.value("scope", std::string("caller_instance")) == "caller_service") {
       policy.scope = sim::ClientStateScope::per_caller_service;
     }
+    policy.deadline_propagation = bool_or(owner, "deadline_propagation", policy.deadline_propagation);
     if (const Json* outlier = member(owner, "outlier_detection")) {
       const std::string at = child(pointer, "outlier_detection");
       policy.outlier.enabled = true;

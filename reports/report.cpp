@@ -101,6 +101,11 @@ json call_sites_json(const sim::Engine& engine) {
     item["shed"] = c.shed;
     item["retries"] = c.retries;
     item["breaker_opens"] = c.breaker_opens;
+    // Counters of features off by default appear where the feature is on.
+    if (site.caller_service != sim::kNone && engine.config().services[site.caller_service].honours_cancellation) {
+      item["cancelled"] = c.cancelled;
+    }
+    if (site.policy->deadline_propagation) item["deadline_exceeded"] = c.deadline_exceeded;
     out.push_back(std::move(item));
   }
   return out;
@@ -436,6 +441,9 @@ json build_run_report(const RunInput& input) {
     item["instances"] = engine.services()[s].instance_count;
     item["breaker_opens"] = results.services[s].breaker_opens;
     item["ejections"] = results.services[s].ejections;
+    const sim::ServiceConfig& config = engine.config().services[s];
+    if (config.drop_expired) item["expired"] = results.services[s].expired;
+    if (config.honours_cancellation) item["cancelled"] = results.services[s].cancelled;
     services.push_back(std::move(item));
   }
   report["services"] = std::move(services);

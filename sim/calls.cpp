@@ -26,6 +26,18 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
   record.instance = kNone;
   record.breaker = kNone;
   record.started_ns = now_;
+  record.work = kNone;
+  record.next_sibling = kNone;
+  record.deadline_ns = kNever;
+  if (caller_kind == CallerKind::work) {
+    WorkRecord& parent_work = works_[parent];
+    record.deadline_ns = parent_work.deadline_ns;
+    if (config_.services[sites_[site_index].caller_service].honours_cancellation) {
+      // The caller keeps its outstanding calls, so a cancellation can reach them.
+      record.next_sibling = parent_work.first_child;
+      parent_work.first_child = call;
+    }
+  }
   SiteRuntime& site = sites_[site_index];
   if (site.policy->retry.budget.enabled) {
     // Deposit for this request, plus the time-based allowance since the last update (the same
@@ -58,6 +70,13 @@ void Engine::send_attempt(std::uint32_t call) {
   record.state = CallState::waiting;
   const std::uint32_t caller_zone =
       record.caller_instance != kNone ? instances_[record.caller_instance].zone : clients_[site.caller_client].zone;
+  const TimeNs deadline = attempt_deadline(site, record);
+  if (deadline <= now_) {
+    // Go's context: a request whose deadline has passed fails at once, without being sent.
+    ++results_.sites[record.site].deadline_exceeded;
+    attempt_done(call, Outcome::timeout);
+    return;
+  }
 
   if (site.breaker_count > 0) {
     const std::uint32_t breaker = breaker_for(site, record.caller_instance);
@@ -80,10 +99,15 @@ void Engine::send_attempt(std::uint32_t call) {
   InstanceRuntime& callee = instances_[instance];
   if (callee.status == InstanceStatus::crashed) note_traffic_to_crashed(instance);  // a stale view
   ++peer_state_[view.peer_offset + callee.index_in_service].outstanding;
-  if (site.policy->timeout_ns > 0) queue_.push(later(now_, site.policy->timeout_ns), kAttemptTimeout, call, record.token);
+  if (deadline != kNever) queue_.push(deadline, kAttemptTimeout, call, record.token);
 
   const std::uint32_t work = alloc_work();
   WorkRecord& w = works_[work];
+  record.work = work;
+  record.work_token = w.token;
+  w.deadline_ns = deadline;
+  w.first_child = kNone;
+  w.cancelled = false;
   w.call = call;
   w.call_token = record.token;
   w.instance = instance;
@@ -106,13 +130,47 @@ void Engine::send_attempt(std::uint32_t call) {
   }
 }
 
+// The instant an attempt's caller stops waiting: its own timeout, or (with deadline
+// propagation) what remains of the deadline it inherited, whichever comes first.
+TimeNs Engine::attempt_deadline(const SiteRuntime& site, const CallRecord& record) const {
+  TimeNs deadline = site.policy->timeout_ns > 0 ? later(now_, site.policy->timeout_ns) : kNever;
+  if (site.policy->deadline_propagation && record.deadline_ns < deadline) deadline = record.deadline_ns;
+  return deadline;
+}
+
 void Engine::on_attempt_timeout(std::uint32_t call, std::uint32_t token) {
   const CallRecord& record = calls_[call];
   if (record.state != CallState::waiting || record.token != token) {
     ++results_.stale_timers;
     return;
   }
+  send_cancel(record);
   attempt_done(call, Outcome::timeout);
+}
+
+// Tells the current attempt's callee that its caller gave up, if the callee listens (its
+// service honours cancellation). The message crosses the network like any other.
+void Engine::send_cancel(const CallRecord& record) {
+  if (record.work == kNone || !config_.services[sites_[record.site].callee_service].honours_cancellation) return;
+  const WorkRecord& w = works_[record.work];
+  if (w.token != record.work_token) return;  // already answered, lost or gone
+  bool lost = false;
+  const TimeNs delay =
+      network_delay(w.caller_zone, instances_[w.instance].zone, nullptr, nullptr, sites_[record.site].rng, lost);
+  if (!lost) queue_.push(later(now_, delay), kCancelArrive, record.work, record.work_token);
+}
+
+// The caller's own request was cancelled: its call gives up at once, whatever state it is in
+// (Go's http.Client returns "context canceled"), and its attempt's callee is told.
+void Engine::cancel_call(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  if (record.state == CallState::waiting) {
+    send_cancel(record);
+    end_attempt(call, Outcome::cancelled);
+  } else {
+    ++results_.sites[record.site].cancelled;  // cancelled during its backoff
+  }
+  complete_call(call, Outcome::cancelled);
 }
 
 void Engine::on_retry(std::uint32_t call, std::uint32_t token) {
@@ -125,7 +183,9 @@ void Engine::on_retry(std::uint32_t call, std::uint32_t token) {
   send_attempt(call);
 }
 
-void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
+// Closes the current attempt's books: the site's counters, the breaker, the balancer's
+// outstanding count and outlier detection.
+void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
   count_site_attempt_end(record, outcome);
@@ -141,15 +201,25 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
     PeerState& peer = peer_state_[views_[view].peer_offset + instances_[record.instance].index_in_service];
     assert(peer.outstanding > 0);
     --peer.outstanding;
-    if (site.policy->outlier.enabled) note_outlier_result(site, view, record.instance, outcome);
+    if (site.policy->outlier.enabled && outcome != Outcome::cancelled) {
+      note_outlier_result(site, view, record.instance, outcome);
+    }
     record.instance = kNone;
   }
+  record.work = kNone;
   if (outcome != Outcome::ok) count_attempt_failure(site.callee_service, outcome);
+}
 
-  // A caller that died meanwhile (its instance crashed) makes no more attempts.
+void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
+  end_attempt(call, outcome);
+  CallRecord& record = calls_[call];
+  SiteRuntime& site = sites_[record.site];
+  // A caller that died meanwhile (its instance crashed) makes no more attempts, nor does one
+  // whose propagated deadline has passed.
   const bool caller_gone = record.caller == CallerKind::work && works_[record.parent].token != record.parent_token;
+  const bool deadline_passed = site.policy->deadline_propagation && record.deadline_ns <= now_;
   const RetryPolicy& retry = site.policy->retry;
-  if (outcome != Outcome::ok && !caller_gone && record.attempts < retry.max_attempts &&
+  if (outcome != Outcome::ok && !caller_gone && !deadline_passed && record.attempts < retry.max_attempts &&
       (retry.retry_on_mask & outcome_bit(outcome)) != 0 && take_retry_token(site)) {
     ++results_.sites[record.site].retries;
     ++results_.services[site.callee_service].totals.retries;
@@ -180,6 +250,7 @@ void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
     case Outcome::timeout: ++counters.timeouts; break;
     case Outcome::rejected: ++(record.instance == kNone ? counters.short_circuited : counters.shed); break;
     case Outcome::unavailable: ++counters.unavailable; break;
+    case Outcome::cancelled: ++counters.cancelled; break;
   }
 }
 
@@ -211,8 +282,21 @@ void Engine::complete_call(std::uint32_t call, Outcome outcome) {
       count_client(site.caller_client, outcome, now_ - record.started_ns);
       processes_->complete(record.parent, outcome);
       break;
-    case CallerKind::work: child_done(record.parent, record.parent_token, outcome, site.required); break;
+    case CallerKind::work:
+      if (config_.services[site.caller_service].honours_cancellation) unlink_child(record, call);
+      child_done(record.parent, record.parent_token, outcome, site.required);
+      break;
   }
+}
+
+// Removes a completed call from its parent work's outstanding calls (kept only by services
+// that honour cancellation). A parent that died meanwhile keeps no list worth mending.
+void Engine::unlink_child(const CallRecord& record, std::uint32_t call) {
+  WorkRecord& parent = works_[record.parent];
+  if (parent.token != record.parent_token) return;
+  std::uint32_t* link = &parent.first_child;
+  while (*link != kNone && *link != call) link = &calls_[*link].next_sibling;
+  if (*link == call) *link = record.next_sibling;
 }
 
 void Engine::note_outlier_result(const SiteRuntime& site, std::uint32_t view_index, std::uint32_t instance,

@@ -17,6 +17,7 @@ enum class Outcome : std::uint8_t {
   timeout = 2,      // the caller stopped waiting (per-attempt timeout)
   rejected = 3,     // the callee's queue was full, or a breaker failed fast
   unavailable = 4,  // the caller knew no instance to send to
+  cancelled = 5,    // the caller's own request was cancelled, so it gave this attempt up
 };
 inline constexpr std::uint32_t outcome_bit(Outcome o) { return 1u << static_cast<unsigned>(o); }
 inline constexpr std::uint32_t kRetryOnDefault =
@@ -92,6 +93,9 @@ struct CallPolicy {
   double zone_aware_min_local_ratio = 0.7;
   OutlierDetection outlier;
   ClientStateScope scope = ClientStateScope::per_caller_instance;
+  // Go's context: each attempt's timeout is the smaller of `timeout_ns` and what remains of the
+  // deadline of the request the caller is serving (a call from a client has none to inherit).
+  bool deadline_propagation = false;
 };
 
 struct CallStep {
@@ -124,6 +128,13 @@ struct ServiceConfig {
   std::vector<InstanceGroup> placement;
   std::uint32_t workers = 1;                // concurrency per instance
   std::uint32_t queue_capacity = 1000;      // FIFO per instance; a full queue rejects
+  // A worker drops, without serving it, work whose deadline (the instant its caller stops
+  // waiting, carried with the request as gRPC's grpc-timeout is) passed while it was queued.
+  bool drop_expired = false;
+  // The server stops work whose caller gave up (Go's ctx.Done()): queued work is dropped, work
+  // in service stops before its downstream steps, and its outstanding downstream calls are
+  // cancelled in turn.
+  bool honours_cancellation = false;
   std::vector<Operation> operations;        // at least one
 };
 

@@ -16,6 +16,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::timeout: return "timeout";
     case Outcome::rejected: return "rejected";
     case Outcome::unavailable: return "unavailable";
+    case Outcome::cancelled: return "cancelled";
   }
   return "?";
 }
@@ -340,6 +341,7 @@ void Engine::dispatch(const Event& event) {
     case kWorkResume:
       if (works_[event.a].token == event.b) start_service(event.a);
       break;
+    case kCancelArrive: on_cancel_arrive(event.a, event.b); break;
     default: invariant_failed("engine invariant violated: an event of unknown kind " + std::to_string(event.kind()));
   }
 }
@@ -432,7 +434,7 @@ std::string Engine::describe_event(const Event& event) const {
   static constexpr const char* kNames[] = {"client arrival", "request arrives", "service done",  "reply arrives",
                                            "attempt timeout", "retry",          "health check",  "view refresh",
                                            "registry publish", "bucket tick",   "process resume", "fault",
-                                           "ejection end",    "work resume"};
+                                           "ejection end",    "work resume",    "cancel arrives"};
   const std::uint8_t kind = event.kind();
   std::string text = "t=" + std::to_string(event.time) + "ns #" + std::to_string(event.seq()) + " ";
   text += kind < std::size(kNames) ? kNames[kind] : "event";

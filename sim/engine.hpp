@@ -175,6 +175,11 @@ class Engine final : private BreakerListener {
   void on_attempt_timeout(std::uint32_t call, std::uint32_t token);
   void on_retry(std::uint32_t call, std::uint32_t token);
   void attempt_done(std::uint32_t call, Outcome outcome);
+  void end_attempt(std::uint32_t call, Outcome outcome);
+  TimeNs attempt_deadline(const SiteRuntime& site, const CallRecord& record) const;
+  void send_cancel(const CallRecord& record);
+  void cancel_call(std::uint32_t call);
+  void unlink_child(const CallRecord& record, std::uint32_t call);
   void complete_call(std::uint32_t call, Outcome outcome);
   std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);
   TimeNs backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng);
@@ -185,7 +190,10 @@ class Engine final : private BreakerListener {
 
   // Servers (sim/server.cpp)
   void deliver(std::uint32_t work);
-  void start_service(std::uint32_t work);
+  bool start_service(std::uint32_t work);
+  void on_cancel_arrive(std::uint32_t work, std::uint32_t token);
+  void cancel_children(std::uint32_t work);
+  void abandon_work(std::uint32_t work);
   void on_service_done(std::uint32_t work, std::uint32_t token);
   bool inject_error(InstanceRuntime& instance, const WorkRecord& work, bool fail_fast);
   void count_service_arrival(std::uint32_t service);

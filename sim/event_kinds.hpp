@@ -19,6 +19,7 @@ enum EventKind : std::uint8_t {
   kFault,            // a: fault, b: phase
   kEjectionEnd,      // a: caller view, b: callee instance slot
   kWorkResume,       // a: work, b: work token (a paused instance resumes queued work)
+  kCancelArrive,     // a: work, b: work token (a caller's cancellation reaches the callee)
 };
 
 }  // namespace faultline::sim

@@ -12,6 +12,7 @@ void count_outcome(Counters& counters, Outcome outcome) {
     case Outcome::timeout: ++counters.timeouts; break;
     case Outcome::rejected: ++counters.rejected; break;
     case Outcome::unavailable: ++counters.unavailable; break;
+    case Outcome::cancelled: break;  // only calls from a cancelled request; counted per call site
   }
 }
 
@@ -88,8 +89,9 @@ void Engine::on_bucket_tick(std::uint32_t bucket) {
     std::uint32_t in_flight = 0;
     const ServiceRuntime& service = services_[s];
     for (std::uint32_t i = service.first_instance; i < service.first_instance + service.instance_count; ++i) {
-      queued += instances_[i].queue.size();
-      in_flight += instances_[i].queue.size() + instances_[i].busy;
+      const std::uint32_t waiting = instances_[i].queue.size() - instances_[i].cancelled_queued;
+      queued += waiting;
+      in_flight += waiting + instances_[i].busy;
     }
     entity.series[closing].queue_depth = queued;
     entity.series[closing].in_flight = in_flight;

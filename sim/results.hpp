@@ -50,6 +50,8 @@ struct EntityResults {
   std::vector<BucketSample> series;
   std::uint64_t breaker_opens = 0;  // services: breakers towards this service that opened
   std::uint64_t ejections = 0;      // services: outlier ejections of its instances
+  std::uint64_t expired = 0;        // services: work dropped by a worker, its deadline passed
+  std::uint64_t cancelled = 0;      // services: work dropped or stopped because its caller gave up
 };
 
 // One call site's counters, counted on the caller's side: what a person expects on an arrow
@@ -65,6 +67,8 @@ struct CallSiteCounters {
   std::uint64_t unavailable = 0;      // no instance in the caller's view
   std::uint64_t retries = 0;
   std::uint64_t breaker_opens = 0;    // this caller's breakers towards this callee
+  std::uint64_t cancelled = 0;          // given up because the caller's own request was cancelled
+  std::uint64_t deadline_exceeded = 0;  // not sent: the propagated deadline had passed (in timeouts)
 };
 
 enum class TimelineKind : std::uint8_t {

@@ -91,6 +91,7 @@ struct InstanceRuntime {
   std::uint32_t busy = 0;
   std::uint32_t queue_capacity = 0;
   RingQueue queue;
+  std::uint32_t cancelled_queued = 0;  // queued work already cancelled (skipped when popped)
   // Faults and warm-up change these.
   double slowdown = 1.0;               // service time multiplier
   double error_ratio = 0.0;            // share of requests answered with an error
@@ -207,6 +208,10 @@ struct CallRecord {
   CallState state = CallState::free;
   TimeNs started_ns = 0;
   std::uint64_t breaker_generation = 0;
+  TimeNs deadline_ns = kNever;       // the deadline inherited from the caller's own request
+  std::uint32_t work = kNone;        // the current attempt's work (callee side) and its token
+  std::uint32_t work_token = 0;
+  std::uint32_t next_sibling = kNone;  // the parent work's next outstanding call (cancellation)
 };
 
 enum class WorkState : std::uint8_t { free, travelling, queued_on_link, queued, in_service, waiting_children, stuck, replying };
@@ -223,9 +228,12 @@ struct WorkRecord {
   std::uint32_t step = 0;
   std::uint32_t pending = 0;  // child calls not yet completed
   TimeNs arrived_ns = 0;
+  TimeNs deadline_ns = kNever;        // when its caller stops waiting for it
+  std::uint32_t first_child = kNone;  // its outstanding downstream calls (kept for cancellation)
   WorkState state = WorkState::free;
   Outcome outcome = Outcome::ok;
   bool failed = false;
+  bool cancelled = false;  // its caller gave up and told it so
 };
 
 struct RegistryEntry {

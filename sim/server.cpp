@@ -26,6 +26,12 @@ void Engine::deliver(std::uint32_t work) {
   }
   w.arrived_ns = now_;
   count_service_arrival(instance.service);
+  if (w.cancelled) {
+    // Its caller gave up while the request travelled; the server drops it on arrival.
+    ++results_.services[instance.service].cancelled;
+    free_work(work);
+    return;
+  }
   switch (instance.status) {
     case InstanceStatus::crashed:
     case InstanceStatus::stopped:
@@ -50,7 +56,7 @@ void Engine::deliver(std::uint32_t work) {
   }
   if (instance.status == InstanceStatus::up && instance.busy < instance.workers) {
     start_service(work);
-  } else if (instance.queue.size() < instance.queue_capacity) {
+  } else if (instance.queue.size() - instance.cancelled_queued < instance.queue_capacity) {
     w.state = WorkState::queued;
     instance.queue.push(work);
   } else {
@@ -60,9 +66,22 @@ void Engine::deliver(std::uint32_t work) {
   }
 }
 
-void Engine::start_service(std::uint32_t work) {
+// A worker takes the work, unless its caller already gave up on it: cancelled work, and with
+// drop_expired work whose deadline has passed, is dropped unserved. Returns whether it started.
+bool Engine::start_service(std::uint32_t work) {
   WorkRecord& w = works_[work];
   InstanceRuntime& instance = instances_[w.instance];
+  if (w.cancelled) {
+    if (w.state == WorkState::queued) --instance.cancelled_queued;
+    ++results_.services[instance.service].cancelled;
+    free_work(work);
+    return false;
+  }
+  if (w.deadline_ns <= now_ && config_.services[instance.service].drop_expired) {
+    ++results_.services[instance.service].expired;
+    free_work(work);
+    return false;
+  }
   FAULTLINE_ASSERT(instance.busy < instance.workers);  // a worker is free
   ++instance.busy;
   w.state = WorkState::in_service;
@@ -73,6 +92,7 @@ void Engine::start_service(std::uint32_t work) {
   if (instance.warm_until_ns > now_) factor *= instance.warm_factor;
   if (factor != 1.0) duration = scaled_ns(duration, factor);
   queue_.push(later(now_, duration), kServiceDone, work, w.token);
+  return true;
 }
 
 void Engine::on_service_done(std::uint32_t work, std::uint32_t token) {
@@ -87,6 +107,10 @@ void Engine::on_service_done(std::uint32_t work, std::uint32_t token) {
   if (instance.status == InstanceStatus::hung) {
     // A hung process never answers; its worker is stuck with the request until the hang ends.
     w.state = WorkState::stuck;
+    return;
+  }
+  if (w.cancelled) {
+    abandon_work(work);  // its caller gave up: it stops before its downstream steps
     return;
   }
   if (inject_error(instance, w, false)) {
@@ -129,6 +153,10 @@ void Engine::advance_steps(std::uint32_t work) {
 void Engine::child_done(std::uint32_t work, std::uint32_t token, Outcome outcome, bool required) {
   WorkRecord& w = works_[work];
   if (w.token != token || w.state != WorkState::waiting_children) return;  // the caller died meanwhile
+  if (w.cancelled) {
+    if (--w.pending == 0) abandon_work(work);
+    return;
+  }
   if (outcome != Outcome::ok && required) w.failed = true;
   if (--w.pending > 0) return;
   if (w.failed) {
@@ -159,7 +187,7 @@ void Engine::release_worker(InstanceRuntime& instance) {
   FAULTLINE_ASSERT(instance.busy > 0);
   --instance.busy;
   if (instance.status != InstanceStatus::up && instance.status != InstanceStatus::draining) return;
-  if (!instance.queue.empty() && instance.busy < instance.workers) start_service(instance.queue.pop());
+  while (!instance.queue.empty() && instance.busy < instance.workers) start_service(instance.queue.pop());
   if (instance.status == InstanceStatus::draining && instance.busy == 0 && instance.queue.empty()) {
     set_instance_status(static_cast<std::uint32_t>(&instance - instances_.data()), InstanceStatus::stopped);
   }
@@ -212,6 +240,7 @@ void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset
     }
   }
   instance.queue.clear();
+  instance.cancelled_queued = 0;
   instance.busy = 0;
   instance.status = InstanceStatus::crashed;
   instance.down_since_ns = now_;
@@ -220,7 +249,7 @@ void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset
   record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(InstanceStatus::crashed),
                   cause == kNone ? 0 : cause + 1);
   for (std::uint32_t w : lost_work) {
-    if (!reset_connections) {
+    if (!reset_connections || works_[w].cancelled) {
       free_work(w);
       continue;
     }
@@ -231,6 +260,51 @@ void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset
     count_service(instance.service, Outcome::error, 0);
     send_reply(w);
   }
+}
+
+// A caller's cancellation reaches the work: queued work is dropped when a worker would take it,
+// work in service stops when its service time ends, and work waiting on downstream calls
+// cancels them and stops.
+void Engine::on_cancel_arrive(std::uint32_t work, std::uint32_t token) {
+  WorkRecord& w = works_[work];
+  if (w.token != token || w.cancelled) return;
+  switch (w.state) {
+    case WorkState::travelling:
+    case WorkState::queued_on_link:
+    case WorkState::in_service: w.cancelled = true; break;
+    case WorkState::queued:
+      w.cancelled = true;
+      ++instances_[w.instance].cancelled_queued;
+      break;
+    case WorkState::waiting_children:
+      w.cancelled = true;
+      cancel_children(work);
+      break;
+    case WorkState::free:
+    case WorkState::stuck:  // a hung process checks nothing
+    case WorkState::replying: break;
+  }
+}
+
+// Cancels every outstanding downstream call of a work. One extra pending count guards the
+// loop, so the work cannot stop before each of its calls has been told.
+void Engine::cancel_children(std::uint32_t work) {
+  ++works_[work].pending;
+  std::uint32_t call = works_[work].first_child;
+  while (call != kNone) {
+    const std::uint32_t next = calls_[call].next_sibling;
+    cancel_call(call);
+    call = next;
+  }
+  if (--works_[work].pending == 0) abandon_work(work);
+}
+
+// Stops cancelled work that holds a worker: no reply (nobody waits for one).
+void Engine::abandon_work(std::uint32_t work) {
+  InstanceRuntime& instance = instances_[works_[work].instance];
+  ++results_.services[instance.service].cancelled;
+  free_work(work);
+  release_worker(instance);
 }
 
 void Engine::restart_instance(std::uint32_t index) {
