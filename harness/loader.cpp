@@ -441,6 +441,7 @@ class ScenarioLoader {
     config.queue_capacity = u32_or(service, "queue_capacity", config.queue_capacity);
     config.drop_expired = bool_or(service, "drop_expired", config.drop_expired);
     config.honours_cancellation = bool_or(service, "honour_cancellation", config.honours_cancellation);
+    if (const Json* limit = member(service, "rate_limit")) config.rate_limit = load_rate_limit(*limit, child(pointer, "rate_limit"), true);
     const sim::Distribution service_time = distribution_or(service, pointer, "service_time", sim::ConstantDist{0});
     const Json* operations = member(service, "operations");
     if (operations == nullptr) {
@@ -552,6 +553,20 @@ class ScenarioLoader {
       policy.scope = sim::ClientStateScope::per_caller_service;
     }
     policy.deadline_propagation = bool_or(owner, "deadline_propagation", policy.deadline_propagation);
+    if (const Json* hedging = member(owner, "hedging")) {
+      const std::string at = child(pointer, "hedging");
+      policy.hedging.enabled = true;
+      policy.hedging.max_attempts = u32_or(*hedging, "max_attempts", policy.hedging.max_attempts);
+      policy.hedging.delay_ns = duration_or(*hedging, at, "delay", policy.hedging.delay_ns);
+      if (const Json* non_fatal = member(*hedging, "non_fatal")) {
+        policy.hedging.non_fatal_mask = outcome_mask(*non_fatal, child(at, "non_fatal"));
+      }
+      if (policy.retry.max_attempts > 1) {
+        fail(child(child(pointer, "retry"), "max_attempts"),
+             "a hedged call does not retry (as in gRPC, hedging and retries exclude each other): give either \"retry\" or \"hedging\"");
+      }
+    }
+    if (const Json* limit = member(owner, "rate_limit")) policy.rate_limit = load_rate_limit(*limit, child(pointer, "rate_limit"), false);
     if (const Json* outlier = member(owner, "outlier_detection")) {
       const std::string at = child(pointer, "outlier_detection");
       policy.outlier.enabled = true;
@@ -576,20 +591,8 @@ class ScenarioLoader {
       const std::string jitter = backoff->value("jitter", std::string("none"));
       policy.jitter = jitter == "full" ? sim::Jitter::full : jitter == "equal" ? sim::Jitter::equal : sim::Jitter::none;
     }
-    if (const Json* retry_on = member(retry, "retry_on")) {
-      policy.retry_on_mask = 0;
-      for (std::size_t i = 0; i < retry_on->size(); ++i) {
-        const std::string name = (*retry_on)[i].get<std::string>();
-        const sim::Outcome bit = name == "error"     ? sim::Outcome::error
-                                 : name == "timeout" ? sim::Outcome::timeout
-                                 : name == "rejected" ? sim::Outcome::rejected
-                                                      : sim::Outcome::unavailable;
-        if (policy.retry_on_mask & sim::outcome_bit(bit)) {
-          fail(child(child(pointer, "retry_on"), i), "outcome " + in_quotes(name) + " is listed twice");
-        }
-        policy.retry_on_mask |= sim::outcome_bit(bit);
-      }
-    }
+    if (const Json* retry_on = member(retry, "retry_on")) policy.retry_on_mask = outcome_mask(*retry_on, child(pointer, "retry_on"));
+    policy.honour_retry_after = bool_or(retry, "honour_retry_after", policy.honour_retry_after);
     if (const Json* budget = member(retry, "budget")) {
       policy.budget.enabled = true;
       policy.budget.ratio = ratio_or(*budget, child(pointer, "budget"), "ratio", policy.budget.ratio);
@@ -598,8 +601,33 @@ class ScenarioLoader {
     return policy;
   }
 
+  // A list of outcome names (the schema allows only known ones), each at most once.
+  std::uint32_t outcome_mask(const Json& list, const std::string& pointer) const {
+    std::uint32_t mask = 0;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      const std::string name = list[i].get<std::string>();
+      sim::Outcome outcome = sim::Outcome::error;
+      for (std::uint32_t o = 0; o <= static_cast<std::uint32_t>(sim::Outcome::rate_limited); ++o) {
+        if (name == sim::outcome_name(static_cast<sim::Outcome>(o))) outcome = static_cast<sim::Outcome>(o);
+      }
+      if (mask & sim::outcome_bit(outcome)) fail(child(pointer, i), "outcome " + in_quotes(name) + " is listed twice");
+      mask |= sim::outcome_bit(outcome);
+    }
+    return mask;
+  }
+
+  sim::RateLimit load_rate_limit(const Json& limit, const std::string& pointer, bool server) const {
+    sim::RateLimit out;
+    out.enabled = true;
+    out.rate_per_s = limit["rate"].get<double>();
+    out.burst = u32_or(limit, "burst", out.burst);
+    if (server) out.retry_after_ns = duration_or(limit, pointer, "retry_after", out.retry_after_ns);
+    return out;
+  }
+
   sim::BreakerPolicy load_breaker(const Json& breaker, const std::string& pointer) const {
     sim::BreakerPolicy policy;
+    if (const Json* failures = member(breaker, "failures")) policy.failure_mask = outcome_mask(*failures, child(pointer, "failures"));
     policy.enabled = bool_or(breaker, "enabled", true);
     policy.max_requests = u32_or(breaker, "max_requests", policy.max_requests);
     policy.interval_ns = duration_or(breaker, pointer, "interval", policy.interval_ns);

@@ -102,10 +102,15 @@ json call_sites_json(const sim::Engine& engine) {
     item["retries"] = c.retries;
     item["breaker_opens"] = c.breaker_opens;
     // Counters of features off by default appear where the feature is on.
-    if (site.caller_service != sim::kNone && engine.config().services[site.caller_service].honours_cancellation) {
+    const sim::CallPolicy& policy = *site.policy;
+    if (policy.hedging.enabled ||
+        (site.caller_service != sim::kNone && engine.config().services[site.caller_service].honours_cancellation)) {
       item["cancelled"] = c.cancelled;
     }
-    if (site.policy->deadline_propagation) item["deadline_exceeded"] = c.deadline_exceeded;
+    if (policy.deadline_propagation) item["deadline_exceeded"] = c.deadline_exceeded;
+    if (policy.hedging.enabled) item["hedged"] = c.hedged;
+    if (engine.config().services[site.callee_service].rate_limit.enabled) item["rate_limited"] = c.rate_limited;
+    if (policy.rate_limit.enabled) item["throttled"] = c.throttled;
     out.push_back(std::move(item));
   }
   return out;
@@ -444,6 +449,7 @@ json build_run_report(const RunInput& input) {
     const sim::ServiceConfig& config = engine.config().services[s];
     if (config.drop_expired) item["expired"] = results.services[s].expired;
     if (config.honours_cancellation) item["cancelled"] = results.services[s].cancelled;
+    if (config.rate_limit.enabled) item["rate_limited"] = results.services[s].rate_limited;
     services.push_back(std::move(item));
   }
   report["services"] = std::move(services);

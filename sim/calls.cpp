@@ -29,6 +29,17 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
   record.work = kNone;
   record.next_sibling = kNone;
   record.deadline_ns = kNever;
+  record.first_hedge = kNone;
+  record.hedges_outstanding = 0;
+  if (caller_kind == CallerKind::hedge) {
+    // One attempt of a hedged call: it inherits the call's deadline and joins its attempts.
+    CallRecord& hedged = calls_[parent];
+    record.deadline_ns = hedged.deadline_ns;
+    record.next_sibling = hedged.first_hedge;
+    hedged.first_hedge = call;
+    send_attempt(call);
+    return call;
+  }
   if (caller_kind == CallerKind::work) {
     WorkRecord& parent_work = works_[parent];
     record.deadline_ns = parent_work.deadline_ns;
@@ -47,8 +58,78 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
     site.budget_tokens = budget.tokens;
     site.budget_updated_ns = budget.updated_ns;
   }
+  if (site.policy->hedging.enabled) {
+    record.state = CallState::hedging;
+    record.token = next_token_++;
+    const std::uint32_t token = record.token;
+    const TimeNs delay = site.policy->hedging.delay_ns;
+    if (delay > 0 && site.policy->hedging.max_attempts > 1) queue_.push(later(now_, delay), kHedge, call, token);
+    send_hedge(call);
+    // A zero delay sends them all at once (while none has ended the call yet).
+    while (delay == 0 && calls_[call].state == CallState::hedging && calls_[call].token == token &&
+           calls_[call].attempts < site.policy->hedging.max_attempts) {
+      send_hedge(call);
+    }
+    return call;
+  }
   send_attempt(call);
   return call;
+}
+
+// Sends one more attempt of a hedged call, as a child call of its own.
+void Engine::send_hedge(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  ++record.attempts;
+  ++record.hedges_outstanding;
+  if (record.attempts > 1) ++results_.sites[record.site].hedged;
+  const CallRecord copy = record;  // start_call may grow the pool
+  start_call(copy.site, CallerKind::hedge, call, copy.token, copy.caller_instance, copy.operation);
+}
+
+void Engine::on_hedge_timer(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state != CallState::hedging || record.token != token) return;
+  const HedgingPolicy& hedging = sites_[record.site].policy->hedging;
+  if (record.attempts >= hedging.max_attempts) return;
+  send_hedge(call);
+  const CallRecord& after = calls_[call];
+  if (after.state == CallState::hedging && after.token == token && after.attempts < hedging.max_attempts) {
+    queue_.push(later(now_, hedging.delay_ns), kHedge, call, token);
+  }
+}
+
+// One attempt of a hedged call ended. The first ok answer, or a fatal outcome, ends the call and
+// cancels the attempts still in flight; a non-fatal failure sends the next attempt at once; the
+// call fails when its last attempt has failed.
+void Engine::hedge_done(std::uint32_t call, std::uint32_t token, std::uint32_t attempt, Outcome outcome) {
+  CallRecord& record = calls_[call];
+  if (record.state != CallState::hedging || record.token != token) return;  // already decided
+  std::uint32_t* link = &record.first_hedge;
+  while (*link != kNone && *link != attempt) link = &calls_[*link].next_sibling;
+  if (*link == attempt) *link = calls_[attempt].next_sibling;
+  --record.hedges_outstanding;
+  const HedgingPolicy& hedging = sites_[record.site].policy->hedging;
+  const bool fatal = outcome != Outcome::ok && (hedging.non_fatal_mask & outcome_bit(outcome)) == 0;
+  if (outcome != Outcome::ok && !fatal) {
+    if (record.attempts < hedging.max_attempts) {
+      send_hedge(call);
+      return;
+    }
+    if (record.hedges_outstanding > 0) return;  // the others may still answer
+  }
+  finish_hedged(call, outcome);
+}
+
+// Ends a hedged call with `outcome` and cancels its attempts still in flight.
+void Engine::finish_hedged(std::uint32_t call, Outcome outcome) {
+  std::uint32_t attempt = calls_[call].first_hedge;
+  calls_[call].first_hedge = kNone;
+  complete_call(call, outcome);  // frees the call: the losers' endings find it decided
+  while (attempt != kNone) {
+    const std::uint32_t next = calls_[attempt].next_sibling;
+    cancel_call(attempt);
+    attempt = next;
+  }
 }
 
 std::uint32_t Engine::breaker_for(const SiteRuntime& site, std::uint32_t caller_instance) const {
@@ -75,6 +156,11 @@ void Engine::send_attempt(std::uint32_t call) {
     // Go's context: a request whose deadline has passed fails at once, without being sent.
     ++results_.sites[record.site].deadline_exceeded;
     attempt_done(call, Outcome::timeout);
+    return;
+  }
+  if (site.policy->rate_limit.enabled &&
+      !views_[view_for(site, record.caller_instance)].limiter.take(site.policy->rate_limit, now_)) {
+    attempt_done(call, Outcome::rate_limited);  // x/time/rate's Allow() said no: never sent
     return;
   }
 
@@ -164,6 +250,10 @@ void Engine::send_cancel(const CallRecord& record) {
 // (Go's http.Client returns "context canceled"), and its attempt's callee is told.
 void Engine::cancel_call(std::uint32_t call) {
   CallRecord& record = calls_[call];
+  if (record.state == CallState::hedging) {
+    finish_hedged(call, Outcome::cancelled);
+    return;
+  }
   if (record.state == CallState::waiting) {
     send_cancel(record);
     end_attempt(call, Outcome::cancelled);
@@ -192,7 +282,8 @@ void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
   if (record.breaker != kNone) {
     Breaker& breaker = breakers_[record.breaker];
     breaker_report_ = {true, record.instance, outcome, breaker.counts()};
-    breaker.after_request(now_, record.breaker_generation, outcome == Outcome::ok);
+    const bool failure = (site.policy->breaker.failure_mask & outcome_bit(outcome)) != 0;
+    breaker.after_request(now_, record.breaker_generation, !failure);
     breaker_report_.active = false;
     record.breaker = kNone;
   }
@@ -211,6 +302,7 @@ void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
 }
 
 void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
+  const std::uint32_t last_instance = calls_[call].instance;
   end_attempt(call, outcome);
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
@@ -228,7 +320,12 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
       ++results_.clients[site.caller_client].totals.retries;
       ++results_.clients[site.caller_client].series[current_bucket_].counts.retries;
     }
-    const TimeNs delay = backoff_delay(site, record.attempts, site.rng);
+    TimeNs delay = backoff_delay(site, record.attempts, site.rng);
+    if (outcome == Outcome::rate_limited && retry.honour_retry_after && last_instance != kNone) {
+      // The 429 said when to come back (Retry-After); the backoff applies if it is longer.
+      const TimeNs retry_after = config_.services[site.callee_service].rate_limit.retry_after_ns;
+      if (retry_after > delay) delay = retry_after;
+    }
     if (delay == 0) {
       send_attempt(call);
     } else {
@@ -251,6 +348,7 @@ void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
     case Outcome::rejected: ++(record.instance == kNone ? counters.short_circuited : counters.shed); break;
     case Outcome::unavailable: ++counters.unavailable; break;
     case Outcome::cancelled: ++counters.cancelled; break;
+    case Outcome::rate_limited: ++(record.instance == kNone ? counters.throttled : counters.rate_limited); break;
   }
 }
 
@@ -282,6 +380,7 @@ void Engine::complete_call(std::uint32_t call, Outcome outcome) {
       count_client(site.caller_client, outcome, now_ - record.started_ns);
       processes_->complete(record.parent, outcome);
       break;
+    case CallerKind::hedge: hedge_done(record.parent, record.parent_token, call, outcome); break;
     case CallerKind::work:
       if (config_.services[site.caller_service].honours_cancellation) unlink_child(record, call);
       child_done(record.parent, record.parent_token, outcome, site.required);

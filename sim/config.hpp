@@ -17,11 +17,17 @@ enum class Outcome : std::uint8_t {
   timeout = 2,      // the caller stopped waiting (per-attempt timeout)
   rejected = 3,     // the callee's queue was full, or a breaker failed fast
   unavailable = 4,  // the caller knew no instance to send to
-  cancelled = 5,    // the caller's own request was cancelled, so it gave this attempt up
+  cancelled = 5,    // the caller gave this attempt up: its own request was cancelled, or a hedge won
+  rate_limited = 6, // a rate limit refused it: the callee's (429) or the caller's own token bucket
 };
 inline constexpr std::uint32_t outcome_bit(Outcome o) { return 1u << static_cast<unsigned>(o); }
 inline constexpr std::uint32_t kRetryOnDefault =
     outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::unavailable);
+// What a breaker counts as a failure unless told otherwise (gobreaker's IsSuccessful): every
+// outcome but ok, and but cancelled (the caller gave that attempt up itself).
+inline constexpr std::uint32_t kBreakerFailuresDefault =
+    outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
+    outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::rate_limited);
 const char* outcome_name(Outcome o);
 
 enum class Jitter : std::uint8_t { none, full, equal };
@@ -46,6 +52,8 @@ struct RetryPolicy {
   Jitter jitter = Jitter::none;
   std::uint32_t retry_on_mask = kRetryOnDefault;
   RetryBudget budget;
+  // After a 429 from a callee with a rate limit, wait at least its Retry-After before retrying.
+  bool honour_retry_after = false;
 };
 
 enum class TripRule : std::uint8_t { consecutive_failures, failure_ratio };
@@ -62,6 +70,28 @@ struct BreakerPolicy {
   double failure_ratio = 0.5;              // trips when failures/requests >= ratio ...
   std::uint32_t min_requests = 10;         // ... and requests >= min_requests
   BreakerScope scope = BreakerScope::per_caller_instance;
+  std::uint32_t failure_mask = kBreakerFailuresDefault;  // outcomes counted as failures; others as successes
+};
+
+// Hedged requests (gRPC's hedgingPolicy, Envoy's hedge_policy): the first attempt, then another
+// every `delay_ns` while none has answered, up to `max_attempts` in flight in total; a failed
+// attempt whose outcome is non-fatal sends the next one at once. The first ok answer wins and
+// the others are cancelled; a fatal outcome ends the call with it.
+struct HedgingPolicy {
+  bool enabled = false;
+  std::uint32_t max_attempts = 2;
+  TimeNs delay_ns = 0;
+  std::uint32_t non_fatal_mask = outcome_bit(Outcome::error) | outcome_bit(Outcome::rejected) |
+                                 outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::timeout);
+};
+
+// A token bucket as golang.org/x/time/rate's Limiter with Allow(): `rate_per_s` tokens a
+// second, at most `burst` held (it starts full); a request finding no token is refused at once.
+struct RateLimit {
+  bool enabled = false;
+  double rate_per_s = 0;
+  std::uint32_t burst = 1;
+  TimeNs retry_after_ns = 0;  // servers only: the Retry-After their 429 answers carry
 };
 
 enum class LoadBalancer : std::uint8_t { round_robin, random, least_outstanding, power_of_two, zone_aware };
@@ -96,6 +126,8 @@ struct CallPolicy {
   // Go's context: each attempt's timeout is the smaller of `timeout_ns` and what remains of the
   // deadline of the request the caller is serving (a call from a client has none to inherit).
   bool deadline_propagation = false;
+  HedgingPolicy hedging;
+  RateLimit rate_limit;  // the caller's own limiter, per calling instance (or per scope)
 };
 
 struct CallStep {
@@ -135,6 +167,7 @@ struct ServiceConfig {
   // in service stops before its downstream steps, and its outstanding downstream calls are
   // cancelled in turn.
   bool honours_cancellation = false;
+  RateLimit rate_limit;  // per instance: requests beyond it are answered 429 at once
   std::vector<Operation> operations;        // at least one
 };
 

@@ -17,6 +17,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::rejected: return "rejected";
     case Outcome::unavailable: return "unavailable";
     case Outcome::cancelled: return "cancelled";
+    case Outcome::rate_limited: return "rate_limited";
   }
   return "?";
 }
@@ -342,6 +343,7 @@ void Engine::dispatch(const Event& event) {
       if (works_[event.a].token == event.b) start_service(event.a);
       break;
     case kCancelArrive: on_cancel_arrive(event.a, event.b); break;
+    case kHedge: on_hedge_timer(event.a, event.b); break;
     default: invariant_failed("engine invariant violated: an event of unknown kind " + std::to_string(event.kind()));
   }
 }
@@ -434,7 +436,7 @@ std::string Engine::describe_event(const Event& event) const {
   static constexpr const char* kNames[] = {"client arrival", "request arrives", "service done",  "reply arrives",
                                            "attempt timeout", "retry",          "health check",  "view refresh",
                                            "registry publish", "bucket tick",   "process resume", "fault",
-                                           "ejection end",    "work resume",    "cancel arrives"};
+                                           "ejection end",    "work resume",    "cancel arrives", "hedge"};
   const std::uint8_t kind = event.kind();
   std::string text = "t=" + std::to_string(event.time) + "ns #" + std::to_string(event.seq()) + " ";
   text += kind < std::size(kNames) ? kNames[kind] : "event";

@@ -179,6 +179,10 @@ class Engine final : private BreakerListener {
   TimeNs attempt_deadline(const SiteRuntime& site, const CallRecord& record) const;
   void send_cancel(const CallRecord& record);
   void cancel_call(std::uint32_t call);
+  void send_hedge(std::uint32_t call);
+  void on_hedge_timer(std::uint32_t call, std::uint32_t token);
+  void hedge_done(std::uint32_t call, std::uint32_t token, std::uint32_t attempt, Outcome outcome);
+  void finish_hedged(std::uint32_t call, Outcome outcome);
   void unlink_child(const CallRecord& record, std::uint32_t call);
   void complete_call(std::uint32_t call, Outcome outcome);
   std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);

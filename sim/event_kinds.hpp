@@ -20,6 +20,7 @@ enum EventKind : std::uint8_t {
   kEjectionEnd,      // a: caller view, b: callee instance slot
   kWorkResume,       // a: work, b: work token (a paused instance resumes queued work)
   kCancelArrive,     // a: work, b: work token (a caller's cancellation reaches the callee)
+  kHedge,            // a: call, b: call token (a hedged call sends its next attempt)
 };
 
 }  // namespace faultline::sim

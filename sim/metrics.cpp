@@ -13,6 +13,7 @@ void count_outcome(Counters& counters, Outcome outcome) {
     case Outcome::rejected: ++counters.rejected; break;
     case Outcome::unavailable: ++counters.unavailable; break;
     case Outcome::cancelled: break;  // only calls from a cancelled request; counted per call site
+    case Outcome::rate_limited: ++counters.rejected; break;  // refused, as a full queue refuses
   }
 }
 

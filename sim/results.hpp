@@ -52,6 +52,7 @@ struct EntityResults {
   std::uint64_t ejections = 0;      // services: outlier ejections of its instances
   std::uint64_t expired = 0;        // services: work dropped by a worker, its deadline passed
   std::uint64_t cancelled = 0;      // services: work dropped or stopped because its caller gave up
+  std::uint64_t rate_limited = 0;   // services: requests answered 429 by its rate limit
 };
 
 // One call site's counters, counted on the caller's side: what a person expects on an arrow
@@ -69,6 +70,9 @@ struct CallSiteCounters {
   std::uint64_t breaker_opens = 0;    // this caller's breakers towards this callee
   std::uint64_t cancelled = 0;          // given up because the caller's own request was cancelled
   std::uint64_t deadline_exceeded = 0;  // not sent: the propagated deadline had passed (in timeouts)
+  std::uint64_t hedged = 0;             // attempts sent by hedging, beyond each call's first
+  std::uint64_t rate_limited = 0;       // answered 429 by the callee's rate limit
+  std::uint64_t throttled = 0;          // refused by the caller's own token bucket, never sent
 };
 
 enum class TimelineKind : std::uint8_t {

@@ -82,6 +82,24 @@ class RingQueue {
   std::uint32_t size_ = 0;
 };
 
+// The state of one token bucket (see RateLimit) in integer time: `credit_ns` is the time's
+// worth of tokens held, one token being worth 1/rate seconds.
+struct TokenBucket {
+  TimeNs credit_ns = -1;  // -1: not used yet (full)
+  TimeNs updated_ns = 0;
+  // Takes a token at `now` if one is there (refilling first); false when the bucket is empty.
+  bool take(const RateLimit& limit, TimeNs now) {
+    const TimeNs token_ns = spacing_ns(limit.rate_per_s);
+    const TimeNs capacity_ns = times_ns(token_ns, limit.burst);
+    credit_ns = credit_ns < 0 ? capacity_ns : sum_ns(credit_ns, now - updated_ns);
+    if (credit_ns > capacity_ns) credit_ns = capacity_ns;
+    updated_ns = now;
+    if (credit_ns < token_ns) return false;
+    credit_ns -= token_ns;
+    return true;
+  }
+};
+
 struct InstanceRuntime {
   std::uint32_t service = 0;
   std::uint32_t zone = 0;
@@ -92,6 +110,7 @@ struct InstanceRuntime {
   std::uint32_t queue_capacity = 0;
   RingQueue queue;
   std::uint32_t cancelled_queued = 0;  // queued work already cancelled (skipped when popped)
+  TokenBucket limiter;                 // its service's rate limit (429 beyond it)
   // Faults and warm-up change these.
   double slowdown = 1.0;               // service time multiplier
   double error_ratio = 0.0;            // share of requests answered with an error
@@ -134,7 +153,7 @@ struct StepRuntime {
   std::uint32_t site_count = 0;
 };
 
-enum class CallerKind : std::uint8_t { client, work, process };
+enum class CallerKind : std::uint8_t { client, work, process, hedge };  // hedge: parent is the hedged call
 
 // Per caller and callee instance: what this caller knows about that instance.
 struct PeerState {
@@ -157,6 +176,7 @@ struct CallerView {
   std::uint32_t ejected = 0;              // callee instances this caller has ejected now
   std::uint64_t round_robin = 0;
   TimeNs refreshed_ns = 0;
+  TokenBucket limiter;  // the call's own rate limit, if any
 };
 
 // A call site: one caller (a client, or a step of a service's operation) towards one callee
@@ -192,7 +212,7 @@ struct BreakerInfo {
   std::uint32_t caller_instance = kNone;  // kNone: one breaker for the whole caller
 };
 
-enum class CallState : std::uint8_t { free, waiting, backoff };
+enum class CallState : std::uint8_t { free, waiting, backoff, hedging };  // hedging: its attempts are child calls
 
 struct CallRecord {
   std::uint32_t site = 0;
@@ -211,7 +231,9 @@ struct CallRecord {
   TimeNs deadline_ns = kNever;       // the deadline inherited from the caller's own request
   std::uint32_t work = kNone;        // the current attempt's work (callee side) and its token
   std::uint32_t work_token = 0;
-  std::uint32_t next_sibling = kNone;  // the parent work's next outstanding call (cancellation)
+  std::uint32_t next_sibling = kNone;  // the parent's next outstanding call (cancellation, hedging)
+  std::uint32_t first_hedge = kNone;   // a hedged call: its attempts in flight, as child calls
+  std::uint32_t hedges_outstanding = 0;
 };
 
 enum class WorkState : std::uint8_t { free, travelling, queued_on_link, queued, in_service, waiting_children, stuck, replying };

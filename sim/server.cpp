@@ -48,6 +48,15 @@ void Engine::deliver(std::uint32_t work) {
     case InstanceStatus::up:
     case InstanceStatus::paused: break;
   }
+  const RateLimit& limit = config_.services[instance.service].rate_limit;
+  if (limit.enabled && !instance.limiter.take(limit, now_)) {
+    // Over the instance's rate limit: answered 429 at once, with its Retry-After.
+    w.outcome = Outcome::rate_limited;
+    ++results_.services[instance.service].rate_limited;
+    count_service(instance.service, Outcome::rate_limited, 0);
+    send_reply(work);
+    return;
+  }
   if (inject_error(instance, w, true)) {
     w.outcome = Outcome::error;
     count_service(instance.service, Outcome::error, 0);

@@ -1,0 +1,152 @@
+// Issue 12 §3 through the real program: hedged requests against the minimum of exponentials,
+// token buckets against min(rate, offered) within the burst, 429s with Retry-After, and what a
+// breaker counts as a failure.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "model_run.hpp"
+
+using faultline::test::call_site;
+using faultline::test::entity;
+using faultline::test::run_scenario;
+using faultline::test::ScratchDir;
+using nlohmann::json;
+
+namespace {
+
+// Users call a service whose requests take Exp(100ms), with workers to spare (no queueing) and
+// no network latency, so a request's latency is its service time.
+json exponential_service(const json& hedging) {
+  json scenario = json::parse(R"({
+    "version": 1, "name": "hedging", "seed": 5, "duration": "60s", "zones": ["z"],
+    "services": [{"name": "api", "instances": 4, "workers": 1000, "honour_cancellation": true,
+                  "service_time": {"exponential": {"mean": "100ms"}}}],
+    "clients": [{"name": "users", "zone": "z", "service": "api", "open_loop": {"rate": 200}}]
+  })");
+  if (!hedging.is_null()) scenario["clients"][0]["hedging"] = hedging;
+  return scenario;
+}
+
+double p99_ms(const json& report) { return entity(report, "clients", "users")["latency"]["p99_ms"].get<double>(); }
+double mean_ms(const json& report) { return entity(report, "clients", "users")["latency"]["mean_ms"].get<double>(); }
+
+}  // namespace
+
+TEST_CASE("hedging two attempts at once: latency is the minimum of two exponentials, Exp(2/mean)", "[model][hedging]") {
+  ScratchDir dir("hedging-now");
+  const double mean = 100.0;
+  const json plain = run_scenario(exponential_service(nullptr), dir);
+  // Unhedged: p99 = mean * ln(100); ~12,000 samples put the estimate within a few percent.
+  CHECK(p99_ms(plain) == Approx(mean * std::log(100.0)).epsilon(0.06));
+  CHECK(mean_ms(plain) == Approx(mean).epsilon(0.03));
+
+  const json hedged = run_scenario(exponential_service({{"max_attempts", 2}, {"delay", "0s"}}), dir);
+  // The minimum of two independent Exp(rate) is Exp(2 rate): p99 and mean halve.
+  CHECK(p99_ms(hedged) == Approx(mean / 2 * std::log(100.0)).epsilon(0.06));
+  CHECK(mean_ms(hedged) == Approx(mean / 2).epsilon(0.03));
+  const json& calls = call_site(hedged, "users", "api");
+  const auto requests = entity(hedged, "clients", "users")["totals"]["requests"].get<std::int64_t>();
+  // Every call sent a second attempt at once, and the loser of each finished call was cancelled.
+  CHECK(calls["hedged"].get<std::int64_t>() >= requests);
+  CHECK(calls["cancelled"].get<std::int64_t>() == requests);
+  CHECK(calls["attempts"] == calls["hedged"].get<std::int64_t>() * 2);
+}
+
+TEST_CASE("hedging after a delay d: P(T > t) = exp(-(2t - d)/mean) beyond d", "[model][hedging]") {
+  ScratchDir dir("hedging-delay");
+  const double mean = 100.0;
+  const double delay = 50.0;
+  const json hedged = run_scenario(exponential_service({{"max_attempts", 2}, {"delay", "50ms"}}), dir);
+  // p99 solves exp(-(2t - d)/mean) = 0.01: t = (mean ln 100 + d) / 2.
+  CHECK(p99_ms(hedged) == Approx((mean * std::log(100.0) + delay) / 2).epsilon(0.06));
+  // E[T] = mean (1 - e^(-d/mean)) + mean/2 e^(-d/mean).
+  const double expected_mean = mean * (1 - std::exp(-delay / mean)) + mean / 2 * std::exp(-delay / mean);
+  CHECK(mean_ms(hedged) == Approx(expected_mean).epsilon(0.03));
+  // Only calls slower than d sent a second attempt: a share e^(-d/mean) of them.
+  const json& calls = call_site(hedged, "users", "api");
+  const double requests = entity(hedged, "clients", "users")["totals"]["requests"].get<double>();
+  CHECK(calls["hedged"].get<double>() / requests == Approx(std::exp(-delay / mean)).epsilon(0.05));
+}
+
+namespace {
+
+json limited_client(const std::string& arrivals, double rate, double limit, int burst) {
+  json scenario = json::parse(R"({
+    "version": 1, "name": "token-bucket", "seed": 2, "duration": "20s", "zones": ["z"],
+    "services": [{"name": "api", "instances": 1, "workers": 1000}],
+    "clients": [{"name": "users", "zone": "z", "service": "api"}]
+  })");
+  scenario["clients"][0]["open_loop"] = {{"rate", rate}, {"arrivals", arrivals}};
+  scenario["clients"][0]["rate_limit"] = {{"rate", limit}, {"burst", burst}};
+  return scenario;
+}
+
+}  // namespace
+
+TEST_CASE("a client token bucket admits min(rate, offered) plus the burst, as x/time/rate's Allow", "[model][rate_limit]") {
+  ScratchDir dir("token-bucket");
+  // Offered 200/s evenly for 20s against 50/s with a burst of 10: the full bucket's 10, then
+  // one every 20ms: 10 + 50 x (19.995s - 0.005s) = 1009 requests go out.
+  const json over = run_scenario(limited_client("constant", 200, 50, 10), dir);
+  const json& calls = call_site(over, "users", "api");
+  CHECK(calls["sent"] == 1009);
+  CHECK(calls["throttled"] == calls["attempts"].get<int>() - 1009);
+  CHECK(entity(over, "services", "api")["totals"]["requests"] == 1009);
+
+  // Offered 30/s (Poisson) under 50/s with a burst of 10: nearly everything goes out.
+  const json under = run_scenario(limited_client("poisson", 30, 50, 10), dir);
+  const json& light = call_site(under, "users", "api");
+  CHECK(light["sent"].get<double>() / light["attempts"].get<double>() > 0.995);
+  CHECK(light["attempts"].get<double>() == Approx(600).epsilon(0.1));
+}
+
+namespace {
+
+// 99 requests in the first second (every 10ms from 10ms), against an instance limited to 50/s (burst 1)
+// that answers 429 with Retry-After 2s; one retry on rate_limited.
+json retry_after_scenario(bool honour) {
+  json scenario = json::parse(R"({
+    "version": 1, "name": "retry-after", "seed": 1, "duration": "10s", "zones": ["z"],
+    "services": [{"name": "api", "instances": 1, "workers": 100,
+                  "rate_limit": {"rate": 50, "burst": 1, "retry_after": "2s"}}],
+    "clients": [{"name": "users", "zone": "z", "service": "api", "open_loop": {"rate": 100, "arrivals": "constant"},
+                 "stop": "1s", "retry": {"max_attempts": 2, "retry_on": ["rate_limited"]}}]
+  })");
+  scenario["clients"][0]["retry"]["honour_retry_after"] = honour;
+  return scenario;
+}
+
+}  // namespace
+
+TEST_CASE("a 429 with Retry-After: honoured, every refused request succeeds when retried", "[model][rate_limit]") {
+  ScratchDir dir("retry-after");
+  // Every other request finds the bucket empty. Retried at once, it finds it empty again.
+  const json eager = run_scenario(retry_after_scenario(false), dir);
+  CHECK(entity(eager, "clients", "users")["totals"]["ok"] == 50);
+  CHECK(entity(eager, "services", "api")["rate_limited"] == 98);
+  CHECK(call_site(eager, "users", "api")["rate_limited"] == 98);
+  // Retried 2s later, the refused 49 arrive 20ms apart: exactly the limit, all admitted.
+  const json patient = run_scenario(retry_after_scenario(true), dir);
+  CHECK(entity(patient, "clients", "users")["totals"]["ok"] == 99);
+  CHECK(entity(patient, "services", "api")["rate_limited"] == 49);
+  CHECK(entity(patient, "clients", "users")["latency"]["max_ms"].get<double>() >= 2000.0);
+}
+
+TEST_CASE("what a breaker counts as a failure: 429s trip it by default, not when left out", "[model][breaker]") {
+  ScratchDir dir("breaker-failures");
+  json scenario = json::parse(R"({
+    "version": 1, "name": "is-successful", "seed": 1, "duration": "10s", "zones": ["z"],
+    "services": [{"name": "api", "instances": 1, "workers": 100, "rate_limit": {"rate": 10, "burst": 1}}],
+    "clients": [{"name": "users", "zone": "z", "service": "api", "open_loop": {"rate": 100, "arrivals": "constant"},
+                 "breaker": {"trip": {"consecutive_failures": 5}}}]
+  })");
+  const json counted = run_scenario(scenario, dir);
+  CHECK(call_site(counted, "users", "api")["breaker_opens"].get<int>() >= 1);
+  scenario["clients"][0]["breaker"]["failures"] = {"error", "timeout"};
+  const json ignored = run_scenario(scenario, dir);
+  CHECK(call_site(ignored, "users", "api")["breaker_opens"] == 0);
+  CHECK(call_site(ignored, "users", "api")["rate_limited"].get<int>() > 800);
+}
