@@ -241,8 +241,8 @@ void Engine::send_cancel(const CallRecord& record) {
   const WorkRecord& w = works_[record.work];
   if (w.token != record.work_token) return;  // already answered, lost or gone
   bool lost = false;
-  const TimeNs delay =
-      network_delay(w.caller_zone, instances_[w.instance].zone, nullptr, nullptr, sites_[record.site].rng, lost);
+  const TimeNs delay = network_.message_delay(now_, w.caller_zone, instances_[w.instance].zone, nullptr, nullptr,
+                                              sites_[record.site].rng, lost);
   if (!lost) queue_.push(later(now_, delay), kCancelArrive, record.work, record.work_token);
 }
 
