@@ -210,7 +210,6 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
       case Outcome::timeout: ++counters.timeouts; break;
       case Outcome::rejected: ++counters.rejected; break;
       case Outcome::unavailable: ++counters.unavailable; break;
-      default: break;  // outcomes of the model's own features, which live mode does not produce
     }
   };
   count(entity.totals);
