@@ -14,6 +14,8 @@
 #     through each proxy, with wrk's error counts;
 #  4. memory of a live run at 10,000 req/s, sampled every SECONDS (flat = bounded by connections).
 #  SECTIONS (default 1234) picks which to run, e.g. 3 or 34.
+#  Every figure is printed with the 1-minute load average at the time ("load L"): on a shared
+#  machine the figures measure the contention as much as the tool.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/headless}
@@ -25,6 +27,7 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+load() { echo "load $(cut -d' ' -f1 /proc/loadavg)"; }
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 be=$(port)
@@ -46,16 +49,19 @@ if not os.path.exists(sys.argv[1]):
     print("no report (the live run failed; see above)"); sys.exit(0)
 r = json.load(open(sys.argv[1])); c = r["clients"][0]; g = r["live"]["generator"]
 print(f'requests {c["totals"]["requests"]} ok {c["totals"]["ok"]} p50 {c["latency"]["p50_ms"]} ms p99 {c["latency"]["p99_ms"]} ms '
-      f'lateness p99 {g["lateness_p99_ms"]} ms bottleneck {g["bottleneck"]} peak connections {r["live"]["connections"]["peak"]}')
+      f'lateness p99 {g["lateness_p99_ms"]} ms bottleneck {g["bottleneck"]} peak connections {r["live"]["connections"]["peak"]}', end=" ")
 PY
+  echo "($(load))"
 }
 
-# A binding with faultline's proxy inside the live process (sections 3 and 4).
+# Bindings with faultline's proxy inside the live process (sections 3 and 4), in TCP mode and
+# in HTTP mode (requests framed and counted, as `live` binds a service by default).
 px=$(port)
 cat > "$work/pb.json" <<JSON
 {"clients": {"users": {"url": "http://127.0.0.1:$px/", "max_connections": 512}},
  "services": {"api": {"mode": "tcp", "instances": [{"listen": "127.0.0.1:$px", "upstream": "127.0.0.1:$be"}]}}}
 JSON
+sed 's/"mode": "tcp"/"mode": "http"/' "$work/pb.json" > "$work/phb.json"
 
 if [[ $sections == *1* ]]; then
 echo "== 1. open-loop rate on one core (faultline live, pinned to cpu 0) vs wrk =="
@@ -66,7 +72,7 @@ for rate in 5000 10000 20000 50000; do
   echo -n "faultline live at $rate req/s: "; live_figures
 done
 echo -n "wrk (1 thread, 64 connections, cpu 0): "
-taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/ | grep -E 'Requests/sec|Latency' | tr -s ' ' | paste -sd' '
+echo "$(taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/ | grep -E 'Requests/sec|Latency' | tr -s ' ' | paste -sd' ') ($(load))"
 fi
 
 if [[ $sections == *2* ]]; then
@@ -104,12 +110,13 @@ run_live() { rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$1" --repor
 binding_direct $be; run_live "$work/b.json"; echo -n "direct:                        "; live_figures
 binding_direct $px2; run_live "$work/b.json"; echo -n "faultline proxy (own process): "; live_figures
 binding_direct $hp; run_live "$work/b.json"; echo -n "HAProxy tcp mode:              "; live_figures
-run_live "$work/pb.json"; echo -n "faultline proxy in live's thread: "; live_figures
+run_live "$work/pb.json"; echo -n "faultline proxy in live's thread (tcp mode):  "; live_figures
+run_live "$work/phb.json"; echo -n "faultline proxy in live's thread (http mode): "; live_figures
 
 echo "== 3b. 1,000 concurrent connections (wrk, closed loop): through faultline's proxy and HAProxy =="
 for target in "faultline proxy:$px2" "HAProxy tcp mode:$hp"; do
   echo -n "${target%%:*}: "
-  wrk -t2 -c1000 -d${seconds}s http://127.0.0.1:${target##*:}/ 2>&1 | grep -E 'Requests/sec|Latency|Socket errors|Non-2xx' | tr -s ' ' | paste -sd' '
+  echo "$(wrk -t2 -c1000 -d${seconds}s http://127.0.0.1:${target##*:}/ 2>&1 | grep -E 'Requests/sec|Latency|Socket errors|Non-2xx' | tr -s ' ' | paste -sd' ') ($(load))"
 done
 fi
 
@@ -119,7 +126,7 @@ scenario 10000 $((6 * seconds))s
 "$fl" live "$work/s.json" --bind "$work/pb.json" --report "$work/r.json" >/dev/null & lp=$!; pids+=($lp)
 for i in 1 2 3 4 5; do
   sleep "$seconds"
-  echo "after $((i * seconds))s: RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$lp/status 2>/dev/null)"
+  echo "after $((i * seconds))s: RSS $(awk '/VmRSS/ {print $2, $3}' /proc/$lp/status 2>/dev/null) ($(load))"
 done
 wait $lp || true
 echo -n "memory run: "; live_figures

@@ -33,15 +33,32 @@ bool contains_token(std::string_view value, std::string_view token) {
   return false;
 }
 
-// Fills the framing fields from the header lines; false on a malformed Content-Length.
+// Fills the framing fields from the header lines, in one pass over them (this runs for every
+// request the proxy frames and every response the generator reads); false on a malformed
+// Content-Length.
 bool read_framing(std::string_view head, bool http10, HttpHead& out) {
-  const std::string_view length = header_value(head, "content-length");
+  std::string_view length, transfer_encoding, connection;
+  std::size_t line = head.find("\r\n");
+  while (line != std::string_view::npos && line + 2 < head.size()) {
+    const std::size_t start = line + 2;
+    const std::size_t end = head.find("\r\n", start);
+    const std::string_view text = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    line = end;
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) continue;
+    const std::string_view name = trim(text.substr(0, colon));
+    // Only three names matter here; their lengths tell them apart before any comparison.
+    std::string_view* value = nullptr;
+    if (name.size() == 14 && iequals(name, "content-length")) value = &length;
+    else if (name.size() == 17 && iequals(name, "transfer-encoding")) value = &transfer_encoding;
+    else if (name.size() == 10 && iequals(name, "connection")) value = &connection;
+    if (value != nullptr && value->empty()) *value = trim(text.substr(colon + 1));
+  }
   if (!length.empty()) {
     const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), out.content_length);
     if (error != std::errc() || end != length.data() + length.size()) return false;
   }
-  out.chunked = contains_token(header_value(head, "transfer-encoding"), "chunked");
-  const std::string_view connection = header_value(head, "connection");
+  out.chunked = contains_token(transfer_encoding, "chunked");
   out.close = http10 ? !contains_token(connection, "keep-alive") : contains_token(connection, "close");
   return true;
 }

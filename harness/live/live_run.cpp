@@ -159,7 +159,9 @@ class LiveRun final : BreakerTransitionSink {
   LiveOptions options_;
   sim::ModelConfig model_;
   std::unique_ptr<sim::Engine> engine_;
-  asio::io_context io_;
+  // One thread runs everything (the signal handler only sets a flag, polled on a timer): no
+  // locking in the scheduler or reactor.
+  asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE};
   std::vector<std::shared_ptr<Proxy>> proxy_of_;  // by global instance index (null: unbound)
   std::vector<std::shared_ptr<Proxy>> proxies_;
   std::vector<bool> down_;                        // by global instance index

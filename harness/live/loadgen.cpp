@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "harness/live/write_now.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/distribution.hpp"
 
@@ -21,9 +22,45 @@ namespace faultline::live {
 using sim::Outcome;
 using sim::TimeNs;
 
+// A deadline on one connection: when it passes, the socket is closed and `fired` set. Its
+// timer's handler may already be queued when the waiting coroutine disarms it (the answer and
+// the deadline arrived together), and run after the connection is gone; so the handler holds
+// this by shared_ptr and acts only while `armed` and for the attempt it was armed for.
+struct Deadline {
+  tcp::socket* socket = nullptr;
+  std::uint64_t generation = 0;
+  bool armed = false;
+  bool fired = false;
+};
+
 struct LoadGenerator::Pooled {
-  explicit Pooled(asio::io_context& io) : socket(io) {}
+  explicit Pooled(asio::io_context& io)
+      : socket(io), deadline_timer(io), deadline(std::make_shared<Deadline>(Deadline{&socket})) {}
+  ~Pooled() { deadline->armed = false; }
+  // The deadline is allocated once per connection, not per request.
+  void arm(Clock::time_point at) {
+    deadline->armed = true;
+    deadline->fired = false;
+    const std::uint64_t generation = ++deadline->generation;
+    deadline_timer.expires_at(at);
+    deadline_timer.async_wait([d = deadline, generation](boost::system::error_code wait_ec) {
+      if (wait_ec || !d->armed || d->generation != generation) return;
+      d->fired = true;
+      boost::system::error_code ignored;
+      d->socket->close(ignored);
+    });
+  }
+  // Returns whether the deadline fired (and closed the socket).
+  bool disarm() {
+    if (deadline->armed) {
+      deadline->armed = false;
+      deadline_timer.cancel();
+    }
+    return deadline->fired;
+  }
   tcp::socket socket;
+  asio::steady_timer deadline_timer;
+  std::shared_ptr<Deadline> deadline;
   std::string buffer;  // bytes read past the last response
   std::array<char, 8192> chunk;  // each read lands here (kept out of the attempt's coroutine frame)
   bool reused = false;
@@ -58,45 +95,24 @@ struct LoadGenerator::Client final : sim::BreakerListener {
 
 namespace {
 
-// A timer registered while a coroutine waits on it, so stop() can wake every waiter.
+// A timer registered while a coroutine waits on it, so stop() can wake every waiter. The
+// registry is an intrusive list: registering costs no allocation.
 struct RegisteredTimer {
-  RegisteredTimer(asio::io_context& io, std::unordered_set<asio::steady_timer*>& registry)
-      : timer(io), registry_(registry) {
-    registry_.insert(&timer);
+  RegisteredTimer(asio::io_context& io, LoadGenerator::TimerLink& head) : timer(io) {
+    link.timer = &timer;
+    link.prev = &head;
+    link.next = head.next;
+    if (head.next != nullptr) head.next->prev = &link;
+    head.next = &link;
   }
-  ~RegisteredTimer() { registry_.erase(&timer); }
+  RegisteredTimer(const RegisteredTimer&) = delete;
+  RegisteredTimer& operator=(const RegisteredTimer&) = delete;
+  ~RegisteredTimer() {
+    link.prev->next = link.next;
+    if (link.next != nullptr) link.next->prev = link.prev;
+  }
   asio::steady_timer timer;
-
- private:
-  std::unordered_set<asio::steady_timer*>& registry_;
-};
-
-// A deadline on one socket: when it passes, the socket is closed and `fired` set. Its timer's
-// handler may already be queued when the waiting coroutine cancels it (the answer and the
-// deadline arrived together), and run after that coroutine and its socket are gone; so the
-// handler holds this by shared_ptr and acts only while `armed`.
-struct Deadline {
-  tcp::socket* socket = nullptr;
-  bool armed = true;
-  bool fired = false;
-};
-
-// Held by the waiting coroutine: disarms the deadline however the coroutine leaves.
-struct DeadlineGuard {
-  explicit DeadlineGuard(tcp::socket& socket) : deadline(std::make_shared<Deadline>(Deadline{&socket})) {}
-  DeadlineGuard(const DeadlineGuard&) = delete;
-  DeadlineGuard& operator=(const DeadlineGuard&) = delete;
-  ~DeadlineGuard() { deadline->armed = false; }
-  void arm(asio::steady_timer& timer, Clock::time_point at) const {
-    timer.expires_at(at);
-    timer.async_wait([deadline = deadline](boost::system::error_code wait_ec) {
-      if (wait_ec || !deadline->armed) return;
-      deadline->fired = true;
-      boost::system::error_code ignored;
-      deadline->socket->close(ignored);
-    });
-  }
-  std::shared_ptr<Deadline> deadline;
+  LoadGenerator::TimerLink link;
 };
 
 std::string build_request(const ClientTarget& target) {
@@ -172,10 +188,14 @@ void LoadGenerator::start(Clock::time_point start) {
 void LoadGenerator::stop() {
   stopping_ = true;
   boost::system::error_code ignored;
-  for (auto* timer : std::vector(timers_.begin(), timers_.end())) timer->cancel();
-  for (auto* socket : std::vector(sockets_.begin(), sockets_.end())) socket->close(ignored);
+  // Cancelling posts the waiters' completions (none runs here), so the list stays as it is.
+  for (TimerLink* link = timers_.next; link != nullptr; link = link->next) link->timer->cancel();
+  for (Pooled* pooled : connections_) {
+    pooled->socket.close(ignored);
+    pooled->disarm();
+  }
   for (auto& client : clients_) {
-    for (auto& pooled : client->idle) pooled->socket.close(ignored);
+    for (auto& pooled : client->idle) connections_.erase(pooled.get());
     client->idle.clear();
   }
 }
@@ -301,38 +321,40 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
   record(index, outcome, now_ns() - intended_ns);
 }
 
+// Takes an idle connection of the client's pool (no coroutine needed), or null.
+std::unique_ptr<LoadGenerator::Pooled> LoadGenerator::take_idle(Client& client) {
+  if (stopping_ || client.idle.empty()) return nullptr;
+  std::unique_ptr<Pooled> pooled = std::move(client.idle.back());
+  client.idle.pop_back();
+  pooled->reused = true;
+  return pooled;
+}
+
 asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(Client& client, TimeNs deadline_ns,
                                                                                 bool& timed_out) {
   boost::system::error_code ec;
   for (;;) {
     if (stopping_) co_return nullptr;
-    if (!client.idle.empty()) {
-      std::unique_ptr<Pooled> pooled = std::move(client.idle.back());
-      client.idle.pop_back();
-      pooled->reused = true;
-      co_return pooled;
-    }
+    if (auto pooled = take_idle(client)) co_return pooled;
     if (client.open < client.target.max_connections) {
       ++client.open;
       ++open_connections_;
       ++stats_.connections_opened;
       stats_.connections_peak = std::max(stats_.connections_peak, open_connections_);
       auto pooled = std::make_unique<Pooled>(io_);
-      sockets_.insert(&pooled->socket);
-      RegisteredTimer guard(io_, timers_);
-      const DeadlineGuard deadline(pooled->socket);
-      if (deadline_ns != sim::kNever) deadline.arm(guard.timer, start_ + std::chrono::nanoseconds(deadline_ns));
+      connections_.insert(pooled.get());
+      if (deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(deadline_ns));
       co_await pooled->socket.async_connect(client.endpoint, asio::redirect_error(asio::use_awaitable, ec));
-      guard.timer.cancel();
-      deadline.deadline->armed = false;
-      if (ec) {
-        sockets_.erase(&pooled->socket);
+      const bool fired = pooled->disarm();
+      if (ec || stopping_) {
+        connections_.erase(pooled.get());
         --client.open;
         --open_connections_;
-        timed_out = deadline.deadline->fired;
+        timed_out = fired;
         co_return nullptr;
       }
       pooled->socket.set_option(tcp::no_delay(true), ec);
+      pooled->socket.non_blocking(true, ec);  // for write_now
       co_return pooled;
     }
     // Every connection of the pool is busy: wait for one (or the deadline).
@@ -356,7 +378,7 @@ void LoadGenerator::release(Client& client, std::unique_ptr<Pooled> pooled) {
     client.idle.push_back(std::move(pooled));
   } else if (pooled) {
     boost::system::error_code ignored;
-    sockets_.erase(&pooled->socket);
+    connections_.erase(pooled.get());
     pooled->socket.close(ignored);
     --client.open;
     --open_connections_;
@@ -375,15 +397,22 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
   const auto alive = alive_;
   for (int tries = 0; tries < 2; ++tries) {
     bool timed_out = false;
-    std::unique_ptr<Pooled> pooled = co_await acquire(client, deadline_ns, timed_out);
-    if (!*alive) co_return Outcome::error;
-    if (!pooled) co_return timed_out ? Outcome::timeout : Outcome::error;
-    RegisteredTimer guard(io_, timers_);
-    const DeadlineGuard deadline(pooled->socket);
-    if (deadline_ns != sim::kNever) deadline.arm(guard.timer, start_ + std::chrono::nanoseconds(deadline_ns));
+    // An idle kept-alive connection is taken at once; only a new or awaited one needs acquire's
+    // coroutine.
+    std::unique_ptr<Pooled> pooled = take_idle(client);
+    if (!pooled) {
+      pooled = co_await acquire(client, deadline_ns, timed_out);
+      if (!*alive) co_return Outcome::error;
+      if (!pooled) co_return timed_out ? Outcome::timeout : Outcome::error;
+    }
+    if (deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(deadline_ns));
     boost::system::error_code ec;
-    co_await asio::async_write(pooled->socket, asio::buffer(client.request_bytes),
-                               asio::redirect_error(asio::use_awaitable, ec));
+    const std::string_view request_bytes = client.request_bytes;
+    const std::size_t sent = write_now(pooled->socket, request_bytes, ec);
+    if (!ec && sent < request_bytes.size()) {
+      co_await asio::async_write(pooled->socket, asio::buffer(request_bytes.substr(sent)),
+                                 asio::redirect_error(asio::use_awaitable, ec));
+    }
     std::string& data = pooled->buffer;
     std::optional<std::size_t> end;
     std::optional<HttpHead> head;
@@ -414,19 +443,18 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
       if (!*alive) co_return Outcome::error;
       data.append(chunk.data(), n);
     }
-    guard.timer.cancel();
-    deadline.deadline->armed = false;
-    const bool fired = deadline.deadline->fired;
+    const bool fired = pooled->disarm();
     if (!*alive) co_return Outcome::error;
     if (until_eof && head && ec == asio::error::eof) {
       response_end = data.size();
       ec = {};
     }
     if (fired) {
-      release(client, nullptr);
-      sockets_.erase(&pooled->socket);
+      connections_.erase(pooled.get());
       --client.open;
       --open_connections_;
+      pooled.reset();
+      release(client, nullptr);
       co_return Outcome::timeout;
     }
     if (response_end == std::string::npos || !head) {

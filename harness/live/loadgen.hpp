@@ -83,12 +83,18 @@ class LoadGenerator {
 
   struct Pooled;
   struct Client;
+  struct TimerLink {
+    asio::steady_timer* timer = nullptr;
+    TimerLink* prev = nullptr;
+    TimerLink* next = nullptr;
+  };
 
  private:
   asio::awaitable<void> open_loop(std::uint32_t client);
   asio::awaitable<void> closed_loop_user(std::uint32_t client, std::uint32_t user);
   asio::awaitable<void> request(std::uint32_t client, sim::TimeNs intended_ns);
   asio::awaitable<sim::Outcome> attempt(Client& client, sim::TimeNs deadline_ns);
+  std::unique_ptr<Pooled> take_idle(Client& client);
   asio::awaitable<std::unique_ptr<Pooled>> acquire(Client& client, sim::TimeNs deadline_ns, bool& timed_out);
   void release(Client& client, std::unique_ptr<Pooled> connection);
   void record(std::uint32_t client, sim::Outcome outcome, sim::TimeNs latency_ns);
@@ -102,8 +108,9 @@ class LoadGenerator {
   std::uint32_t current_bucket_ = 0;
   std::uint64_t open_connections_ = 0;
   bool stopping_ = false;
-  std::unordered_set<asio::steady_timer*> timers_;  // every wait in progress, woken by stop()
-  std::unordered_set<tcp::socket*> sockets_;        // every connection in use, closed by stop()
+  // Every wait in progress, woken by stop(): an intrusive list, so a wait costs no allocation.
+  TimerLink timers_;  // the list's head (a sentinel; timers_.next is the first)
+  std::unordered_set<Pooled*> connections_;  // every open connection (idle or busy), closed by stop()
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -12,6 +12,7 @@
 #include <boost/asio/write.hpp>
 
 #include "harness/live/http.hpp"
+#include "harness/live/write_now.hpp"
 #include "sim/distribution.hpp"
 
 namespace faultline::live {
@@ -254,6 +255,8 @@ asio::awaitable<void> Proxy::serve(tcp::socket client) {
   }
   c->upstream.set_option(tcp::no_delay(true), ec);
   c->client.set_option(tcp::no_delay(true), ec);
+  c->upstream.non_blocking(true, ec);  // for write_now
+  c->client.non_blocking(true, ec);
   asio::co_spawn(io_, pump(c, ToxicStream::upstream), asio::detached);
   asio::co_spawn(io_, pump(c, ToxicStream::downstream), asio::detached);
 }
@@ -298,10 +301,27 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
         co_return;
       }
       const std::string_view data(buffer.data(), n);
-      if (toxics_.empty() && (!config_.http || c->passthrough)) {
-        // Nothing to apply and nothing to frame: pass the bytes on (no coroutine frame per chunk).
-        c->awaiting_response = false;
-        co_await asio::async_write(to, asio::buffer(data), asio::redirect_error(asio::use_awaitable, ec));
+      // Without toxics the bytes go on as they came, without a coroutine frame or a copy per
+      // chunk: always in TCP mode; in HTTP mode every answer, and every request that arrives
+      // whole in one chunk (counted on its way; the rest is framed below).
+      bool as_is = false;
+      if (toxics_.empty()) {
+        if (!config_.http || c->passthrough) {
+          c->awaiting_response = false;
+          as_is = true;
+        } else if (stream == ToxicStream::downstream) {
+          if (c->awaiting_response) {
+            c->awaiting_response = false;
+            count_response(data, c->forwarded_at, Clock::now());
+          }
+          as_is = true;
+        } else {
+          as_is = whole_request(*c, data);
+        }
+      }
+      if (as_is) {
+        const std::size_t sent = write_now(to, data, ec);
+        if (!ec && sent < n) co_await asio::async_write(to, asio::buffer(data.substr(sent)), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
           c->close();
           co_return;
@@ -346,6 +366,21 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
   } catch (const std::exception&) {
     c->reset();
   }
+}
+
+// HTTP mode: a chunk that is exactly one whole request (head and body) is counted and marked
+// forwarded; false for anything else (part of a request, several, a chunked body), which is
+// then framed by forward_requests.
+bool Proxy::whole_request(Connection& c, std::string_view data) {
+  if (!c.pending.empty() || c.body_remaining > 0 || c.passthrough) return false;
+  const auto end = head_end(data);
+  if (!end) return false;
+  const auto head = parse_request_head(data.substr(0, *end));
+  if (!head || head->chunked || *end + head->content_length != data.size()) return false;
+  ++stats_.requests;
+  c.awaiting_response = true;
+  c.forwarded_at = Clock::now();
+  return true;
 }
 
 // Frames requests in the client's bytes; per-request toxics act at each request's head.

@@ -100,6 +100,7 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   asio::awaitable<void> forward_requests(std::shared_ptr<Connection> c, std::string_view data, Clock::time_point read_at);
   asio::awaitable<int> request_toxics(std::shared_ptr<Connection> c);
   void count_response(std::string_view data, Clock::time_point forwarded, Clock::time_point answered);
+  bool whole_request(Connection& c, std::string_view data);
   asio::awaitable<bool> forward_chunk(std::shared_ptr<Connection> c, faults::ToxicStream stream, std::string_view data,
                                       Clock::time_point read_at);
   bool applies(Connection& c, const ToxicEntry& toxic);

@@ -398,7 +398,7 @@ asio::awaitable<void> serve_api_connection(Api& api, tcp::socket socket) {
 }  // namespace
 
 int run_toxiproxy_server(const std::string& api_address, const std::vector<ProxyConfig>& initial) {
-  asio::io_context io;
+  asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);  // one thread; signals are polled, not posted
   Api api(io);
   for (const ProxyConfig& config : initial) api.add_proxy(config);
   const auto hp = parse_host_port(numeric_address(api_address));
