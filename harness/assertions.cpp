@@ -9,25 +9,17 @@
 
 #include "harness/duration.hpp"
 #include "harness/interrupt.hpp"
+#include "reports/analysis/measures.hpp"
+#include "reports/format.hpp"
 
 namespace faultline::harness {
 namespace {
 
 using reports::AssertionResult;
 
-std::uint64_t answered(const sim::Counters& c) { return c.ok + c.errors + c.timeouts + c.rejected + c.unavailable; }
+using analysis::answered;
 
-std::string percent(double ratio) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.3f%%", ratio * 100.0);
-  std::string text = buffer;
-  // Trim trailing zeros ("99.900%" -> "99.9%").
-  const auto dot = text.find('.');
-  auto end = text.size() - 1;  // the '%'
-  while (end > dot + 1 && text[end - 1] == '0') --end;
-  if (end == dot + 1) --end;
-  return text.substr(0, end) + "%";
-}
+std::string percent(double ratio) { return reports::percent(ratio, 3); }
 
 std::string ms_text(sim::TimeNs ns) {
   char buffer[32];
@@ -55,8 +47,7 @@ struct Subject {
 void subject_of(const AssertionSpec& a, const sim::Results& r, Subject& out) {
   auto take = [&](const sim::EntityResults& e) {
     out.totals.add(e.totals);
-    if (out.series.size() < e.series.size()) out.series.resize(e.series.size());
-    for (std::size_t b = 0; b < e.series.size(); ++b) out.series[b].add(e.series[b].counts);
+    analysis::add_series(out.series, e.series);
   };
   switch (a.target_kind) {
     case TargetKind::client:
@@ -112,30 +103,20 @@ void availability(const Scenario& s, const AssertionSpec& a, const sim::Engine& 
     return;
   }
   // Every window of the given width (rounded up to whole buckets), sliding by one bucket.
-  const std::size_t width = static_cast<std::size_t>(a.window_ns / bucket + (a.window_ns % bucket != 0 ? 1 : 0));
+  const std::size_t width = analysis::buckets_covering(a.window_ns, bucket);
   out.expected += " in every " + format_go_duration(a.window_ns) + " window";
   double worst = 2.0;
   std::size_t worst_at = first;
   std::uint64_t worst_ok = 0, worst_n = 0;
-  // A running sum over the sliding window: linear in the number of buckets, whatever the width.
-  std::uint64_t window_ok = 0, window_n = 0;
-  for (std::size_t b = first; b < last && b < first + width; ++b) {
-    window_ok += subject.series[b].ok;
-    window_n += answered(subject.series[b]);
-  }
-  for (std::size_t start = first; start + width <= last; ++start) {
-    if (start > first) {
-      window_ok += subject.series[start + width - 1].ok - subject.series[start - 1].ok;
-      window_n += answered(subject.series[start + width - 1]) - answered(subject.series[start - 1]);
-    }
-    if ((start & 0xfff) == 0) check_wall_budget("evaluating window assertions");
-    if (window_n == 0) continue;
-    const double ratio = static_cast<double>(window_ok) / static_cast<double>(window_n);
+  for (analysis::SlidingWindow w(subject.series, first, last, width); w.valid(); w.next()) {
+    if ((w.start & 0xfff) == 0) check_wall_budget("evaluating window assertions");
+    if (w.n == 0) continue;
+    const double ratio = static_cast<double>(w.ok) / static_cast<double>(w.n);
     if (ratio < worst) {
       worst = ratio;
-      worst_at = start;
-      worst_ok = window_ok;
-      worst_n = window_n;
+      worst_at = w.start;
+      worst_ok = w.ok;
+      worst_n = w.n;
     }
   }
   if (worst > 1.0) {

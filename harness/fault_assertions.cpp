@@ -7,6 +7,8 @@
 #include "harness/assertions.hpp"
 #include "harness/duration.hpp"
 #include "harness/interrupt.hpp"
+#include "reports/analysis/measures.hpp"
+#include "reports/format.hpp"
 
 namespace faultline::harness {
 namespace {
@@ -20,22 +22,19 @@ std::string subject_name(const Scenario& s, const AssertionSpec& a) {
   return "?";
 }
 
-std::string percent(double ratio) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.2f%%", ratio * 100.0);
-  return buffer;
-}
+std::string percent(double ratio) { return reports::percent_fixed(ratio, 2); }
 
 }  // namespace
 
 FaultWindow fault_window(const Scenario& s, const sim::Engine& engine, std::uint32_t fault) {
   const faults::FaultSpec& spec = s.faults[fault];
-  const sim::TimeNs run_end = engine.results().end_ns;
-  FaultWindow w;
-  if (spec.at_ns >= run_end) return w;
-  w.start = spec.at_ns;
-  if (spec.duration_ns != sim::kNever && spec.duration_ns < run_end - spec.at_ns) w.end = spec.at_ns + spec.duration_ns;
-  return w;
+  return analysis::fault_window({spec.kind, spec.at_ns, spec.duration_ns}, fault, engine.results());
+}
+
+std::optional<std::uint32_t> assertion_fault(const AssertionSpec& a) { return a.fault ? a.fault : a.during_fault; }
+
+bool needs_fault_end(const AssertionSpec& a) {
+  return a.kind == AssertionKind::recovery || a.kind == AssertionKind::breaker || a.during_fault.has_value();
 }
 
 // Recovery time: from the fault's end (from its start when it never ends, as a crash) to the
@@ -64,46 +63,23 @@ void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Eng
   const sim::TimeNs from = never_ends ? w.start : w.end;
   std::vector<sim::Counters> series;
   const sim::Results& r = engine.results();
-  auto take = [&](const sim::EntityResults& e) {
-    series.resize(e.series.size());
-    for (std::size_t b = 0; b < e.series.size(); ++b) series[b].add(e.series[b].counts);
-  };
   if (a.target_kind == TargetKind::client) {
-    take(r.clients[a.target]);
+    analysis::add_series(series, r.clients[a.target].series);
   } else if (a.target_kind == TargetKind::service) {
-    take(r.services[a.target]);
+    analysis::add_series(series, r.services[a.target].series);
   } else {
-    for (const auto& c : r.clients) take(c);
+    for (const auto& c : r.clients) analysis::add_series(series, c.series);
   }
   const sim::TimeNs bucket = engine.config().bucket_ns;
-  const std::size_t width = static_cast<std::size_t>(window / bucket + (window % bucket != 0 ? 1 : 0));
-  const auto answered = [](const sim::Counters& c) { return c.ok + c.errors + c.timeouts + c.rejected + c.unavailable; };
-  const std::size_t begin = static_cast<std::size_t>(from / bucket);
-  // A running sum over the sliding window: linear in the number of buckets, whatever the width.
-  std::uint64_t window_ok = 0, window_n = 0;
-  for (std::size_t b = begin; b < series.size() && b < begin + width; ++b) {
-    window_ok += series[b].ok;
-    window_n += answered(series[b]);
-  }
-  for (std::size_t start = begin; start + width <= series.size(); ++start) {
-    if (start > begin) {
-      window_ok += series[start + width - 1].ok - series[start - 1].ok;
-      window_n += answered(series[start + width - 1]) - answered(series[start - 1]);
-    }
-    if ((start & 0xfff) == 0) check_wall_budget("evaluating recovery assertions");
-    const std::uint64_t n = window_n;
-    if (n == 0) continue;
-    const double ratio = static_cast<double>(window_ok) / static_cast<double>(n);
-    if (ratio >= a.min_ratio) {
-      const sim::TimeNs recovered = std::max<sim::TimeNs>(0, static_cast<sim::TimeNs>(start) * bucket - from);
-      out.observed_value = static_cast<double>(recovered) / 1e9;
-      out.passed = recovered <= a.max_ns;
-      out.observed = "recovered " + format_go_duration(recovered) + " after the fault " +
-                     (never_ends ? "started" : "ended") + " (" + percent(ratio) + " over the " +
-                     format_go_duration(window) + " from " + format_go_duration(static_cast<sim::TimeNs>(start) * bucket) +
-                     ")";
-      return;
-    }
+  check_wall_budget("evaluating recovery assertions");
+  const analysis::Recovery rec = analysis::recover(series, bucket, from, analysis::buckets_covering(window, bucket), a.min_ratio);
+  if (rec.recovered) {
+    out.observed_value = static_cast<double>(rec.after_ns) / 1e9;
+    out.passed = rec.after_ns <= a.max_ns;
+    out.observed = "recovered " + format_go_duration(rec.after_ns) + " after the fault " + (never_ends ? "started" : "ended") +
+                   " (" + percent(rec.ratio) + " over the " + format_go_duration(window) + " from " +
+                   format_go_duration(rec.window_start_ns) + ")";
+    return;
   }
   out.passed = false;
   out.observed = "not recovered by the end of the run";

@@ -7,6 +7,7 @@
 #include "harness/assertions.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/memory_budget.hpp"
+#include "reports/analysis/measures.hpp"
 
 namespace faultline::harness {
 
@@ -22,12 +23,9 @@ PreparedRun prepare_run(const Scenario& scenario, std::uint64_t seed, const RunL
   return run;
 }
 
-RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun run) {
-  RunResult result;
-  sim::Engine& engine = *run.engine;
-  engine.finish();
-  check_wall_budget("finishing the run");
-  result.assertions = evaluate_assertions(scenario, engine);
+Judgement judge_run(const Scenario& scenario, std::uint64_t seed, const sim::Engine& engine) {
+  Judgement out;
+  out.assertions = evaluate_assertions(scenario, engine);
   check_wall_budget("evaluating assertions");
   reports::RunInput input;
   input.scenario_name = scenario.name;
@@ -36,10 +34,22 @@ RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun r
   input.seed = seed;
   input.engine = &engine;
   input.faults = scenario.faults;
-  input.assertions = result.assertions;
-  result.report = reports::build_run_report(input);
+  input.assertions = out.assertions;
+  out.report = reports::build_run_report(input);
   check_wall_budget("building the report");
-  result.passed = result.report["passed"].get<bool>();
+  out.passed = analysis::run_passed(engine.results().stop, out.assertions);
+  return out;
+}
+
+RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun run) {
+  RunResult result;
+  sim::Engine& engine = *run.engine;
+  engine.finish();
+  check_wall_budget("finishing the run");
+  Judgement judged = judge_run(scenario, seed, engine);
+  result.assertions = std::move(judged.assertions);
+  result.report = std::move(judged.report);
+  result.passed = judged.passed;
   run.injector.reset();  // detaches from the engine before the engine moves on
   result.engine = std::move(run.engine);
   return result;

@@ -42,6 +42,16 @@ struct PreparedRun {
 };
 PreparedRun prepare_run(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits = {});
 
+// What a finished engine amounts to: its assertions judged, its report built, and its verdict
+// (analysis::run_passed; never read back out of the report). The CLI, sweeps and the GUI's
+// recordings all judge runs through this.
+struct Judgement {
+  std::vector<reports::AssertionResult> assertions;
+  nlohmann::ordered_json report;
+  bool passed = false;
+};
+Judgement judge_run(const Scenario& scenario, std::uint64_t seed, const sim::Engine& engine);
+
 // Judges a finished (or stopped) prepared run and builds its report.
 RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun run);
 

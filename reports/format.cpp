@@ -95,6 +95,24 @@ std::string trim_zeros(std::string text) {
 
 std::string percent(double ratio, int decimals) { return trim_zeros(fixed(ratio * 100.0, decimals)) + "%"; }
 
+std::string percent_fixed(double ratio, int decimals) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f%%", decimals, ratio * 100.0);
+  return buffer;
+}
+
+std::string percent_compact(double ratio) {
+  char buffer[32];
+  if (!std::isfinite(ratio)) return "-";
+  const double p = ratio * 100.0;
+  if (p == 0.0) return "0%";
+  if (p >= 99.995 && p <= 100.0) return p == 100.0 ? "100%" : "99.99%";
+  if (p < 0.01) std::snprintf(buffer, sizeof buffer, "<0.01%%");
+  else if (p < 10) std::snprintf(buffer, sizeof buffer, "%.2f%%", p);
+  else std::snprintf(buffer, sizeof buffer, "%.1f%%", p);
+  return buffer;
+}
+
 std::string latency_text(double ms) {
   const double magnitude = std::fabs(ms);
   auto three = [](double v) {

@@ -1,4 +1,4 @@
-// Small text helpers shared by the report writers: escaping for XML/HTML/Markdown, and
+// The one formatting module: text helpers shared by the report writers, the harness and the GUI: escaping for XML/HTML/Markdown, and
 // number formats that read well and never depend on the locale.
 #pragma once
 #include <cstdint>
@@ -30,6 +30,13 @@ std::string number_text(double value);
 
 // A ratio 0..1 as a percentage with up to `decimals` decimals, trailing zeros trimmed ("99.5%").
 std::string percent(double ratio, int decimals = 3);
+
+// A ratio 0..1 as a percentage with exactly `decimals` decimals ("99.50%"), as assertion texts print it.
+std::string percent_fixed(double ratio, int decimals);
+
+// A ratio 0..1 as a short percentage for dense displays (the GUI): "0.42%", "12.5%", "100%",
+// "<0.01%", "99.99%" just below 100, "-" when not finite.
+std::string percent_compact(double ratio);
 
 // Milliseconds as "14.2 ms", "1.25 s" or "850 µs", three significant digits.
 std::string latency_text(double ms);

@@ -170,9 +170,12 @@ std::vector<html::ChartBand> fault_bands(const json& report, double end_s) {
   for (std::size_t f = 0; f < faults.size(); ++f) {
     const auto start = report_seconds(faults[f]["start"]);
     if (!start) continue;
+    // A fault's band ends at its end, or for a crash when its instances were back (the
+    // report's "restored", analysis::FaultWindow), or else at the end of the run.
     const auto end = report_seconds(faults[f]["end"]);
-    bands.push_back({*start, end.value_or(end_s), html::fault_color(f),
-                     "fault " + text_of(faults[f]["name"]) + " (" + text_of(faults[f]["kind"]) + ")", !end});
+    const auto restored = faults[f].contains("restored") ? report_seconds(faults[f]["restored"]) : std::nullopt;
+    bands.push_back({*start, end.value_or(restored.value_or(end_s)), html::fault_color(f),
+                     "fault " + text_of(faults[f]["name"]) + " (" + text_of(faults[f]["kind"]) + ")", !end && !restored});
   }
   return bands;
 }
@@ -187,19 +190,16 @@ struct BreakerMarks {
   std::vector<html::ChartBand> spans;  // open and half-open periods
 };
 
-// Breakers that concern `name`: as the caller (client, service or one of its instances,
-// "name#3") or as the callee. Thousands of flapping transitions are capped; the timeline
-// lists them all.
+// Breakers that concern `name`: as the caller (the report's caller_entity: the client, or the
+// service whichever of its instances holds the breaker) or as the callee. Thousands of
+// flapping transitions are capped; the timeline lists them all.
 BreakerMarks breaker_marks(const json& report, const std::string& name) {
   BreakerMarks marks;
   const double end_s = report_seconds(report["simulated_until"]).value_or(0.0);
   for (const json& b : report["breakers"]) {
     const std::string breaker = text_of(b["name"]);
-    const auto arrow = breaker.find(" -> ");
-    if (arrow == std::string::npos) continue;
-    std::string caller = breaker.substr(0, arrow);
-    if (const auto hash = caller.find('#'); hash != std::string::npos) caller.resize(hash);
-    if (caller != name && breaker.substr(arrow + 4) != name) continue;
+    if (!b.contains("caller_entity") || !b.contains("callee")) continue;  // a report older than these fields
+    if (text_of(b["caller_entity"]) != name && text_of(b["callee"]) != name) continue;
     const json& transitions = b["transitions"];
     for (std::size_t i = 0; i < transitions.size() && marks.spans.size() < kMaxMarks; ++i) {
       const std::string to = text_of(transitions[i]["to"]);

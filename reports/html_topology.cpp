@@ -3,6 +3,7 @@
 #include <cmath>
 #include <map>
 
+#include "reports/analysis/measures.hpp"
 #include "reports/format.hpp"
 #include "reports/html_charts.hpp"
 
@@ -104,21 +105,15 @@ std::string render_topology(const json& report) {
   const json& clients = topology["clients"];
   std::map<std::string, std::size_t> service_index;
   for (std::size_t s = 0; s < services.size(); ++s) service_index[services[s]["name"].get<std::string>()] = s;
-  // Column of each service: the longest call path from a client (the loader rejects cycles).
-  std::vector<int> depth(services.size(), 1);
-  for (std::size_t pass = 0; pass < services.size(); ++pass) {
-    bool changed = false;
-    for (std::size_t s = 0; s < services.size(); ++s) {
-      for (const json& call : services[s]["calls"]) {
-        const auto it = service_index.find(call["service"].get<std::string>());
-        if (it != service_index.end() && depth[it->second] < depth[s] + 1) {
-          depth[it->second] = depth[s] + 1;
-          changed = true;
-        }
-      }
+  // Column of each service: its call depth (analysis::call_depths, as the GUI draws it).
+  std::vector<analysis::CallEdge> calls;
+  for (std::size_t s = 0; s < services.size(); ++s) {
+    for (const json& call : services[s]["calls"]) {
+      const auto it = service_index.find(call["service"].get<std::string>());
+      if (it != service_index.end()) calls.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(it->second)});
     }
-    if (!changed) break;
   }
+  const std::vector<std::uint32_t> depth = analysis::call_depths(services.size(), calls);
   std::vector<Box> boxes;
   std::vector<int> rows_in_column(services.size() + 2, 0);
   for (const json& c : clients) {
@@ -144,8 +139,8 @@ std::string render_topology(const json& report) {
               text_of(services[s]["workers"]) + " workers";
     b.line3 = zones;
     b.color = health_color(availability_of(report, "services", b.name));
-    b.column = depth[s];
-    b.row = rows_in_column[static_cast<std::size_t>(depth[s])]++;
+    b.column = static_cast<int>(depth[s]);
+    b.row = rows_in_column[depth[s]]++;
     boxes.push_back(std::move(b));
   }
   constexpr double kBoxW = 200, kBoxH = 66, kColW = 330, kRowH = 92, kPad = 16;
@@ -235,8 +230,10 @@ std::string render_timeline_strip(const json& report, const std::vector<std::str
     Row row{"fault " + text_of(faults[f]["name"]), {}};
     if (const auto start = report_seconds(faults[f]["start"])) {
       const auto end = report_seconds(faults[f]["end"]);
-      row.segments.push_back({*start, end.value_or(end_s), fault_colors[f],
-                              text_of(faults[f]["kind"]) + (end ? "" : " (never reverted)"), end ? 0.85 : 0.45});
+      const auto restored = faults[f].contains("restored") ? report_seconds(faults[f]["restored"]) : std::nullopt;
+      const char* note = end ? "" : restored ? " (until its instances were back)" : " (never reverted)";
+      row.segments.push_back({*start, end.value_or(restored.value_or(end_s)), fault_colors[f],
+                              text_of(faults[f]["kind"]) + note, end || restored ? 0.85 : 0.45});
     }
     rows.push_back(std::move(row));
   }

@@ -7,6 +7,9 @@
 #include <limits>
 #include <optional>
 
+#include "faults/kind.hpp"
+#include "reports/analysis/measures.hpp"
+#include "reports/analysis/windows.hpp"
 #include "reports/sha256.hpp"
 
 namespace faultline::reports {
@@ -38,16 +41,11 @@ json latency_json(const sim::LatencyHistogram& h) {
   return out;
 }
 
-double availability(const sim::Counters& c) {
-  const std::uint64_t answered = c.ok + c.errors + c.timeouts + c.rejected + c.unavailable;
-  return answered == 0 ? 1.0 : static_cast<double>(c.ok) / static_cast<double>(answered);
-}
-
 json entity_json(const sim::EntityResults& e) {
   json out;
   out["name"] = e.name;
   out["totals"] = counters_json(e.totals);
-  out["availability"] = std::round(availability(e.totals) * 1e6) / 1e6;
+  out["availability"] = std::round(analysis::availability(e.totals) * 1e6) / 1e6;
   out["latency"] = latency_json(e.latency);
   return out;
 }
@@ -162,11 +160,10 @@ std::string breaker_cause_text(const json& cause) {
 }
 
 json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, json& breakers_out,
-                   json& discovery_out, json& faults_out) {
+                   json& discovery_out) {
   json timeline = json::array();
   const sim::Results& results = engine.results();
   std::vector<json> breaker_transitions(engine.breakers().size(), json::array());
-  std::vector<sim::TimeNs> fault_start(faults.size(), -1), fault_end(faults.size(), -1);
   for (const sim::TimelineEntry& entry : results.timeline) {
     json item;
     item["at_ns"] = entry.at;
@@ -177,10 +174,7 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
         const bool start = entry.kind == sim::TimelineKind::fault_start;
         item["kind"] = start ? "fault_start" : "fault_end";
         item["fault"] = entry.subject < faults.size() ? faults[entry.subject].name : "?";
-        if (entry.subject < faults.size()) {
-          item["fault_kind"] = faults::fault_kind_name(faults[entry.subject].kind);
-          (start ? fault_start : fault_end)[entry.subject] = entry.at;
-        }
+        if (entry.subject < faults.size()) item["fault_kind"] = faults::fault_kind_name(faults[entry.subject].kind);
         break;
       }
       case sim::TimelineKind::breaker: {
@@ -234,87 +228,62 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
     const sim::BreakerInfo& info = engine.breaker_info()[b];
     breaker["caller"] = info.caller_instance != sim::kNone ? engine.instance_name(info.caller_instance)
                                                             : engine.site_caller_name(info.site);
+    breaker["caller_entity"] = engine.site_caller_name(info.site);
     breaker["callee"] = engine.config().services[engine.sites()[info.site].callee_service].name;
     breaker["opens"] = engine.breakers()[b].opens();
     breaker["transitions"] = std::move(breaker_transitions[b]);
     breakers_out.push_back(std::move(breaker));
   }
-  for (std::size_t f = 0; f < faults.size(); ++f) {
-    json fault;
-    fault["name"] = faults[f].name;
-    fault["kind"] = faults::fault_kind_name(faults[f].kind);
-    fault["start"] = fault_start[f] < 0 ? json(nullptr) : json(seconds_text(fault_start[f]));
-    fault["end"] = fault_end[f] < 0 ? json(nullptr) : json(seconds_text(fault_end[f]));
-    faults_out.push_back(std::move(fault));
-  }
   return timeline;
 }
 
-// Combined availability of every client in one bucket; -1 when no request completed in it.
-double bucket_availability(const sim::Results& results, std::size_t bucket) {
-  std::uint64_t ok = 0, requests = 0;
-  for (const sim::EntityResults& c : results.clients) {
-    if (bucket >= c.series.size()) continue;
-    ok += c.series[bucket].counts.ok;
-    requests += c.series[bucket].counts.requests;
-  }
-  return requests == 0 ? -1.0 : static_cast<double>(ok) / static_cast<double>(requests);
-}
-
-// Recovery of the clients after each fault: measured from the fault's end (from its start
-// when it is never reverted, as a crash), the time until the first bucket from which the
-// combined client availability stays at or above kRecoveredRatio for kRecoveredBuckets buckets
-// (or to the end of the run). See docs/reports.md.
+// Recovery of the clients after each fault, by the one rule the recovery assertion uses
+// (analysis::recover): from the fault's end (from its start when it is never reverted), the
+// first window of kRecoveredBuckets buckets whose combined client availability is at or above
+// kRecoveredRatio. The lowest bucket availability runs from the fault's start to the end of
+// that window (or of the run). See docs/reports.md.
 constexpr double kRecoveredRatio = 0.99;
 constexpr std::size_t kRecoveredBuckets = 5;
 
-void add_fault_recovery(const sim::Engine& engine, json& faults) {
-  const sim::Results& results = engine.results();
-  const sim::TimeNs bucket_ns = engine.config().bucket_ns > 0 ? engine.config().bucket_ns : sim::kSecond;
-  const std::size_t buckets = results.clients.empty() ? 0 : results.clients.front().series.size();
-  auto parse_ns = [](const json& text) -> sim::TimeNs {
-    const std::string s = text.get<std::string>();
-    const auto dot = s.find('.');
-    return std::stoll(s.substr(0, dot)) * sim::kSecond + std::stoll(s.substr(dot + 1));
-  };
-  for (json& fault : faults) {
-    json recovery;
-    if (fault["start"].is_null() || buckets == 0) {
-      recovery["measured_from"] = nullptr;
-      recovery["recovered_after_s"] = nullptr;
-      recovery["min_availability"] = nullptr;
-      fault["recovery"] = std::move(recovery);
-      continue;
-    }
-    const bool ended = !fault["end"].is_null();
-    const sim::TimeNs start_ns = parse_ns(fault["start"]);
-    const sim::TimeNs from_ns = ended ? parse_ns(fault["end"]) : start_ns;
-    const std::size_t first = std::min(static_cast<std::size_t>(start_ns / bucket_ns), buckets);
-    const std::size_t from = std::min(static_cast<std::size_t>(from_ns / bucket_ns), buckets);
-    double lowest = 1.0;
-    std::optional<std::size_t> recovered;
-    std::size_t run = 0;
-    for (std::size_t b = first; b < buckets && !recovered; ++b) {
-      const double a = bucket_availability(results, b);
-      if (a >= 0) lowest = std::min(lowest, a);
-      if (b < from) continue;
-      if (a < 0 || a >= kRecoveredRatio) {
-        if (++run == kRecoveredBuckets || b + 1 == buckets) recovered = b + 1 - run;
-      } else {
-        run = 0;
-      }
-    }
-    recovery["measured_from"] = ended ? "end" : "start";
-    if (recovered) {
-      const sim::TimeNs at = static_cast<sim::TimeNs>(*recovered) * bucket_ns;
-      const sim::TimeNs after_ns = std::max<sim::TimeNs>(0, at - from_ns);
-      recovery["recovered_after_s"] = static_cast<double>((after_ns + 500'000) / 1'000'000) / 1000.0;
-    } else {
-      recovery["recovered_after_s"] = nullptr;
-    }
-    recovery["min_availability"] = std::round(lowest * 1e6) / 1e6;
-    fault["recovery"] = std::move(recovery);
+json recovery_json(const analysis::FaultWindow& w, std::span<const sim::Counters> clients, sim::TimeNs bucket_ns) {
+  json recovery;
+  if (!w.started() || clients.empty()) {
+    recovery["measured_from"] = nullptr;
+    recovery["recovered_after_s"] = nullptr;
+    recovery["min_availability"] = nullptr;
+    return recovery;
   }
+  const sim::TimeNs from_ns = w.ended() ? w.end : w.start;
+  const analysis::Recovery r = analysis::recover(clients, bucket_ns, from_ns, kRecoveredBuckets, kRecoveredRatio);
+  const std::size_t first = std::min(analysis::bucket_of(w.start, bucket_ns), clients.size());
+  const std::optional<double> lowest = analysis::lowest_availability(clients, first, r.window_end);
+  recovery["measured_from"] = w.ended() ? "end" : "start";
+  recovery["recovered_after_s"] = r.recovered ? json(static_cast<double>((r.after_ns + 500'000) / 1'000'000) / 1000.0) : json(nullptr);
+  recovery["min_availability"] = std::round(lowest.value_or(1.0) * 1e6) / 1e6;
+  return recovery;
+}
+
+// Each fault's window (analysis::fault_windows) and the clients' recovery from it.
+json faults_json(const sim::Engine& engine, std::span<const faults::FaultSpec> faults) {
+  const sim::Results& results = engine.results();
+  const std::vector<analysis::FaultTiming> timings = analysis::timings_of(faults);
+  const std::vector<analysis::FaultWindow> windows = analysis::fault_windows(timings, results.timeline, results.end_ns, results.timeline_dropped == 0);
+  std::vector<sim::Counters> clients;
+  for (const sim::EntityResults& c : results.clients) analysis::add_series(clients, c.series);
+  const sim::TimeNs bucket_ns = engine.config().bucket_ns > 0 ? engine.config().bucket_ns : sim::kSecond;
+  json out = json::array();
+  for (std::size_t f = 0; f < faults.size(); ++f) {
+    const analysis::FaultWindow& w = windows[f];
+    json fault;
+    fault["name"] = faults[f].name;
+    fault["kind"] = faults::fault_kind_name(faults[f].kind);
+    fault["start"] = w.started() ? json(seconds_text(w.start)) : json(nullptr);
+    fault["end"] = w.ended() ? json(seconds_text(w.end)) : json(nullptr);
+    fault["restored"] = w.restored >= 0 ? json(seconds_text(w.restored)) : json(nullptr);
+    fault["recovery"] = recovery_json(w, clients, bucket_ns);
+    out.push_back(std::move(fault));
+  }
+  return out;
 }
 
 json policy_json(const sim::CallPolicy& policy) {
@@ -422,10 +391,8 @@ json build_run_report(const RunInput& input) {
                                                                       : "stopped";
   report["trace_hash"] = hex64(results.trace_hash);
   report["events"] = results.events;
-  bool passed = results.stop == sim::StopReason::finished;
   json assertions = json::array();
   for (const AssertionResult& a : input.assertions) {
-    passed = passed && a.passed;
     json item;
     item["name"] = a.name;
     item["type"] = a.type;
@@ -435,7 +402,7 @@ json build_run_report(const RunInput& input) {
     item["observed_value"] = a.observed_value;
     assertions.push_back(std::move(item));
   }
-  report["passed"] = passed;
+  report["passed"] = analysis::run_passed(results.stop, input.assertions);
   report["assertions"] = std::move(assertions);
   json clients = json::array();
   for (const auto& c : results.clients) clients.push_back(entity_json(c));
@@ -454,12 +421,11 @@ json build_run_report(const RunInput& input) {
   }
   report["services"] = std::move(services);
   report["call_sites"] = call_sites_json(engine);
-  json breakers = json::array(), discovery = json::array(), faults = json::array();
-  json timeline = timeline_json(engine, input.faults, breakers, discovery, faults);
+  json breakers = json::array(), discovery = json::array();
+  json timeline = timeline_json(engine, input.faults, breakers, discovery);
   report["breakers"] = std::move(breakers);
   report["discovery"] = std::move(discovery);
-  add_fault_recovery(engine, faults);
-  report["faults"] = std::move(faults);
+  report["faults"] = faults_json(engine, input.faults);
   report["timeline"] = std::move(timeline);
   report["timeline_dropped"] = results.timeline_dropped;
   json series;

@@ -5,6 +5,8 @@
 #include "gui/app/app.hpp"
 #include "gui/app/widgets.hpp"
 #include "gui/model/format.hpp"
+#include "harness/assertions.hpp"
+#include "reports/analysis/measures.hpp"
 
 namespace faultline::gui {
 
@@ -22,22 +24,19 @@ void AssertionsPanel::draw(App& app) {
   }
   const auto& live = session.live_verdicts();
   // An assertion about a fault cannot be judged before that fault has started, and a recovery
-  // or breaker assertion not before it has ended: those show "pending" until then.
-  const auto& timeline = session.live_results().timeline;
-  auto fault_seen = [&](std::uint32_t fault, sim::TimelineKind kind) {
-    for (const auto& e : timeline) {
-      if (e.kind == kind && e.subject == fault) return true;
+  // or breaker assertion not before it has ended: those show "pending" until then
+  // (analysis::verdict_so_far over the fault's window as seen at the live instant).
+  auto verdict = [&](std::size_t k) {
+    const harness::AssertionSpec& a = specs[k];
+    const std::optional<std::uint32_t> fault = harness::assertion_fault(a);
+    analysis::FaultWindow window;
+    if (fault && *fault < session.topology().faults.size()) {
+      const TopoFault& f = session.topology().faults[*fault];
+      window = analysis::planned_window({f.kind, f.at_ns, f.duration_ns}, session.live_ns() + 1);
     }
-    return false;
+    return analysis::verdict_so_far(session.at_end(), live[k].passed, fault ? &window : nullptr, harness::needs_fault_end(a));
   };
-  auto pending = [&](const harness::AssertionSpec& a) {
-    if (session.at_end()) return false;
-    const std::optional<std::uint32_t> fault = a.fault ? a.fault : a.during_fault;
-    if (!fault) return false;
-    if (!fault_seen(*fault, sim::TimelineKind::fault_start)) return true;
-    const bool needs_end = a.kind == harness::AssertionKind::recovery || a.kind == harness::AssertionKind::breaker || a.during_fault;
-    return needs_end && !fault_seen(*fault, sim::TimelineKind::fault_end);
-  };
+  auto pending = [&](std::size_t k) { return verdict(k) == analysis::Verdict::pending; };
   const auto recording = session.recording();
   const bool final_known = recording && recording->error.empty();
   std::size_t passed = 0;
@@ -67,7 +66,7 @@ void AssertionsPanel::draw(App& app) {
     ImGui::TableNextRow();
     ImGui::PushID(static_cast<int>(k));
     ImGui::TableNextColumn();
-    if (k < live.size() && pending(specs[k])) {
+    if (k < live.size() && pending(k)) {
       widgets::badge("pending", theme::kTextDim, false);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("Its fault has not started, or has not ended yet");
     } else if (k < live.size()) {
@@ -87,7 +86,7 @@ void AssertionsPanel::draw(App& app) {
     ImGui::TableNextColumn();
     ImGui::TextWrapped("%s", k < live.size() ? live[k].expected.c_str() : "");
     ImGui::TableNextColumn();
-    if (k < live.size() && !pending(specs[k])) ImGui::TextWrapped("so far: %s", live[k].observed.c_str());
+    if (k < live.size() && !pending(k)) ImGui::TextWrapped("so far: %s", live[k].observed.c_str());
     else if (k < live.size()) ImGui::TextDisabled("so far: waiting for its fault");
     if (final_known && k < recording->assertions.size()) {
       ImGui::PushStyleColor(ImGuiCol_Text, theme::to_vec4(theme::kTextDim));

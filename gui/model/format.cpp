@@ -1,6 +1,8 @@
 // Number formatting shared by the panels and the headless output.
 #include "gui/model/format.hpp"
 
+#include "reports/format.hpp"
+
 #include <cmath>
 #include <cstdio>
 
@@ -60,17 +62,7 @@ std::string format_rate(double per_s) {
   return buffer;
 }
 
-std::string format_percent(double ratio) {
-  char buffer[32];
-  if (!std::isfinite(ratio)) return "-";
-  const double p = ratio * 100.0;
-  if (p == 0.0) return "0%";
-  if (p >= 99.995 && p <= 100.0) return p == 100.0 ? "100%" : "99.99%";
-  if (p < 0.01) std::snprintf(buffer, sizeof buffer, "<0.01%%");
-  else if (p < 10) std::snprintf(buffer, sizeof buffer, "%.2f%%", p);
-  else std::snprintf(buffer, sizeof buffer, "%.1f%%", p);
-  return buffer;
-}
+std::string format_percent(double ratio) { return reports::percent_compact(ratio); }
 
 std::string format_count(unsigned long long value) {
   std::string digits = std::to_string(value);

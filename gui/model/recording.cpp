@@ -6,7 +6,7 @@
 #include <exception>
 
 #include "gui/model/run.hpp"
-#include "harness/assertions.hpp"
+#include "harness/runner.hpp"
 
 namespace faultline::gui {
 namespace {
@@ -81,17 +81,10 @@ std::shared_ptr<Recording> record_run(std::shared_ptr<const harness::Scenario> s
     out->trace_hash = results.trace_hash;
     out->events = results.events;
     out->stop = results.stop;
-    out->assertions = harness::evaluate_assertions(*scenario, engine);
-    reports::RunInput input;
-    input.scenario_name = scenario->name;
-    input.scenario_description = scenario->description;
-    input.scenario_bytes = scenario->bytes;
-    input.seed = seed;
-    input.engine = &engine;
-    input.faults = scenario->faults;
-    input.assertions = out->assertions;
-    out->report = reports::build_run_report(input);
-    out->passed = out->report.value("passed", false);
+    harness::Judgement judged = harness::judge_run(*scenario, seed, engine);
+    out->assertions = std::move(judged.assertions);
+    out->report = std::move(judged.report);
+    out->passed = judged.passed;
   } catch (const std::exception& e) {
     out->error = e.what();
   }

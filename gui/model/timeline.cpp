@@ -169,30 +169,65 @@ TimeNs previous_entry_before(std::span<const sim::TimelineEntry> timeline, TimeN
   return it == timeline.begin() ? -1 : std::prev(it)->at;
 }
 
+analysis::FaultTiming timing_of(const TopoFault& fault) { return {fault.kind, fault.at_ns, fault.duration_ns}; }
+
 LaneSegment planned_window(const TopoFault& fault, TimeNs run_end_ns) {
+  const analysis::FaultWindow w = analysis::planned_window(timing_of(fault), run_end_ns);
   LaneSegment s;
   s.start_ns = fault.at_ns;
-  s.end_ns = fault.duration_ns == sim::kNever || fault.duration_ns > run_end_ns - fault.at_ns ? run_end_ns
-                                                                                             : fault.at_ns + fault.duration_ns;
+  s.end_ns = w.ended() ? w.end : run_end_ns;
   s.state = 1;
   return s;
 }
 
 namespace {
 
-// Appends or closes segments of one lane as its state changes; `normal` states are not drawn.
-void change_state(Lane& lane, TimeNs at, std::uint8_t state, std::uint8_t normal, std::uint32_t count = 0) {
-  if (!lane.segments.empty() && lane.segments.back().end_ns < 0) {
-    LaneSegment& open = lane.segments.back();
-    if (open.state == state && open.count == count) return;
-    open.end_ns = at;
+std::vector<Lane> fault_lanes(const Topology& t, std::span<const sim::TimelineEntry> timeline, TimeNs end_ns) {
+  std::vector<analysis::FaultTiming> timings;
+  for (const TopoFault& f : t.faults) timings.push_back(timing_of(f));
+  const std::vector<analysis::FaultWindow> windows = analysis::fault_windows(timings, timeline, end_ns);
+  std::vector<Lane> lanes(t.faults.size());
+  for (std::uint32_t f = 0; f < t.faults.size(); ++f) {
+    lanes[f].kind = LaneKind::fault;
+    lanes[f].entity = {EntityKind::fault, f};
+    lanes[f].label = t.faults[f].name;
+    if (windows[f].started()) lanes[f].segments.push_back({windows[f].start, windows[f].until(end_ns), 1, 0});
   }
-  if (state != normal) lane.segments.push_back({at, -1, state, count});
+  return lanes;
 }
 
-void close_all(std::vector<Lane>& lanes, TimeNs end_ns) {
-  for (Lane& lane : lanes) {
-    if (!lane.segments.empty() && lane.segments.back().end_ns < 0) lane.segments.back().end_ns = end_ns;
+// Per edge: the worst state of its breakers, with how many are in it.
+std::vector<Lane> edge_lanes(const Topology& t, std::span<const sim::TimelineEntry> timeline, TimeNs end_ns) {
+  std::vector<Lane> lanes(t.edges.size());
+  std::vector<std::uint32_t> open_count(t.edges.size(), 0), half_count(t.edges.size(), 0);
+  std::vector<sim::BreakerState> breaker_state(t.breakers.size(), sim::BreakerState::closed);
+  for (const sim::TimelineEntry& e : timeline) {
+    if (e.kind != sim::TimelineKind::breaker || e.subject >= t.breakers.size()) continue;
+    const auto to = static_cast<sim::BreakerState>(e.extra);
+    const std::uint32_t edge = t.breakers[e.subject].edge;
+    const sim::BreakerState from = breaker_state[e.subject];
+    if (from == sim::BreakerState::open) --open_count[edge];
+    if (from == sim::BreakerState::half_open) --half_count[edge];
+    if (to == sim::BreakerState::open) ++open_count[edge];
+    if (to == sim::BreakerState::half_open) ++half_count[edge];
+    breaker_state[e.subject] = to;
+    const sim::BreakerState worst = open_count[edge] > 0   ? sim::BreakerState::open
+                                    : half_count[edge] > 0 ? sim::BreakerState::half_open
+                                                           : sim::BreakerState::closed;
+    const std::uint32_t count = worst == sim::BreakerState::open ? open_count[edge] : half_count[edge];
+    analysis::change_state(lanes[edge].segments, e.at, static_cast<std::uint8_t>(worst), 0,
+                           worst == sim::BreakerState::closed ? 0 : count);
+  }
+  for (Lane& lane : lanes) analysis::close_spans(lane.segments, end_ns);
+  return lanes;
+}
+
+// Lanes of the entities that ever left their normal state, in index order.
+void add_lanes(std::vector<Lane>& out, std::vector<std::vector<LaneSegment>> spans, LaneKind kind, EntityKind entity,
+               auto label_of) {
+  for (std::uint32_t i = 0; i < spans.size(); ++i) {
+    if (spans[i].empty()) continue;
+    out.push_back({kind, {entity, i}, label_of(i), std::move(spans[i])});
   }
 }
 
@@ -200,103 +235,19 @@ void close_all(std::vector<Lane>& lanes, TimeNs end_ns) {
 
 Lanes build_lanes(const Topology& t, std::span<const sim::TimelineEntry> timeline, TimeNs end_ns) {
   Lanes lanes;
-  lanes.faults.resize(t.faults.size());
-  for (std::uint32_t f = 0; f < t.faults.size(); ++f) {
-    lanes.faults[f].kind = LaneKind::fault;
-    lanes.faults[f].entity = {EntityKind::fault, f};
-    lanes.faults[f].label = t.faults[f].name;
-  }
-  std::vector<Lane> edge_lanes(t.edges.size());
-  std::vector<std::uint32_t> open_count(t.edges.size(), 0);
-  std::vector<std::uint32_t> half_count(t.edges.size(), 0);
-  std::vector<Lane> breaker_lanes(t.breakers.size());
-  std::vector<sim::BreakerState> breaker_state(t.breakers.size(), sim::BreakerState::closed);
-  std::vector<Lane> instance_lanes(t.instances.size());
-  // Crash faults have no end of their own (restart_after brings instances back); their window
-  // is drawn until the last instance they crashed is up again.
-  std::vector<std::uint32_t> down_by(t.instances.size(), kNone);
-  std::vector<std::uint32_t> still_down(t.faults.size(), 0);
-  std::vector<TimeNs> last_back_up(t.faults.size(), -1);
-
-  for (const sim::TimelineEntry& e : timeline) {
-    switch (e.kind) {
-      case sim::TimelineKind::fault_start:
-        if (e.subject < lanes.faults.size()) change_state(lanes.faults[e.subject], e.at, 1, 0);
-        break;
-      case sim::TimelineKind::fault_end:
-        if (e.subject < lanes.faults.size()) change_state(lanes.faults[e.subject], e.at, 0, 0);
-        break;
-      case sim::TimelineKind::breaker: {
-        if (e.subject >= t.breakers.size()) break;
-        const auto to = static_cast<sim::BreakerState>(e.extra);
-        const std::uint32_t edge = t.breakers[e.subject].edge;
-        const sim::BreakerState from = breaker_state[e.subject];
-        if (from == sim::BreakerState::open) --open_count[edge];
-        if (from == sim::BreakerState::half_open) --half_count[edge];
-        if (to == sim::BreakerState::open) ++open_count[edge];
-        if (to == sim::BreakerState::half_open) ++half_count[edge];
-        breaker_state[e.subject] = to;
-        change_state(breaker_lanes[e.subject], e.at, static_cast<std::uint8_t>(to), 0);
-        const sim::BreakerState worst = open_count[edge] > 0   ? sim::BreakerState::open
-                                        : half_count[edge] > 0 ? sim::BreakerState::half_open
-                                                               : sim::BreakerState::closed;
-        const std::uint32_t count = worst == sim::BreakerState::open ? open_count[edge] : half_count[edge];
-        change_state(edge_lanes[edge], e.at, static_cast<std::uint8_t>(worst), 0,
-                     worst == sim::BreakerState::closed ? 0 : count);
-        break;
-      }
-      case sim::TimelineKind::instance_state: {
-        if (e.subject >= instance_lanes.size()) break;
-        change_state(instance_lanes[e.subject], e.at, static_cast<std::uint8_t>(e.detail), 0);
-        const auto status = static_cast<sim::InstanceStatus>(e.detail);
-        if (status == sim::InstanceStatus::crashed && e.extra > 0 && e.extra - 1 < t.faults.size() && down_by[e.subject] == kNone) {
-          down_by[e.subject] = e.extra - 1;
-          ++still_down[e.extra - 1];
-        } else if (status == sim::InstanceStatus::up && down_by[e.subject] != kNone) {
-          const std::uint32_t f = down_by[e.subject];
-          down_by[e.subject] = kNone;
-          --still_down[f];
-          last_back_up[f] = e.at;
-        }
-        break;
-      }
-      default: break;
-    }
-  }
-  for (std::uint32_t f = 0; f < t.faults.size(); ++f) {
-    auto& segments = lanes.faults[f].segments;
-    if (!faults::kind_unit(t.faults[f].kind).traits.ends_at_restart || segments.empty() || segments.back().end_ns >= 0) continue;
-    if (still_down[f] == 0 && last_back_up[f] >= segments.back().start_ns) segments.back().end_ns = last_back_up[f];
-  }
-  close_all(lanes.faults, end_ns);
-  close_all(edge_lanes, end_ns);
-  close_all(breaker_lanes, end_ns);
-  close_all(instance_lanes, end_ns);
-
+  lanes.faults = fault_lanes(t, timeline, end_ns);
+  std::vector<Lane> edges = edge_lanes(t, timeline, end_ns);
   for (std::uint32_t e = 0; e < t.edges.size(); ++e) {
     if (t.edges[e].breakers.empty()) continue;
-    Lane& lane = edge_lanes[e];
-    lane.kind = LaneKind::edge;
-    lane.entity = {EntityKind::edge, e};
-    lane.label = t.edges[e].name;
-    lanes.edges.push_back(std::move(lane));
+    edges[e].kind = LaneKind::edge;
+    edges[e].entity = {EntityKind::edge, e};
+    edges[e].label = t.edges[e].name;
+    lanes.edges.push_back(std::move(edges[e]));
   }
-  for (std::uint32_t b = 0; b < t.breakers.size(); ++b) {
-    if (breaker_lanes[b].segments.empty()) continue;
-    Lane& lane = breaker_lanes[b];
-    lane.kind = LaneKind::breaker;
-    lane.entity = {EntityKind::breaker, b};
-    lane.label = t.breakers[b].name;
-    lanes.breakers.push_back(std::move(lane));
-  }
-  for (std::uint32_t i = 0; i < t.instances.size(); ++i) {
-    if (instance_lanes[i].segments.empty()) continue;
-    Lane& lane = instance_lanes[i];
-    lane.kind = LaneKind::instance;
-    lane.entity = {EntityKind::instance, i};
-    lane.label = t.instances[i].name;
-    lanes.instances.push_back(std::move(lane));
-  }
+  add_lanes(lanes.breakers, analysis::breaker_spans(t.breakers.size(), timeline, end_ns), LaneKind::breaker,
+            EntityKind::breaker, [&](std::uint32_t b) { return t.breakers[b].name; });
+  add_lanes(lanes.instances, analysis::instance_outages(t.instances.size(), timeline, end_ns), LaneKind::instance,
+            EntityKind::instance, [&](std::uint32_t i) { return t.instances[i].name; });
   return lanes;
 }
 

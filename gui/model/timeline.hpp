@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "gui/model/topology.hpp"
+#include "reports/analysis/windows.hpp"
 #include "reports/report.hpp"
 #include "sim/results.hpp"
 
@@ -52,12 +53,9 @@ TimeNs previous_entry_before(std::span<const sim::TimelineEntry> timeline, TimeN
 
 enum class LaneKind : std::uint8_t { fault, edge, breaker, instance };
 
-struct LaneSegment {
-  TimeNs start_ns = 0;
-  TimeNs end_ns = 0;
-  std::uint8_t state = 0;   // fault: 1 active; breaker and edge: sim::BreakerState; instance: sim::InstanceStatus
-  std::uint32_t count = 0;  // edge: breakers open (or half-open) in this segment
-};
+// One state interval (analysis::StateSpan). state: fault: 1 active; breaker and edge:
+// sim::BreakerState; instance: sim::InstanceStatus. count: edge: breakers open (or half-open).
+using LaneSegment = analysis::StateSpan;
 
 struct Lane {
   LaneKind kind = LaneKind::fault;
@@ -73,11 +71,13 @@ struct Lanes {
   std::vector<Lane> instances;  // one per instance that was ever not up
 };
 
-// Segments still open at `end_ns` end there. A crash fault (which has no end of its own) lasts
-// until every instance it crashed is up again.
+// Segments still open at `end_ns` end there. Fault windows, breaker spans and instance
+// outages come from the analysis layer (reports/analysis): a crash fault (which has no end of
+// its own) lasts until every instance it crashed is up again, as in the HTML report.
 Lanes build_lanes(const Topology& topology, std::span<const sim::TimelineEntry> timeline, TimeNs end_ns);
 
-// The window a fault asks for in the scenario: [at, at + duration), end = `run_end_ns` if never reverted.
+// The window a fault asks for in the scenario: [at, at + duration), end = `run_end_ns` if never
+// reverted (analysis::planned_window).
 LaneSegment planned_window(const TopoFault& fault, TimeNs run_end_ns);
 
 }  // namespace faultline::gui

@@ -1,6 +1,8 @@
 // Building the GUI's view of a scenario's structure from an engine.
 #include "gui/model/topology.hpp"
 
+#include "reports/analysis/measures.hpp"
+
 #include <algorithm>
 
 #include "sim/engine.hpp"
@@ -111,20 +113,13 @@ Topology build_topology(const sim::Engine& engine, std::span<const faults::Fault
     t.edges[out.edge].breakers.push_back(b);
   }
 
-  // Depth: the longest chain of calls from a client. The loader rejects call cycles, so this
-  // relaxation settles within one pass per service.
-  for (std::size_t pass = 0; pass <= t.services.size(); ++pass) {
-    bool changed = false;
-    for (const TopoSite& site : t.sites) {
-      const std::uint32_t caller_depth = site.caller_kind == CallerKind::client ? 0 : t.services[site.caller].depth;
-      std::uint32_t& depth = t.services[site.callee_service].depth;
-      if (depth < caller_depth + 1 && caller_depth + 1 <= t.services.size()) {
-        depth = caller_depth + 1;
-        changed = true;
-      }
-    }
-    if (!changed) break;
+  // Depth: the longest chain of calls from a client (analysis::call_depths, as the HTML report).
+  std::vector<analysis::CallEdge> calls;
+  for (const TopoSite& site : t.sites) {
+    calls.push_back({site.caller_kind == CallerKind::client ? sim::kNone : site.caller, site.callee_service});
   }
+  const std::vector<std::uint32_t> depths = analysis::call_depths(t.services.size(), calls);
+  for (std::size_t s = 0; s < t.services.size(); ++s) t.services[s].depth = depths[s];
   for (const TopoService& s : t.services) t.max_depth = std::max(t.max_depth, s.depth);
 
   t.faults.resize(faults.size());
