@@ -76,6 +76,14 @@ void availability(const Scenario& s, const AssertionSpec& a, const sim::Engine& 
   Subject subject;
   subject_of(a, engine.results(), subject);
   out.expected = ">= " + percent(a.min_ratio) + " of " + target_name(s, a) + " requests ok";
+  if (a.degraded_failed) {
+    // Degraded requests (ok, answered in part by a fallback) count as failed.
+    subject.totals.ok -= subject.totals.degraded;
+    for (sim::Counters& c : subject.series) c.ok -= c.degraded;
+  }
+  if (a.degraded_failed || engine.has_fallbacks()) {
+    out.expected += a.degraded_failed ? " (degraded counted as failed)" : " (degraded counted as ok)";
+  }
   std::size_t first = 0, last = subject.series.size();  // bucket range considered
   std::string scope;
   if (a.during_fault) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <set>
 #include <string_view>
+#include <tuple>
 #include <utility>
 
 #include "faults/kind.hpp"
@@ -96,7 +97,7 @@ struct AssertionRules {
 
 const std::vector<AssertionRules>& assertion_rules() {
   static const std::vector<AssertionRules> rules{
-      {"availability", {"client", "service", "min", "window", "during"}, {"min"}},
+      {"availability", {"client", "service", "min", "window", "during", "degraded"}, {"min"}},
       {"latency", {"client", "service", "percentile", "max", "include_failed"}, {"max"}},
       {"count", {"client", "service", "metric", "min", "max"}, {"metric"}},
       {"recovery", {"client", "service", "fault", "min", "window", "max"}, {"fault", "min", "max"}},
@@ -442,6 +443,24 @@ class ScenarioLoader {
     config.drop_expired = bool_or(service, "drop_expired", config.drop_expired);
     config.honours_cancellation = bool_or(service, "honour_cancellation", config.honours_cancellation);
     if (const Json* limit = member(service, "rate_limit")) config.rate_limit = load_rate_limit(*limit, child(pointer, "rate_limit"), true);
+    config.queue_timeout_ns = duration_or(service, pointer, "queue_timeout", config.queue_timeout_ns);
+    config.lifo_above = u32_or(service, "lifo_above", config.lifo_above);
+    if (const Json* adaptive = member(service, "adaptive_concurrency")) {
+      const std::string at = child(pointer, "adaptive_concurrency");
+      sim::AdaptiveConcurrency& limit = config.adaptive;
+      limit.enabled = true;
+      limit.initial_limit = u32_or(*adaptive, "initial_limit", limit.initial_limit);
+      limit.min_limit = u32_or(*adaptive, "min_limit", std::min(limit.min_limit, limit.initial_limit));
+      limit.max_limit = u32_or(*adaptive, "max_limit", std::max(limit.max_limit, limit.initial_limit));
+      limit.backoff_ratio = number_or(*adaptive, "backoff_ratio", limit.backoff_ratio);
+      limit.timeout_ns = duration_or(*adaptive, at, "timeout", limit.timeout_ns);
+      if (limit.min_limit > limit.initial_limit) {
+        fail(child(at, "min_limit"), "expected min_limit <= initial_limit (" + std::to_string(limit.initial_limit) + ")");
+      }
+      if (limit.max_limit < limit.initial_limit) {
+        fail(child(at, "max_limit"), "expected max_limit >= initial_limit (" + std::to_string(limit.initial_limit) + ")");
+      }
+    }
     const sim::Distribution service_time = distribution_or(service, pointer, "service_time", sim::ConstantDist{0});
     const Json* operations = member(service, "operations");
     if (operations == nullptr) {
@@ -526,6 +545,17 @@ class ScenarioLoader {
     step.probability = ratio_or(call, pointer, "probability", step.probability);
     step.required = bool_or(call, "required", step.required);
     step.policy = load_policy(call, pointer);
+    if (step.policy.bulkhead.enabled) {
+      // A caller's calls to one service share its bulkhead (per scope), so they must agree on it.
+      const auto key = std::make_tuple(loading_service_, step.service, static_cast<int>(step.policy.scope));
+      const auto [it, first] = bulkheads_.insert({key, step.policy.bulkhead});
+      const sim::Bulkhead& shared = it->second;
+      if (!first && (shared.max_concurrent != step.policy.bulkhead.max_concurrent ||
+                     shared.max_wait_ns != step.policy.bulkhead.max_wait_ns)) {
+        fail(child(pointer, "bulkhead"), "this service's calls to " + in_quotes(services_.names[step.service]) +
+                                             " share one bulkhead: give them the same max_concurrent and max_wait");
+      }
+    }
     call_pointers_.push_back(child(pointer, "service"));
     service_calls_.insert({loading_service_, step.service});
     return step;
@@ -567,6 +597,17 @@ class ScenarioLoader {
       }
     }
     if (const Json* limit = member(owner, "rate_limit")) policy.rate_limit = load_rate_limit(*limit, child(pointer, "rate_limit"), false);
+    if (const Json* bulkhead = member(owner, "bulkhead")) {
+      policy.bulkhead.enabled = true;
+      policy.bulkhead.max_concurrent = u32_or(*bulkhead, "max_concurrent", policy.bulkhead.max_concurrent);
+      policy.bulkhead.max_wait_ns = duration_or(*bulkhead, child(pointer, "bulkhead"), "max_wait", policy.bulkhead.max_wait_ns);
+    }
+    if (const Json* fallback = member(owner, "fallback")) {
+      const std::string at = child(pointer, "fallback");
+      policy.fallback.enabled = true;
+      if (const Json* on = member(*fallback, "on")) policy.fallback.on_mask = outcome_mask(*on, child(at, "on"));
+      policy.fallback.latency = distribution_or(*fallback, at, "latency", policy.fallback.latency);
+    }
     if (const Json* outlier = member(owner, "outlier_detection")) {
       const std::string at = child(pointer, "outlier_detection");
       policy.outlier.enabled = true;
@@ -607,7 +648,7 @@ class ScenarioLoader {
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string name = list[i].get<std::string>();
       sim::Outcome outcome = sim::Outcome::error;
-      for (std::uint32_t o = 0; o <= static_cast<std::uint32_t>(sim::Outcome::rate_limited); ++o) {
+      for (std::uint32_t o = 0; o <= static_cast<std::uint32_t>(sim::kLastNamedOutcome); ++o) {
         if (name == sim::outcome_name(static_cast<sim::Outcome>(o))) outcome = static_cast<sim::Outcome>(o);
       }
       if (mask & sim::outcome_bit(outcome)) fail(child(pointer, i), "outcome " + in_quotes(name) + " is listed twice");
@@ -1005,6 +1046,7 @@ class ScenarioLoader {
         spec.min_ratio = ratio(assertion["min"], at("min"));
         spec.window_ns = duration_or(assertion, pointer, "window", 0, true);
         if (member(assertion, "during")) spec.during_fault = fault_ref("during");
+        spec.degraded_failed = assertion.value("degraded", std::string("ok")) == "failed";
         break;
       case AssertionKind::latency:
         spec.percentile = number_or(assertion, "percentile", spec.percentile);
@@ -1101,6 +1143,7 @@ class ScenarioLoader {
   std::vector<std::string> call_pointers_;  // the "service" of every call, in graph order
   std::uint32_t loading_service_ = 0;
   std::set<std::pair<std::uint32_t, std::uint32_t>> service_calls_;  // (caller, callee) services
+  std::map<std::tuple<std::uint32_t, std::uint32_t, int>, sim::Bulkhead> bulkheads_;  // (caller, callee, scope)
   NameTable clients_{"client", "clients"};
   NameTable faults_{"fault", "faults"};
   NameTable assertion_names_{"assertion", "assertions"};

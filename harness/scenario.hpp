@@ -37,6 +37,7 @@ struct AssertionSpec {
   double min_ratio = 0.99;
   TimeNs window_ns = 0;  // availability: 0 = whole run; >0 = every window of this width
   std::optional<std::uint32_t> during_fault;  // availability only inside this fault's window
+  bool degraded_failed = false;  // availability: degraded requests (ok with a fallback) count as failed
   // latency
   double percentile = 99.0;
   // false: ok requests only; true: all requests, a failed one counting as +inf (slower than any

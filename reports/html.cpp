@@ -102,6 +102,13 @@ footer{break-before:avoid}
 }
 )css";
 
+// With fallbacks: how many ok requests were degraded, and the availability without them.
+std::string degraded_text(const json& entity) {
+  if (!entity.contains("availability_without_degraded")) return "";
+  return count_text(entity["totals"]["degraded"].get<std::uint64_t>()) + " degraded (" +
+         percent(entity["availability_without_degraded"].get<double>()) + " ok without them) · ";
+}
+
 std::string health_class(double availability) {
   return availability >= 0.999 ? "good" : availability >= 0.99 ? "warn" : "bad";
 }
@@ -259,7 +266,7 @@ std::string entity_html(const json& report, const json& totals, const json& seri
   const double availability = totals["availability"].get<double>();
   std::string out = "<section class=\"entity\"><div class=\"head\"><span class=\"kind " + std::string(kind) + "\">" + kind +
                     "</span><h3>" + esc(name) + "</h3><span class=\"stats\"><span class=\"" + health_class(availability) +
-                    "\">" + percent(availability) + " ok</span> · " +
+                    "\">" + percent(availability) + " ok</span> · " + degraded_text(totals) +
                     count_text(totals["totals"]["requests"].get<std::uint64_t>()) + " requests · p50 " +
                     latency_text(totals["latency"]["p50_ms"].get<double>()) + " · p99 " +
                     latency_text(totals["latency"]["p99_ms"].get<double>()) + " · max " +

@@ -1,6 +1,7 @@
 // The topology drawing and the fault/breaker/instance timeline strip of the HTML report.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <map>
 
 #include "reports/analysis/measures.hpp"
@@ -55,6 +56,12 @@ EdgeFigures edge_figures(const json& report, const std::string& caller, const st
   if (!report.contains("call_sites")) return {};
   std::uint64_t attempts = 0, ok = 0, error = 0, timeout = 0, unavailable = 0, short_circuited = 0, shed = 0,
                 retries = 0, opens = 0;
+  // Counters of features off by default, present where a feature is on.
+  static constexpr const char* kOptional[] = {"degraded", "fallbacks", "hedged", "rate_limited", "throttled",
+                                              "bulkhead_full", "cancelled", "deadline_exceeded"};
+  std::uint64_t optional[std::size(kOptional)] = {};
+  bool present[std::size(kOptional)] = {};
+  constexpr std::size_t kOnTheLine = 2;  // degraded and fallbacks are drawn under the policy too
   for (const json& site : report["call_sites"]) {
     if (site["caller"] != caller || site["callee"] != callee) continue;
     attempts += site["attempts"].get<std::uint64_t>();
@@ -66,17 +73,28 @@ EdgeFigures edge_figures(const json& report, const std::string& caller, const st
     shed += site["shed"].get<std::uint64_t>();
     retries += site["retries"].get<std::uint64_t>();
     opens += site["breaker_opens"].get<std::uint64_t>();
+    for (std::size_t k = 0; k < std::size(kOptional); ++k) {
+      if (!site.contains(kOptional[k])) continue;
+      present[k] = true;
+      optional[k] += site[kOptional[k]].get<std::uint64_t>();
+    }
   }
   if (attempts == 0) return {};
   EdgeFigures out;
   out.line = fixed(100.0 * static_cast<double>(ok) / static_cast<double>(attempts), 1) + "% ok";
   if (short_circuited > 0) out.line += " · " + std::to_string(short_circuited) + " short-circuited";
   if (shed > 0) out.line += " · " + std::to_string(shed) + " shed";
+  for (std::size_t k = 0; k < std::size(kOptional); ++k) {
+    if (k < kOnTheLine && optional[k] > 0) out.line += " · " + std::to_string(optional[k]) + " " + kOptional[k];
+  }
   out.tooltip = caller + " → " + callee + " (caller's side): " + std::to_string(attempts) + " attempts, " +
                 std::to_string(ok) + " ok, " + std::to_string(error) + " error, " + std::to_string(timeout) +
                 " timeout, " + std::to_string(unavailable) + " unavailable, " + std::to_string(short_circuited) +
                 " short-circuited, " + std::to_string(shed) + " shed, " + std::to_string(retries) + " retries, " +
                 std::to_string(opens) + " breaker openings";
+  for (std::size_t k = 0; k < std::size(kOptional); ++k) {
+    if (present[k]) out.tooltip += ", " + std::to_string(optional[k]) + " " + kOptional[k];
+  }
   return out;
 }
 

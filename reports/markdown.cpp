@@ -71,7 +71,21 @@ std::string totals_section(const json& report) {
   out += "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const json& c : report["clients"]) out += entity_row("client", c);
   for (const json& s : report["services"]) out += entity_row("service", s);
-  return out + "\n";
+  out += "\n";
+  // With fallbacks, the ok requests include degraded ones (answered in part by a fallback).
+  if (!report["clients"].empty() && report["clients"][0].contains("availability_without_degraded")) {
+    out += "Degraded requests (answered with a fallback somewhere on the way) count as ok above.\n\n";
+    out += "| | name | ok | degraded | availability without degraded |\n| --- | --- | ---: | ---: | ---: |\n";
+    auto row = [&](const char* kind, const json& e) {
+      out += std::string("| ") + kind + " | " + markdown_cell(text_of(e["name"])) + " | " +
+             count_text(e["totals"]["ok"].get<std::uint64_t>()) + " | " + count_text(e["totals"]["degraded"].get<std::uint64_t>()) +
+             " | " + percent(e["availability_without_degraded"].get<double>()) + " |\n";
+    };
+    for (const json& c : report["clients"]) row("client", c);
+    for (const json& s : report["services"]) row("service", s);
+    out += "\n";
+  }
+  return out;
 }
 
 std::string faults_section(const json& report) {

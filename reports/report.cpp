@@ -17,10 +17,13 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json counters_json(const sim::Counters& c) {
+// `degraded`: the model has fallbacks, so the report says how many of the ok requests were
+// answered in part by one.
+json counters_json(const sim::Counters& c, bool degraded) {
   json out;
   out["requests"] = c.requests;
   out["ok"] = c.ok;
+  if (degraded) out["degraded"] = c.degraded;
   out["errors"] = c.errors;
   out["timeouts"] = c.timeouts;
   out["rejected"] = c.rejected;
@@ -41,11 +44,17 @@ json latency_json(const sim::LatencyHistogram& h) {
   return out;
 }
 
-json entity_json(const sim::EntityResults& e) {
+json entity_json(const sim::EntityResults& e, bool degraded) {
   json out;
   out["name"] = e.name;
-  out["totals"] = counters_json(e.totals);
+  out["totals"] = counters_json(e.totals, degraded);
   out["availability"] = std::round(analysis::availability(e.totals) * 1e6) / 1e6;
+  if (degraded) {
+    // Degraded answers counted as failures: the share answered in full.
+    sim::Counters full = e.totals;
+    full.ok -= full.degraded;
+    out["availability_without_degraded"] = std::round(analysis::availability(full) * 1e6) / 1e6;
+  }
   out["latency"] = latency_json(e.latency);
   return out;
 }
@@ -109,6 +118,10 @@ json call_sites_json(const sim::Engine& engine) {
     if (policy.hedging.enabled) item["hedged"] = c.hedged;
     if (engine.config().services[site.callee_service].rate_limit.enabled) item["rate_limited"] = c.rate_limited;
     if (policy.rate_limit.enabled) item["throttled"] = c.throttled;
+    if (policy.bulkhead.enabled) item["bulkhead_full"] = c.bulkhead_full;
+    if (policy.bulkhead.enabled && policy.bulkhead.max_wait_ns > 0) item["bulkhead_waited"] = c.bulkhead_waited;
+    if (engine.has_fallbacks()) item["degraded"] = c.degraded;
+    if (policy.fallback.enabled) item["fallbacks"] = c.fallbacks;
     out.push_back(std::move(item));
   }
   return out;
@@ -405,11 +418,12 @@ json build_run_report(const RunInput& input) {
   report["passed"] = analysis::run_passed(results.stop, input.assertions);
   report["assertions"] = std::move(assertions);
   json clients = json::array();
-  for (const auto& c : results.clients) clients.push_back(entity_json(c));
+  const bool degraded = engine.has_fallbacks();
+  for (const auto& c : results.clients) clients.push_back(entity_json(c, degraded));
   report["clients"] = std::move(clients);
   json services = json::array();
   for (std::size_t s = 0; s < results.services.size(); ++s) {
-    json item = entity_json(results.services[s]);
+    json item = entity_json(results.services[s], degraded);
     item["instances"] = engine.services()[s].instance_count;
     item["breaker_opens"] = results.services[s].breaker_opens;
     item["ejections"] = results.services[s].ejections;
@@ -417,6 +431,13 @@ json build_run_report(const RunInput& input) {
     if (config.drop_expired) item["expired"] = results.services[s].expired;
     if (config.honours_cancellation) item["cancelled"] = results.services[s].cancelled;
     if (config.rate_limit.enabled) item["rate_limited"] = results.services[s].rate_limited;
+    if (config.queue_timeout_ns > 0 || config.adaptive.enabled) {
+      item["shed"] = {{"queue_timeout", results.services[s].shed_queue_timeout},
+                      {"concurrency_limit", results.services[s].shed_concurrency}};
+    }
+    if (config.adaptive.enabled) {
+      item["concurrency_limit"] = {{"lowest", results.services[s].limit_lowest}, {"highest", results.services[s].limit_highest}};
+    }
     services.push_back(std::move(item));
   }
   report["services"] = std::move(services);

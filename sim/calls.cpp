@@ -31,6 +31,8 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
   record.deadline_ns = kNever;
   record.first_hedge = kNone;
   record.hedges_outstanding = 0;
+  record.bulkhead = kNone;
+  record.holds_permit = false;
   if (caller_kind == CallerKind::hedge) {
     // One attempt of a hedged call: it inherits the call's deadline and joins its attempts.
     CallRecord& hedged = calls_[parent];
@@ -109,8 +111,8 @@ void Engine::hedge_done(std::uint32_t call, std::uint32_t token, std::uint32_t a
   if (*link == attempt) *link = calls_[attempt].next_sibling;
   --record.hedges_outstanding;
   const HedgingPolicy& hedging = sites_[record.site].policy->hedging;
-  const bool fatal = outcome != Outcome::ok && (hedging.non_fatal_mask & outcome_bit(outcome)) == 0;
-  if (outcome != Outcome::ok && !fatal) {
+  const bool fatal = !succeeded(outcome) && (hedging.non_fatal_mask & outcome_bit(outcome)) == 0;
+  if (!succeeded(outcome) && !fatal) {
     if (record.attempts < hedging.max_attempts) {
       send_hedge(call);
       return;
@@ -142,6 +144,14 @@ std::uint32_t Engine::view_for(const SiteRuntime& site, std::uint32_t caller_ins
   return site.first_view + instances_[caller_instance].index_in_service;
 }
 
+std::uint32_t Engine::bulkhead_for(const SiteRuntime& site, std::uint32_t caller_instance) const {
+  if (site.bulkhead_count == 1 || caller_instance == kNone) return site.bulkhead_base;
+  return site.bulkhead_base + instances_[caller_instance].index_in_service;
+}
+
+// One attempt: the deadline, the caller's own rate limit, its breaker and its bulkhead each may
+// refuse it before it is sent (in that order, as resilience4j nests a Bulkhead inside its
+// CircuitBreaker); then dispatch_attempt() sends it.
 void Engine::send_attempt(std::uint32_t call) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
@@ -149,8 +159,6 @@ void Engine::send_attempt(std::uint32_t call) {
   ++results_.sites[record.site].attempts;
   record.token = next_token_++;
   record.state = CallState::waiting;
-  const std::uint32_t caller_zone =
-      record.caller_instance != kNone ? instances_[record.caller_instance].zone : clients_[site.caller_client].zone;
   const TimeNs deadline = attempt_deadline(site, record);
   if (deadline <= now_) {
     // Go's context: a request whose deadline has passed fails at once, without being sent.
@@ -174,6 +182,24 @@ void Engine::send_attempt(std::uint32_t call) {
     record.breaker = breaker;
     record.breaker_generation = admission.generation;
   }
+  if (site.bulkhead_count > 0 && !take_bulkhead_permit(call)) return;  // waiting for a permit, or refused
+  dispatch_attempt(call);
+}
+
+// Sends an attempt that every check admitted to an instance from the caller's view.
+void Engine::dispatch_attempt(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  SiteRuntime& site = sites_[record.site];
+  record.state = CallState::waiting;
+  const std::uint32_t caller_zone =
+      record.caller_instance != kNone ? instances_[record.caller_instance].zone : clients_[site.caller_client].zone;
+  const TimeNs deadline = attempt_deadline(site, record);
+  if (deadline <= now_) {
+    // Only after a bulkhead wait: the propagated deadline passed meanwhile.
+    ++results_.sites[record.site].deadline_exceeded;
+    attempt_done(call, Outcome::timeout);
+    return;
+  }
   CallerView& view = views_[view_for(site, record.caller_instance)];
   const std::uint32_t instance = pick_instance(site, view, caller_zone);
   if (instance == kNone) {
@@ -194,6 +220,8 @@ void Engine::send_attempt(std::uint32_t call) {
   w.deadline_ns = deadline;
   w.first_child = kNone;
   w.cancelled = false;
+  w.degraded = false;
+  w.admitted = false;
   w.call = call;
   w.call_token = record.token;
   w.instance = instance;
@@ -214,6 +242,83 @@ void Engine::send_attempt(std::uint32_t call) {
   } else {
     queue_.push(later(now_, delay), kAttemptArrive, work, w.token);
   }
+}
+
+// Takes a permit of the attempt's bulkhead. With none free, the attempt waits at the end of the
+// bulkhead's queue for at most its max_wait, or is refused at once when that is 0.
+bool Engine::take_bulkhead_permit(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  const std::uint32_t index = bulkhead_for(sites_[record.site], record.caller_instance);
+  BulkheadState& bulkhead = bulkheads_[index];
+  record.bulkhead = index;
+  if (bulkhead.busy < bulkhead.config->max_concurrent) {
+    ++bulkhead.busy;
+    record.holds_permit = true;
+    return true;
+  }
+  if (bulkhead.config->max_wait_ns == 0) {
+    attempt_done(call, Outcome::bulkhead_full);
+    return false;
+  }
+  ++results_.sites[record.site].bulkhead_waited;
+  record.state = CallState::bulkhead_wait;
+  record.wait_next = kNone;
+  record.wait_prev = bulkhead.wait_tail;
+  if (bulkhead.wait_tail != kNone) {
+    calls_[bulkhead.wait_tail].wait_next = call;
+  } else {
+    bulkhead.wait_head = call;
+  }
+  bulkhead.wait_tail = call;
+  queue_.push(later(now_, bulkhead.config->max_wait_ns), kBulkheadTimeout, call, record.token);
+  return false;
+}
+
+// An attempt that held a permit ended: the permit passes to the attempt that has waited longest
+// (which goes out at once, in an event of its own), or back to the bulkhead.
+void Engine::release_bulkhead_permit(CallRecord& record) {
+  record.holds_permit = false;
+  BulkheadState& bulkhead = bulkheads_[record.bulkhead];
+  const std::uint32_t next = bulkhead.wait_head;
+  if (next == kNone) {
+    FAULTLINE_ASSERT(bulkhead.busy > 0);
+    --bulkhead.busy;
+    return;
+  }
+  unlink_bulkhead_waiter(next);
+  CallRecord& waiter = calls_[next];
+  waiter.holds_permit = true;
+  waiter.state = CallState::bulkhead_granted;
+  queue_.push(now_, kBulkheadGrant, next, waiter.token);
+}
+
+void Engine::unlink_bulkhead_waiter(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  BulkheadState& bulkhead = bulkheads_[record.bulkhead];
+  if (record.wait_prev != kNone) {
+    calls_[record.wait_prev].wait_next = record.wait_next;
+  } else {
+    bulkhead.wait_head = record.wait_next;
+  }
+  if (record.wait_next != kNone) {
+    calls_[record.wait_next].wait_prev = record.wait_prev;
+  } else {
+    bulkhead.wait_tail = record.wait_prev;
+  }
+  record.wait_prev = record.wait_next = kNone;
+}
+
+void Engine::on_bulkhead_timeout(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state != CallState::bulkhead_wait || record.token != token) return;
+  unlink_bulkhead_waiter(call);
+  attempt_done(call, Outcome::bulkhead_full);  // resilience4j's BulkheadFullException after maxWaitDuration
+}
+
+void Engine::on_bulkhead_grant(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state != CallState::bulkhead_granted || record.token != token) return;
+  dispatch_attempt(call);
 }
 
 // The instant an attempt's caller stops waiting: its own timeout, or (with deadline
@@ -254,13 +359,15 @@ void Engine::cancel_call(std::uint32_t call) {
     finish_hedged(call, Outcome::cancelled);
     return;
   }
-  if (record.state == CallState::waiting) {
+  if (record.state == CallState::bulkhead_wait) unlink_bulkhead_waiter(call);
+  if (record.state == CallState::waiting || record.state == CallState::bulkhead_wait ||
+      record.state == CallState::bulkhead_granted) {
     send_cancel(record);
     end_attempt(call, Outcome::cancelled);
   } else {
-    ++results_.sites[record.site].cancelled;  // cancelled during its backoff
+    ++results_.sites[record.site].cancelled;  // cancelled during its backoff or its fallback
   }
-  complete_call(call, Outcome::cancelled);
+  finish_call(call, Outcome::cancelled);
 }
 
 void Engine::on_retry(std::uint32_t call, std::uint32_t token) {
@@ -298,7 +405,8 @@ void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
     record.instance = kNone;
   }
   record.work = kNone;
-  if (outcome != Outcome::ok) count_attempt_failure(site.callee_service, outcome);
+  if (record.holds_permit) release_bulkhead_permit(record);
+  if (!succeeded(outcome)) count_attempt_failure(site.callee_service, outcome);
 }
 
 void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
@@ -311,7 +419,7 @@ void Engine::attempt_done(std::uint32_t call, Outcome outcome) {
   const bool caller_gone = record.caller == CallerKind::work && works_[record.parent].token != record.parent_token;
   const bool deadline_passed = site.policy->deadline_propagation && record.deadline_ns <= now_;
   const RetryPolicy& retry = site.policy->retry;
-  if (outcome != Outcome::ok && !caller_gone && !deadline_passed && record.attempts < retry.max_attempts &&
+  if (!succeeded(outcome) && !caller_gone && !deadline_passed && record.attempts < retry.max_attempts &&
       (retry.retry_on_mask & outcome_bit(outcome)) != 0 && take_retry_token(site)) {
     ++results_.sites[record.site].retries;
     ++results_.services[site.callee_service].totals.retries;
@@ -349,6 +457,11 @@ void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
     case Outcome::unavailable: ++counters.unavailable; break;
     case Outcome::cancelled: ++counters.cancelled; break;
     case Outcome::rate_limited: ++(record.instance == kNone ? counters.throttled : counters.rate_limited); break;
+    case Outcome::bulkhead_full: ++counters.bulkhead_full; break;
+    case Outcome::degraded:
+      ++counters.ok;
+      ++counters.degraded;
+      break;
   }
 }
 
@@ -364,7 +477,34 @@ TimeNs Engine::backoff_delay(const SiteRuntime& site, std::uint32_t retry_number
   return retry_backoff_ns(site.policy->retry, retry_number, rng);
 }
 
+// A call ended: with its fallback's answer instead if it failed in a way its fallback covers
+// (not each attempt of a hedged call: the hedged call as a whole).
 void Engine::complete_call(std::uint32_t call, Outcome outcome) {
+  CallRecord& record = calls_[call];
+  SiteRuntime& site = sites_[record.site];
+  const Fallback& fallback = site.policy->fallback;
+  if (fallback.enabled && record.caller != CallerKind::hedge && !succeeded(outcome) &&
+      (fallback.on_mask & outcome_bit(outcome)) != 0) {
+    ++results_.sites[record.site].fallbacks;
+    const TimeNs latency = sample(fallback.latency, site.rng);
+    if (latency > 0) {
+      record.state = CallState::fallback;
+      record.token = next_token_++;
+      queue_.push(later(now_, latency), kFallbackDone, call, record.token);
+      return;
+    }
+    outcome = Outcome::degraded;
+  }
+  finish_call(call, outcome);
+}
+
+void Engine::on_fallback_done(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state != CallState::fallback || record.token != token) return;
+  finish_call(call, Outcome::degraded);
+}
+
+void Engine::finish_call(std::uint32_t call, Outcome outcome) {
   const CallRecord record = calls_[call];
   free_call(call);
   const SiteRuntime& site = sites_[record.site];
@@ -404,7 +544,7 @@ void Engine::note_outlier_result(const SiteRuntime& site, std::uint32_t view_ind
   CallerView& view = views_[view_index];
   const std::uint32_t slot = instances_[instance].index_in_service;
   PeerState& peer = peer_state_[view.peer_offset + slot];
-  if (outcome == Outcome::ok) {
+  if (succeeded(outcome)) {
     peer.consecutive_errors = 0;
     return;
   }

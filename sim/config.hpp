@@ -19,15 +19,21 @@ enum class Outcome : std::uint8_t {
   unavailable = 4,  // the caller knew no instance to send to
   cancelled = 5,    // the caller gave this attempt up: its own request was cancelled, or a hedge won
   rate_limited = 6, // a rate limit refused it: the callee's (429) or the caller's own token bucket
+  bulkhead_full = 7,  // the caller's own bulkhead had no free permit (at once, or after its wait)
+  degraded = 8,       // a success with a fallback answer (the call's own or a callee's): counted in ok too
 };
 inline constexpr std::uint32_t outcome_bit(Outcome o) { return 1u << static_cast<unsigned>(o); }
+// ok and degraded are successes: nothing retries them, and no breaker counts them as failures.
+inline constexpr bool succeeded(Outcome o) { return o == Outcome::ok || o == Outcome::degraded; }
+// The outcomes a policy may name (retry_on, breaker.failures, hedging.non_fatal, fallback.on).
+inline constexpr Outcome kLastNamedOutcome = Outcome::bulkhead_full;
 inline constexpr std::uint32_t kRetryOnDefault =
     outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::unavailable);
 // What a breaker counts as a failure unless told otherwise (gobreaker's IsSuccessful): every
 // outcome but ok, and but cancelled (the caller gave that attempt up itself).
 inline constexpr std::uint32_t kBreakerFailuresDefault =
     outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
-    outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::rate_limited);
+    outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::rate_limited) | outcome_bit(Outcome::bulkhead_full);
 const char* outcome_name(Outcome o);
 
 enum class Jitter : std::uint8_t { none, full, equal };
@@ -94,6 +100,29 @@ struct RateLimit {
   TimeNs retry_after_ns = 0;  // servers only: the Retry-After their 429 answers carry
 };
 
+// A bulkhead as resilience4j's (semaphore) Bulkhead or Hystrix's semaphore isolation: at most
+// `max_concurrent` attempts in flight from one calling instance (or one scope) towards one callee
+// service, shared by all its calls to that service. An attempt finding every permit taken waits
+// up to `max_wait_ns` in arrival order (a fair semaphore), or is refused at once when that is 0
+// (outcome bulkhead_full). An attempt holds its permit from when it is sent until it ends.
+struct Bulkhead {
+  bool enabled = false;
+  std::uint32_t max_concurrent = 25;  // resilience4j's maxConcurrentCalls default
+  TimeNs max_wait_ns = 0;             // resilience4j's maxWaitDuration default
+};
+
+// A fallback (resilience4j's fallbackMethod, Hystrix's getFallback): a call that ends with one of
+// `on_mask`'s outcomes (after its retries or hedges) answers instead with a cached or static
+// value after `latency`; the call then succeeds, degraded.
+inline constexpr std::uint32_t kFallbackOnDefault =
+    outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
+    outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::rate_limited) | outcome_bit(Outcome::bulkhead_full);
+struct Fallback {
+  bool enabled = false;
+  std::uint32_t on_mask = kFallbackOnDefault;
+  Distribution latency = ConstantDist{0};
+};
+
 enum class LoadBalancer : std::uint8_t { round_robin, random, least_outstanding, power_of_two, zone_aware };
 const char* load_balancer_name(LoadBalancer lb);
 
@@ -128,6 +157,8 @@ struct CallPolicy {
   bool deadline_propagation = false;
   HedgingPolicy hedging;
   RateLimit rate_limit;  // the caller's own limiter, per calling instance (or per scope)
+  Bulkhead bulkhead;
+  Fallback fallback;
 };
 
 struct CallStep {
@@ -150,6 +181,21 @@ struct Operation {
   std::vector<Step> steps;  // run after the service time, in order, holding the worker
 };
 
+// An adaptive concurrency limit per instance with the AIMD rule of Netflix's concurrency-limits
+// (AIMDLimit, defaults included): a request beyond the limit of requests in flight (queued or in
+// service) is refused at once; each request that leaves updates the limit: a drop (an error,
+// a shed or expired request) or a latency above `timeout_ns` multiplies it by `backoff_ratio`
+// (rounded down), a success while at least half the limit was in flight adds 1; it stays within
+// [min_limit, max_limit].
+struct AdaptiveConcurrency {
+  bool enabled = false;
+  std::uint32_t initial_limit = 20;
+  std::uint32_t min_limit = 20;
+  std::uint32_t max_limit = 200;
+  double backoff_ratio = 0.9;
+  TimeNs timeout_ns = 5 * kSecond;
+};
+
 struct InstanceGroup {
   std::uint32_t zone = 0;
   std::uint32_t count = 0;
@@ -168,6 +214,12 @@ struct ServiceConfig {
   // cancelled in turn.
   bool honours_cancellation = false;
   RateLimit rate_limit;  // per instance: requests beyond it are answered 429 at once
+  // Load shedding, all off by default. queue_timeout_ns > 0: a worker refuses (answers 503 at
+  // once, outcome rejected) work that waited longer than this instead of serving it.
+  TimeNs queue_timeout_ns = 0;
+  // Adaptive LIFO: while more than this many requests wait, a free worker takes the newest.
+  std::uint32_t lifo_above = 0xffff'ffffu;  // 0xffffffff: always first in, first out
+  AdaptiveConcurrency adaptive;
   std::vector<Operation> operations;        // at least one
 };
 

@@ -18,6 +18,8 @@ const char* outcome_name(Outcome o) {
     case Outcome::unavailable: return "unavailable";
     case Outcome::cancelled: return "cancelled";
     case Outcome::rate_limited: return "rate_limited";
+    case Outcome::bulkhead_full: return "bulkhead_full";
+    case Outcome::degraded: return "degraded";
   }
   return "?";
 }
@@ -93,6 +95,7 @@ void Engine::build_topology() {
         instance.index_in_service = static_cast<std::uint32_t>(instances_.size()) - runtime.first_instance;
         instance.workers = service.workers;
         instance.queue_capacity = service.queue_capacity;
+        instance.concurrency_limit = service.adaptive.initial_limit;
         instance.rng = Rng::stream(config_.seed, "instance/" + service.name + "/" + std::to_string(instance.index_in_service));
         instances_.push_back(std::move(instance));
       }
@@ -134,6 +137,7 @@ void Engine::build_sites() {
         breaker_info_.push_back({index, per_instance ? services_[caller_service].first_instance + b : kNone});
       }
     }
+    if (policy->bulkhead.enabled) add_bulkheads(site, caller_service);
     sites_.push_back(std::move(site));
     return index;
   };
@@ -166,6 +170,25 @@ void Engine::build_sites() {
     runtime.arrivals = Rng::stream(config_.seed, "client/" + client.name + "/arrivals");
     clients_.push_back(std::move(runtime));
   }
+}
+
+// Gives a site its bulkheads: a caller service's calls to one callee service share them (one per
+// calling instance unless the call's scope is the calling service); a client has its own.
+void Engine::add_bulkheads(SiteRuntime& site, std::uint32_t caller_service) {
+  const bool per_instance = caller_service != kNone && site.policy->scope == ClientStateScope::per_caller_instance;
+  if (caller_service != kNone) {
+    for (const SiteRuntime& other : sites_) {
+      if (other.bulkhead_count > 0 && other.caller_service == caller_service &&
+          other.callee_service == site.callee_service && other.policy->scope == site.policy->scope) {
+        site.bulkhead_base = other.bulkhead_base;
+        site.bulkhead_count = other.bulkhead_count;
+        return;
+      }
+    }
+  }
+  site.bulkhead_base = static_cast<std::uint32_t>(bulkheads_.size());
+  site.bulkhead_count = per_instance ? services_[caller_service].instance_count : 1;
+  for (std::uint32_t b = 0; b < site.bulkhead_count; ++b) bulkheads_.push_back({&site.policy->bulkhead});
 }
 
 // Gives a site its callers' views: one per calling instance unless the call's scope is the
@@ -204,6 +227,7 @@ void Engine::build_series() {
   results_.services.resize(config_.services.size());
   for (std::size_t s = 0; s < config_.services.size(); ++s) {
     results_.services[s].name = config_.services[s].name;
+    results_.services[s].limit_lowest = results_.services[s].limit_highest = config_.services[s].adaptive.initial_limit;
     results_.services[s].series.assign(buckets, BucketSample{});
   }
 }
@@ -344,6 +368,9 @@ void Engine::dispatch(const Event& event) {
       break;
     case kCancelArrive: on_cancel_arrive(event.a, event.b); break;
     case kHedge: on_hedge_timer(event.a, event.b); break;
+    case kBulkheadTimeout: on_bulkhead_timeout(event.a, event.b); break;
+    case kBulkheadGrant: on_bulkhead_grant(event.a, event.b); break;
+    case kFallbackDone: on_fallback_done(event.a, event.b); break;
     default: invariant_failed("engine invariant violated: an event of unknown kind " + std::to_string(event.kind()));
   }
 }

@@ -92,6 +92,13 @@ class Engine final : private BreakerListener {
   std::span<const SiteRuntime> sites() const { return sites_; }
   std::span<const ClientRuntime> clients() const { return clients_; }
   std::span<const Breaker> breakers() const { return breakers_; }
+  // Whether any call or client has a fallback (reports then count degraded requests).
+  bool has_fallbacks() const {
+    for (const SiteRuntime& site : sites_) {
+      if (site.policy->fallback.enabled) return true;
+    }
+    return false;
+  }
   std::span<const BreakerInfo> breaker_info() const { return breaker_info_; }
   const RegistryEntry& registry_entry(std::uint32_t instance) const { return registry_[instance]; }
   // The views of a site: one per calling instance (in instance order), or one shared.
@@ -159,6 +166,7 @@ class Engine final : private BreakerListener {
   void build_topology();
   void build_sites();
   void add_views(SiteRuntime& site, std::uint32_t site_index, std::uint32_t caller_service);
+  void add_bulkheads(SiteRuntime& site, std::uint32_t caller_service);
   void build_series();
   void schedule_initial_events();
   void dispatch(const Event& event);
@@ -185,6 +193,15 @@ class Engine final : private BreakerListener {
   void finish_hedged(std::uint32_t call, Outcome outcome);
   void unlink_child(const CallRecord& record, std::uint32_t call);
   void complete_call(std::uint32_t call, Outcome outcome);
+  void finish_call(std::uint32_t call, Outcome outcome);
+  void on_fallback_done(std::uint32_t call, std::uint32_t token);
+  void dispatch_attempt(std::uint32_t call);
+  bool take_bulkhead_permit(std::uint32_t call);
+  void release_bulkhead_permit(CallRecord& record);
+  void unlink_bulkhead_waiter(std::uint32_t call);
+  void on_bulkhead_timeout(std::uint32_t call, std::uint32_t token);
+  void on_bulkhead_grant(std::uint32_t call, std::uint32_t token);
+  std::uint32_t bulkhead_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
   std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);
   TimeNs backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng);
   bool take_retry_token(SiteRuntime& site);
@@ -198,6 +215,8 @@ class Engine final : private BreakerListener {
   void on_cancel_arrive(std::uint32_t work, std::uint32_t token);
   void cancel_children(std::uint32_t work);
   void abandon_work(std::uint32_t work);
+  std::uint32_t next_queued(InstanceRuntime& instance);
+  void leave_concurrency_limit(WorkRecord& w, bool sample, bool drop);
   void on_service_done(std::uint32_t work, std::uint32_t token);
   bool inject_error(InstanceRuntime& instance, const WorkRecord& work, bool fail_fast);
   void count_service_arrival(std::uint32_t service);
@@ -256,6 +275,7 @@ class Engine final : private BreakerListener {
   std::vector<ClientRuntime> clients_;
   std::vector<Breaker> breakers_;
   std::vector<BreakerInfo> breaker_info_;
+  std::vector<BulkheadState> bulkheads_;  // per caller and callee service with a bulkhead: one per calling instance, or one
   std::vector<RegistryEntry> registry_;
   std::vector<CallerView> views_;               // per site: one per calling instance, or one shared
   std::vector<std::uint32_t> view_members_;     // all views' members, each a fixed slice

@@ -21,6 +21,9 @@ enum EventKind : std::uint8_t {
   kWorkResume,       // a: work, b: work token (a paused instance resumes queued work)
   kCancelArrive,     // a: work, b: work token (a caller's cancellation reaches the callee)
   kHedge,            // a: call, b: call token (a hedged call sends its next attempt)
+  kBulkheadTimeout,  // a: call, b: call token (an attempt waited for a bulkhead permit in vain)
+  kBulkheadGrant,    // a: call, b: call token (an attempt was given a freed bulkhead permit)
+  kFallbackDone,     // a: call, b: call token (a failed call's fallback answers)
 };
 
 }  // namespace faultline::sim

@@ -14,6 +14,11 @@ void count_outcome(Counters& counters, Outcome outcome) {
     case Outcome::unavailable: ++counters.unavailable; break;
     case Outcome::cancelled: break;  // only calls from a cancelled request; counted per call site
     case Outcome::rate_limited: ++counters.rejected; break;  // refused, as a full queue refuses
+    case Outcome::bulkhead_full: ++counters.rejected; break;  // refused, as an open breaker refuses
+    case Outcome::degraded:
+      ++counters.ok;  // a success, answered in part by a fallback
+      ++counters.degraded;
+      break;
   }
 }
 
@@ -34,7 +39,7 @@ void Engine::count_client(std::uint32_t client, Outcome outcome, TimeNs latency_
   ++sample.counts.requests;
   count_outcome(entity.totals, outcome);
   count_outcome(sample.counts, outcome);
-  if (outcome == Outcome::ok) {
+  if (succeeded(outcome)) {
     entity.latency.record(latency_ns);
     entity.bucket_latency.record(latency_ns);
   }
@@ -50,7 +55,7 @@ void Engine::count_service(std::uint32_t service, Outcome outcome, TimeNs latenc
   EntityResults& entity = results_.services[service];
   count_outcome(entity.totals, outcome);
   count_outcome(entity.series[current_bucket_].counts, outcome);
-  if (outcome == Outcome::ok) {
+  if (succeeded(outcome)) {
     entity.latency.record(latency_ns);
     entity.bucket_latency.record(latency_ns);
   }

@@ -18,6 +18,7 @@ struct Counters {
   std::uint64_t rejected = 0;     // queue full or breaker open
   std::uint64_t unavailable = 0;  // no instance known to send to
   std::uint64_t retries = 0;      // retry attempts made
+  std::uint64_t degraded = 0;     // of ok: answered with a fallback somewhere on the way
 
   void add(const Counters& other) {
     requests += other.requests;
@@ -27,6 +28,7 @@ struct Counters {
     rejected += other.rejected;
     unavailable += other.unavailable;
     retries += other.retries;
+    degraded += other.degraded;
   }
 };
 
@@ -53,6 +55,10 @@ struct EntityResults {
   std::uint64_t expired = 0;        // services: work dropped by a worker, its deadline passed
   std::uint64_t cancelled = 0;      // services: work dropped or stopped because its caller gave up
   std::uint64_t rate_limited = 0;   // services: requests answered 429 by its rate limit
+  std::uint64_t shed_queue_timeout = 0;  // services: refused by a worker, having waited over queue_timeout
+  std::uint64_t shed_concurrency = 0;    // services: refused on arrival by the adaptive concurrency limit
+  std::uint32_t limit_lowest = 0;        // services: the adaptive limit's lowest and highest value over
+  std::uint32_t limit_highest = 0;       // all instances during the run
 };
 
 // One call site's counters, counted on the caller's side: what a person expects on an arrow
@@ -73,6 +79,10 @@ struct CallSiteCounters {
   std::uint64_t hedged = 0;             // attempts sent by hedging, beyond each call's first
   std::uint64_t rate_limited = 0;       // answered 429 by the callee's rate limit
   std::uint64_t throttled = 0;          // refused by the caller's own token bucket, never sent
+  std::uint64_t bulkhead_full = 0;      // refused by the caller's bulkhead (at once or after waiting), never sent
+  std::uint64_t bulkhead_waited = 0;    // attempts that waited for a bulkhead permit
+  std::uint64_t degraded = 0;           // of ok: answers the callee gave with a fallback further down
+  std::uint64_t fallbacks = 0;          // calls that failed and answered with this call's fallback
 };
 
 enum class TimelineKind : std::uint8_t {

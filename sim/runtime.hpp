@@ -68,6 +68,10 @@ class RingQueue {
     --size_;
     return value;
   }
+  std::uint32_t pop_back() {  // the newest
+    --size_;
+    return buffer_[(head_ + size_) & (buffer_.size() - 1)];
+  }
   void clear() { head_ = size_ = 0; }
 
  private:
@@ -111,6 +115,8 @@ struct InstanceRuntime {
   RingQueue queue;
   std::uint32_t cancelled_queued = 0;  // queued work already cancelled (skipped when popped)
   TokenBucket limiter;                 // its service's rate limit (429 beyond it)
+  std::uint32_t concurrency_limit = 0; // its service's adaptive concurrency limit, now
+  std::uint32_t admitted = 0;          // requests in flight under that limit (queued or in service)
   // Faults and warm-up change these.
   double slowdown = 1.0;               // service time multiplier
   double error_ratio = 0.0;            // share of requests answered with an error
@@ -179,6 +185,15 @@ struct CallerView {
   TokenBucket limiter;  // the call's own rate limit, if any
 };
 
+// One bulkhead (see Bulkhead): the permits taken, and the attempts waiting for one in arrival
+// order, as a list threaded through CallRecord::wait_prev/wait_next.
+struct BulkheadState {
+  const Bulkhead* config = nullptr;
+  std::uint32_t busy = 0;
+  std::uint32_t wait_head = kNone;
+  std::uint32_t wait_tail = kNone;
+};
+
 // A call site: one caller (a client, or a step of a service's operation) towards one callee
 // operation, with its policy, its callers' views and its retry budget.
 struct SiteRuntime {
@@ -193,6 +208,8 @@ struct SiteRuntime {
   std::uint32_t view_count = 0;
   std::uint32_t breaker_base = kNone;
   std::uint32_t breaker_count = 0;
+  std::uint32_t bulkhead_base = kNone;  // slice of Engine::bulkheads_, shared by the caller's calls to one service
+  std::uint32_t bulkhead_count = 0;
   double budget_tokens = 0;
   TimeNs budget_updated_ns = 0;
   Rng rng;
@@ -212,7 +229,9 @@ struct BreakerInfo {
   std::uint32_t caller_instance = kNone;  // kNone: one breaker for the whole caller
 };
 
-enum class CallState : std::uint8_t { free, waiting, backoff, hedging };  // hedging: its attempts are child calls
+// hedging: its attempts are child calls; bulkhead_wait: waiting for a permit; bulkhead_granted:
+// given one, to be sent at once; fallback: failed, its fallback answer on the way.
+enum class CallState : std::uint8_t { free, waiting, backoff, hedging, bulkhead_wait, bulkhead_granted, fallback };
 
 struct CallRecord {
   std::uint32_t site = 0;
@@ -234,6 +253,10 @@ struct CallRecord {
   std::uint32_t next_sibling = kNone;  // the parent's next outstanding call (cancellation, hedging)
   std::uint32_t first_hedge = kNone;   // a hedged call: its attempts in flight, as child calls
   std::uint32_t hedges_outstanding = 0;
+  std::uint32_t bulkhead = kNone;   // the bulkhead whose permit the current attempt holds or awaits
+  bool holds_permit = false;
+  std::uint32_t wait_prev = kNone;  // neighbours in the bulkhead's wait list
+  std::uint32_t wait_next = kNone;
 };
 
 enum class WorkState : std::uint8_t { free, travelling, queued_on_link, queued, in_service, waiting_children, stuck, replying };
@@ -256,6 +279,9 @@ struct WorkRecord {
   Outcome outcome = Outcome::ok;
   bool failed = false;
   bool cancelled = false;  // its caller gave up and told it so
+  bool degraded = false;   // a required downstream call answered with a fallback
+  bool admitted = false;   // counted in its instance's adaptive concurrency limit
+  std::uint32_t inflight_at_admission = 0;
 };
 
 struct RegistryEntry {

@@ -1,5 +1,7 @@
 // The callee's side: a request message arrives at an instance, waits in its FIFO queue for a
 // worker, is served, runs its downstream steps while holding the worker, and replies.
+#include <algorithm>
+
 #include "sim/check.hpp"
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
@@ -63,12 +65,26 @@ void Engine::deliver(std::uint32_t work) {
     send_reply(work);
     return;
   }
+  const ServiceConfig& config = config_.services[instance.service];
+  if (config.adaptive.enabled) {
+    // The adaptive concurrency limit: beyond it, refused at once (Envoy's and Netflix's 503).
+    if (instance.admitted >= instance.concurrency_limit) {
+      w.outcome = Outcome::rejected;
+      ++results_.services[instance.service].shed_concurrency;
+      count_service(instance.service, Outcome::rejected, 0);
+      send_reply(work);
+      return;
+    }
+    w.admitted = true;
+    w.inflight_at_admission = ++instance.admitted;
+  }
   if (instance.status == InstanceStatus::up && instance.busy < instance.workers) {
     start_service(work);
   } else if (instance.queue.size() - instance.cancelled_queued < instance.queue_capacity) {
     w.state = WorkState::queued;
     instance.queue.push(work);
   } else {
+    leave_concurrency_limit(w, true, true);
     w.outcome = Outcome::rejected;
     count_service(instance.service, Outcome::rejected, 0);
     send_reply(work);
@@ -83,12 +99,24 @@ bool Engine::start_service(std::uint32_t work) {
   if (w.cancelled) {
     if (w.state == WorkState::queued) --instance.cancelled_queued;
     ++results_.services[instance.service].cancelled;
+    leave_concurrency_limit(w, false, false);
     free_work(work);
     return false;
   }
-  if (w.deadline_ns <= now_ && config_.services[instance.service].drop_expired) {
+  const ServiceConfig& config = config_.services[instance.service];
+  if (w.deadline_ns <= now_ && config.drop_expired) {
     ++results_.services[instance.service].expired;
+    leave_concurrency_limit(w, true, true);
     free_work(work);
+    return false;
+  }
+  if (config.queue_timeout_ns > 0 && now_ - w.arrived_ns > config.queue_timeout_ns) {
+    // Waited too long: refused at once instead of served (a 503 its caller can retry elsewhere).
+    ++results_.services[instance.service].shed_queue_timeout;
+    leave_concurrency_limit(w, true, true);
+    w.outcome = Outcome::rejected;
+    count_service(instance.service, Outcome::rejected, 0);
+    send_reply(work);
     return false;
   }
   FAULTLINE_ASSERT(instance.busy < instance.workers);  // a worker is free
@@ -156,7 +184,7 @@ void Engine::advance_steps(std::uint32_t work) {
     }
     ++works_[work].step;
   }
-  finish_work(work, Outcome::ok);
+  finish_work(work, works_[work].degraded ? Outcome::degraded : Outcome::ok);
 }
 
 void Engine::child_done(std::uint32_t work, std::uint32_t token, Outcome outcome, bool required) {
@@ -166,7 +194,8 @@ void Engine::child_done(std::uint32_t work, std::uint32_t token, Outcome outcome
     if (--w.pending == 0) abandon_work(work);
     return;
   }
-  if (outcome != Outcome::ok && required) w.failed = true;
+  if (!succeeded(outcome) && required) w.failed = true;
+  if (outcome == Outcome::degraded) w.degraded = true;
   if (--w.pending > 0) return;
   if (w.failed) {
     finish_work(work, Outcome::error);
@@ -186,6 +215,7 @@ void Engine::finish_work(std::uint32_t work, Outcome outcome) {
     return;
   }
   w.outcome = outcome;
+  leave_concurrency_limit(w, true, !succeeded(outcome));
   ++instance.served;
   count_service(instance.service, outcome, now_ - w.arrived_ns);
   release_worker(instance);
@@ -196,7 +226,7 @@ void Engine::release_worker(InstanceRuntime& instance) {
   FAULTLINE_ASSERT(instance.busy > 0);
   --instance.busy;
   if (instance.status != InstanceStatus::up && instance.status != InstanceStatus::draining) return;
-  while (!instance.queue.empty() && instance.busy < instance.workers) start_service(instance.queue.pop());
+  while (!instance.queue.empty() && instance.busy < instance.workers) start_service(next_queued(instance));
   if (instance.status == InstanceStatus::draining && instance.busy == 0 && instance.queue.empty()) {
     set_instance_status(static_cast<std::uint32_t>(&instance - instances_.data()), InstanceStatus::stopped);
   }
@@ -250,6 +280,8 @@ void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset
   }
   instance.queue.clear();
   instance.cancelled_queued = 0;
+  instance.admitted = 0;
+  for (std::uint32_t w : lost_work) works_[w].admitted = false;
   instance.busy = 0;
   instance.status = InstanceStatus::crashed;
   instance.down_since_ns = now_;
@@ -269,6 +301,40 @@ void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset
     count_service(instance.service, Outcome::error, 0);
     send_reply(w);
   }
+}
+
+// The next queued work a free worker takes: the oldest, or under adaptive LIFO while more than
+// lifo_above wait, the newest (Facebook's adaptive LIFO: fresh requests still have callers).
+std::uint32_t Engine::next_queued(InstanceRuntime& instance) {
+  const std::uint32_t lifo_above = config_.services[instance.service].lifo_above;
+  if (lifo_above != 0xffff'ffffu && instance.queue.size() - instance.cancelled_queued > lifo_above) {
+    return instance.queue.pop_back();
+  }
+  return instance.queue.pop();
+}
+
+// A request leaves its instance's adaptive concurrency limit (answered, refused or dropped) and,
+// when `sample`, updates the limit with AIMDLimit's rule: a drop or a latency above the timeout
+// backs off, a success while at least half the limit was in flight adds one.
+void Engine::leave_concurrency_limit(WorkRecord& w, bool sample, bool drop) {
+  if (!w.admitted) return;
+  w.admitted = false;
+  InstanceRuntime& instance = instances_[w.instance];
+  FAULTLINE_ASSERT(instance.admitted > 0);
+  --instance.admitted;
+  if (!sample) return;
+  const AdaptiveConcurrency& adaptive = config_.services[instance.service].adaptive;
+  std::uint32_t limit = instance.concurrency_limit;
+  if (drop || now_ - w.arrived_ns > adaptive.timeout_ns) {
+    limit = static_cast<std::uint32_t>(static_cast<double>(limit) * adaptive.backoff_ratio);
+  } else if (static_cast<std::uint64_t>(w.inflight_at_admission) * 2 >= limit) {
+    ++limit;
+  }
+  limit = std::min(adaptive.max_limit, std::max(adaptive.min_limit, limit));
+  instance.concurrency_limit = limit;
+  EntityResults& service = results_.services[instance.service];
+  if (limit < service.limit_lowest) service.limit_lowest = limit;
+  if (limit > service.limit_highest) service.limit_highest = limit;
 }
 
 // A caller's cancellation reaches the work: queued work is dropped when a worker would take it,
@@ -312,6 +378,7 @@ void Engine::cancel_children(std::uint32_t work) {
 void Engine::abandon_work(std::uint32_t work) {
   InstanceRuntime& instance = instances_[works_[work].instance];
   ++results_.services[instance.service].cancelled;
+  leave_concurrency_limit(works_[work], false, false);
   free_work(work);
   release_worker(instance);
 }
@@ -319,6 +386,7 @@ void Engine::abandon_work(std::uint32_t work) {
 void Engine::restart_instance(std::uint32_t index) {
   InstanceRuntime& instance = instances_[index];
   instance.status = InstanceStatus::up;
+  instance.concurrency_limit = config_.services[instance.service].adaptive.initial_limit;  // a new process
   instance.down_since_ns = kNever;
   instance.down_cause = kNone;
   record_timeline(TimelineKind::instance_state, index, static_cast<std::uint32_t>(InstanceStatus::up));
@@ -343,7 +411,7 @@ void Engine::set_instance_status(std::uint32_t index, InstanceStatus status) {
   if (before != InstanceStatus::crashed && status == InstanceStatus::up) {
     // Back from a pause or a hang: resume queued work onto free workers.
     while (!instance.queue.empty() && instance.busy < instance.workers) {
-      start_service(instance.queue.pop());
+      start_service(next_queued(instance));
     }
   }
 }
@@ -375,7 +443,7 @@ void Engine::set_workers(std::uint32_t index, std::uint32_t workers) {
   InstanceRuntime& instance = instances_[index];
   instance.workers = workers;
   while (instance.status == InstanceStatus::up && !instance.queue.empty() && instance.busy < instance.workers) {
-    start_service(instance.queue.pop());
+    start_service(next_queued(instance));
   }
 }
 

@@ -42,6 +42,14 @@ const std::map<std::string, std::set<std::string>>& expected_failures() {
         "availability stays near 5/6 once payments#3 is dead (86%)"}},
       {"slow-inventory-deadlines-before.json",
        {"users are fully served again within 5s of the slowdown's end", "users spend at most 25s below 99% availability"}},
+      {"bulkhead-payments-before.json",
+       {"browsing stays available while payments crawls",
+        "browsing stays fast while payments crawls (p99 of ok requests within 50ms)"}},
+      {"fallback-recommendations-before.json",
+       {"pages are served while recommendations is down", "at most 100 page requests fail in the whole run"}},
+      {"overload-shedding-before.json",
+       {"the capacity left serves users during the slowdown (400/s of 700/s: at least 50%)",
+        "users are fully served again within 2s of the slowdown's end"}},
   };
   return failures;
 }
@@ -92,7 +100,8 @@ TEST_CASE("the scenario library holds the stories and their before variants", "[
   for (const char* story : {"crash-discovery.json", "zone-outage-failover.json", "slow-dependency-breaker.json",
                             "retry-storm.json", "registry-outage-outlier-detection.json",
                             "zone-partition-split-cluster.json", "rolling-restart.json", "chaos-monkey-hour.json",
-                            "per-process-round-robin.json", "slow-inventory-deadlines.json"}) {
+                            "per-process-round-robin.json", "slow-inventory-deadlines.json", "bulkhead-payments.json",
+                            "fallback-recommendations.json", "overload-shedding.json"}) {
     CHECK(names.count(story) == 1);
   }
   for (const auto& [before, failing] : expected_failures()) {
