@@ -78,8 +78,12 @@ void availability(const Scenario& s, const AssertionSpec& a, const sim::Engine& 
   out.expected = ">= " + percent(a.min_ratio) + " of " + target_name(s, a) + " requests ok";
   if (a.degraded_failed) {
     // Degraded requests (ok, answered in part by a fallback) count as failed.
-    subject.totals.ok -= subject.totals.degraded;
-    for (sim::Counters& c : subject.series) c.ok -= c.degraded;
+    auto count_as_failed = [](sim::Counters& c) {
+      c.ok -= c.degraded;
+      c.errors += c.degraded;
+    };
+    count_as_failed(subject.totals);
+    for (sim::Counters& c : subject.series) count_as_failed(c);
   }
   if (a.degraded_failed || engine.has_fallbacks()) {
     out.expected += a.degraded_failed ? " (degraded counted as failed)" : " (degraded counted as ok)";

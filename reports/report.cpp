@@ -53,6 +53,7 @@ json entity_json(const sim::EntityResults& e, bool degraded) {
     // Degraded answers counted as failures: the share answered in full.
     sim::Counters full = e.totals;
     full.ok -= full.degraded;
+    full.errors += full.degraded;
     out["availability_without_degraded"] = std::round(analysis::availability(full) * 1e6) / 1e6;
   }
   out["latency"] = latency_json(e.latency);
