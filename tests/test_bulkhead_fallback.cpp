@@ -107,10 +107,10 @@ TEST_CASE("a caller's calls to one service share its bulkhead, so they must agre
   ScratchDir dir("bulkhead-shared");
   const json scenario = json::parse(R"({
     "version": 1, "name": "bulkhead-shared", "duration": "1s", "zones": ["z"],
-    "services": [{"name": "web", "operations": [
+    "services": [{"name": "web", "instances": 1, "operations": [
                    {"name": "a", "calls": [{"service": "db", "bulkhead": {"max_concurrent": 5}}]},
                    {"name": "b", "calls": [{"service": "db", "bulkhead": {"max_concurrent": 6}}]}]},
-                 {"name": "db"}],
+                 {"name": "db", "instances": 1}],
     "clients": [{"name": "users", "zone": "z", "service": "web", "operation": "a", "open_loop": {"rate": 1}}]
   })");
   {
