@@ -11,7 +11,7 @@ cmake --preset release -DFAULTLINE_TESTS=ON -DFAULTLINE_GUI=ON >/dev/null
 cmake --build --preset release
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-ctest --preset release -j2 | tee "$log"
+ctest --preset release -j3 | tee "$log"
 scripts/sanitize-and-cross-check.sh build/release | tee -a "$log"
 # One closing line over both ctest runs: "N passed, N failed".
 total=$(grep -Eo "tests failed out of [0-9]+" "$log" | grep -Eo "[0-9]+$" | awk "{s+=\$1} END {print s+0}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The second half of the test suite (called by test.sh after the Release build's ctest):
-#  1. a Clang Debug build with AddressSanitizer + UBSan (and libFuzzer coverage) runs the whole
-#     ctest suite (minus the GUI and browser tests, which the Release build already ran);
+#  1. a Clang Debug build with AddressSanitizer + UBSan (and libFuzzer coverage; the simulation
+#     core at -O1, the rest at -O0: see CMakeLists.txt) runs the whole ctest suite (minus the GUI
+#     and browser tests, which the Release build already ran);
 #  2. cross-build determinism: every scenario in scenarios/ with three seeds, run by the GCC
 #     Release binary and the Clang Debug sanitizer binary, must give byte-identical reports;
 #  3. the engine's unit tests under valgrind memcheck, with no errors;
@@ -13,7 +14,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 release=${1:-$root/build/release}
 asan=$root/build/asan
-fuzz_seconds=${FAULTLINE_FUZZ_SECONDS:-60}
+fuzz_seconds=${FAULTLINE_FUZZ_SECONDS:-30}
 
 echo "== sanitizer build (clang-14, Debug, ASan + UBSan) =="
 cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
@@ -25,7 +26,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # tools, not our memory safety) and the memory-budget test (ASan's shadow memory distorts
 # resident size); together about 6 minutes of sanitizer time.
 # The schema-extremes test runs every 4th of its ~500 cases here (all of them in the Release pass).
-(cd "$asan" && FAULTLINE_EXTREMES_EVERY=4 ctest -j2 --output-on-failure \
+(cd "$asan" && FAULTLINE_EXTREMES_EVERY=4 ctest -j3 --output-on-failure \
   -E "Chromium|chromium|gui|SIGINT|^live: |commands in .* run as shown|install and Debian package|slurm job array|python-jsonschema and faultline validate agree|over the memory budget")  # live tests (real servers, wall-clock load) run in the Release pass only
 
 echo "== cross-build determinism (GCC Release vs Clang Debug+sanitizers) =="
