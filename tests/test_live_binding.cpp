@@ -189,4 +189,31 @@ TEST_CASE("the binding schema and the loader agree on what a binding may hold", 
   }
 }
 
+TEST_CASE("the docs' docker-compose and Kubernetes bindings load against their scenario", "[live][binding][docs]") {
+  // docs/live.md binds docs/examples/live/checkout.json to both set-ups; each section's ```json
+  // block must pass the binding schema and match the scenario (service names, instance counts).
+  const std::string scenario = kSourceDir + "/docs/examples/live/checkout.json";
+  ScratchDir scratch("binding-docs");
+  CHECK(run_faultline("validate " + scenario, scratch).exit_code == 0);
+  const std::string page = read_file(kSourceDir + "/docs/live.md");
+  for (const std::string heading : {"### Binding a docker-compose set-up", "### Binding a Kubernetes port-forward set-up"}) {
+    const auto section = page.find(heading);
+    REQUIRE(section != std::string::npos);
+    const auto open = page.find("```json\n", section);
+    REQUIRE(open != std::string::npos);
+    REQUIRE(open < page.find("\n## ", section));  // the block is in this section
+    const auto body = open + 8;
+    const std::string text = page.substr(body, page.find("```", body) - body);
+    INFO(heading << "\n" << text);
+    CHECK(harness::schema_errors(harness::JsonSource::parse("binding.json", text), live::binding_schema_text(), 5).empty());
+    const live::Binding b = load(scenario, text);
+    REQUIRE(b.clients.size() == 1);
+    CHECK(b.clients[0].address.port == 8080);
+    REQUIRE(b.services.size() == 1);
+    REQUIRE(b.services[0].instances.size() == 2);
+    CHECK(b.services[0].instances[0].upstream == "127.0.0.1:7001");
+    CHECK(b.services[0].instances[1].upstream == "127.0.0.1:7002");
+  }
+}
+
 }  // namespace faultline::test

@@ -133,14 +133,15 @@ int command_live(const std::vector<std::string>& raw) {
   const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
   const harness::JsonSource binding_source = harness::JsonSource::load(binding_path);
   const Binding binding = parse_binding(binding_source, scenario);
-  const std::vector<std::string> unsupported = unsupported_faults(scenario, binding);
+  std::vector<std::string> unsupported = unsupported_faults(scenario, binding);
+  for (std::string& line : unsupported_client_policies(scenario)) unsupported.push_back(std::move(line));
   if (!unsupported.empty()) {
     for (const std::string& line : unsupported) {
       std::fprintf(stderr, "faultline: %s: %s%s\n", scenario_path.c_str(), line.c_str(),
                    skip_unsupported ? " (skipped: --skip-unsupported)" : "");
     }
     if (!skip_unsupported) {
-      std::fprintf(stderr, "faultline: %s: %zu fault(s) cannot be applied live; nothing was run (--skip-unsupported runs without them)\n",
+      std::fprintf(stderr, "faultline: %s: %zu fault(s) or client policies cannot be applied live; nothing was run (--skip-unsupported runs without them)\n",
                    scenario_path.c_str(), unsupported.size());
       return harness::kExitInput;
     }

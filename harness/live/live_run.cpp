@@ -527,6 +527,17 @@ std::vector<std::string> unsupported_faults(const harness::Scenario& scenario, c
   return out;
 }
 
+std::vector<std::string> unsupported_client_policies(const harness::Scenario& scenario) {
+  std::vector<std::string> out;
+  for (const sim::ClientConfig& client : scenario.model.clients) {
+    if (client.policy.hedging.enabled) {
+      out.push_back("client \"" + client.name +
+                    "\": hedging is not applied by live mode's load generator (it sends one attempt at a time)");
+    }
+  }
+  return out;
+}
+
 LiveResult run_live(const harness::Scenario& scenario, const Binding& binding, const LiveOptions& options) {
   LiveRun run(scenario, binding, options);
   return run.run();

@@ -34,6 +34,10 @@ struct LiveResult {
 // naming the fault and why.
 std::vector<std::string> unsupported_faults(const harness::Scenario& scenario, const Binding& binding);
 
+// The clients' policies the generator does not apply (hedging), one line each naming the
+// client and why; refused like the faults above unless --skip-unsupported.
+std::vector<std::string> unsupported_client_policies(const harness::Scenario& scenario);
+
 // Runs the scenario live against the bound system. Call check_binding_reachable first.
 LiveResult run_live(const harness::Scenario& scenario, const Binding& binding, const LiveOptions& options);
 

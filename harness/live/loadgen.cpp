@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <unordered_set>
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,6 +16,7 @@
 
 #include "harness/live/write_now.hpp"
 #include "sim/arrivals.hpp"
+#include "sim/runtime.hpp"
 #include "sim/distribution.hpp"
 
 namespace faultline::live {
@@ -82,6 +84,7 @@ struct LoadGenerator::Client final : sim::BreakerListener {
   // passed) stays queued with no timer and is skipped, so neither side ever searches the queue.
   std::deque<std::shared_ptr<PoolWaiter>> waiters;
   sim::Breaker breaker;
+  sim::TokenBucket limiter;  // the client's own rate limit (x/time/rate's Allow), as the engine's
   sim::RetryBudgetState budget;
   sim::Rng retry_rng;
   sim::Rng think_rng;
@@ -230,6 +233,11 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
       case Outcome::timeout: ++counters.timeouts; break;
       case Outcome::rejected: ++counters.rejected; break;
       case Outcome::unavailable: ++counters.unavailable; break;
+      // As the engine counts them (sim/metrics.cpp): a rate limit's refusal (a 429, or the
+      // client's own token bucket) is a rejection; a cancelled request (hedging, which live
+      // mode does not apply) is counted nowhere.
+      case Outcome::rate_limited: ++counters.rejected; break;
+      case Outcome::cancelled: break;
     }
   };
   count(entity.totals);
@@ -292,15 +300,24 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
   client.budget.deposit(policy.retry.budget, now_ns());
   Outcome outcome = Outcome::ok;
   for (std::uint32_t attempts = 1;; ++attempts) {
+    TimeNs retry_after_ns = 0;  // a 429's Retry-After
     sim::Breaker::Admission admission;
-    if (policy.breaker.enabled) admission = client.breaker.before_request(now_ns());
-    if (admission.allowed()) {
-      const TimeNs deadline = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
-      outcome = co_await attempt(client, deadline);
-      if (!*alive || stopping_) co_return;  // abandoned at the end of the run: not counted
-      if (policy.breaker.enabled) client.breaker.after_request(now_ns(), admission.generation, outcome == Outcome::ok);
+    if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now_ns())) {
+      outcome = Outcome::rate_limited;  // the client's own limiter said no: never sent (as in the engine)
     } else {
-      outcome = Outcome::rejected;
+      if (policy.breaker.enabled) admission = client.breaker.before_request(now_ns());
+      if (admission.allowed()) {
+        const TimeNs deadline = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
+        outcome = co_await attempt(client, deadline, retry_after_ns);
+        if (!*alive || stopping_) co_return;  // abandoned at the end of the run: not counted
+        if (policy.breaker.enabled) {
+          // What the breaker counts as a failure is the policy's (gobreaker's IsSuccessful).
+          client.breaker.after_request(now_ns(), admission.generation,
+                                       (policy.breaker.failure_mask & sim::outcome_bit(outcome)) == 0);
+        }
+      } else {
+        outcome = Outcome::rejected;
+      }
     }
     if (outcome == Outcome::ok) break;
     if (attempts >= policy.retry.max_attempts || (policy.retry.retry_on_mask & sim::outcome_bit(outcome)) == 0) break;
@@ -308,7 +325,11 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
     ++results_.clients[index].totals.retries;
     ++results_.clients[index].series[std::min<std::size_t>(current_bucket_, results_.clients[index].series.size() - 1)]
           .counts.retries;
-    const TimeNs backoff = sim::retry_backoff_ns(policy.retry, attempts, client.retry_rng);
+    TimeNs backoff = sim::retry_backoff_ns(policy.retry, attempts, client.retry_rng);
+    // The 429 said when to come back (Retry-After); the backoff applies if it is longer.
+    if (outcome == Outcome::rate_limited && policy.retry.honour_retry_after && retry_after_ns > backoff) {
+      backoff = retry_after_ns;
+    }
     if (backoff > 0) {
       RegisteredTimer wait(io_, timers_);
       boost::system::error_code ec;
@@ -393,7 +414,7 @@ void LoadGenerator::release(Client& client, std::unique_ptr<Pooled> pooled) {
   }
 }
 
-asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_ns) {
+asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_ns, TimeNs& retry_after_ns) {
   const auto alive = alive_;
   for (int tries = 0; tries < 2; ++tries) {
     bool timed_out = false;
@@ -466,8 +487,18 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
       if (stale && tries == 0) continue;
       co_return Outcome::error;
     }
+    Outcome outcome = head->status >= 500 ? Outcome::error : Outcome::ok;
+    if (head->status == 429) {
+      // A rate limit's answer, with its Retry-After in seconds (an HTTP date is not read).
+      outcome = Outcome::rate_limited;
+      const std::string_view retry_after = header_value(std::string_view(data).substr(0, *end), "retry-after");
+      std::uint64_t seconds = 0;
+      const auto [at, error] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
+      if (!retry_after.empty() && error == std::errc() && at == retry_after.data() + retry_after.size() && seconds < 86'400) {
+        retry_after_ns = static_cast<TimeNs>(seconds) * sim::kSecond;
+      }
+    }
     data.erase(0, response_end);
-    const Outcome outcome = head->status >= 500 ? Outcome::error : Outcome::ok;
     if (head->close || until_eof) pooled->socket.close(ec);
     release(client, std::move(pooled));
     co_return outcome;

@@ -93,7 +93,7 @@ class LoadGenerator {
   asio::awaitable<void> open_loop(std::uint32_t client);
   asio::awaitable<void> closed_loop_user(std::uint32_t client, std::uint32_t user);
   asio::awaitable<void> request(std::uint32_t client, sim::TimeNs intended_ns);
-  asio::awaitable<sim::Outcome> attempt(Client& client, sim::TimeNs deadline_ns);
+  asio::awaitable<sim::Outcome> attempt(Client& client, sim::TimeNs deadline_ns, sim::TimeNs& retry_after_ns);
   std::unique_ptr<Pooled> take_idle(Client& client);
   asio::awaitable<std::unique_ptr<Pooled>> acquire(Client& client, sim::TimeNs deadline_ns, bool& timed_out);
   void release(Client& client, std::unique_ptr<Pooled> connection);

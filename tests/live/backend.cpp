@@ -4,7 +4,8 @@
 // the counts. It stops by itself after --max-seconds (a hang guard) or on SIGINT/SIGTERM.
 //
 //   faultline-test-backend --listen 127.0.0.1:0 [--latency 5ms | exp:2ms | uniform:1ms:3ms]
-//                          [--error-ratio 0.1] [--seed N] [--max-seconds 120] [--name NAME]
+//                          [--error-ratio 0.1 [--error-status 500] [--retry-after SECONDS]]
+//                          [--seed N] [--max-seconds 120] [--name NAME]
 // Prints "listening HOST:PORT" on stdout once it accepts connections.
 #include <array>
 #include <chrono>
@@ -41,6 +42,8 @@ struct Settings {
   std::string listen = "127.0.0.1:0";
   faultline::sim::Distribution latency = faultline::sim::ConstantDist{0};
   double error_ratio = 0;
+  int error_status = 500;   // the status of the errors (429 for a rate limit's answer)
+  std::string retry_after;  // a Retry-After header on the errors, if set
   std::uint64_t seed = 1;
   int max_seconds = 120;
   std::string name = "backend";
@@ -108,7 +111,8 @@ asio::awaitable<void> serve(tcp::socket socket, const Settings& settings, faultl
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       }
       if (fail) ++counts.errors;
-      response = fail ? simple_response(500, "error from " + settings.name + "\n")
+      response = fail ? simple_response(settings.error_status, "error from " + settings.name + "\n", "text/plain",
+                                        settings.retry_after.empty() ? "" : "Retry-After: " + settings.retry_after + "\r\n")
                       : simple_response(200, "ok from " + settings.name + "\n");
     }
     co_await asio::async_write(socket, asio::buffer(response), asio::redirect_error(asio::use_awaitable, ec));
@@ -125,6 +129,8 @@ int main(int argc, char** argv) {
     if (flag == "--listen") settings.listen = value;
     else if (flag == "--latency") settings.latency = latency_arg(value);
     else if (flag == "--error-ratio") settings.error_ratio = std::atof(value.c_str());
+    else if (flag == "--error-status") settings.error_status = std::atoi(value.c_str());
+    else if (flag == "--retry-after") settings.retry_after = value;
     else if (flag == "--seed") settings.seed = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--max-seconds") settings.max_seconds = std::atoi(value.c_str());
     else if (flag == "--name") settings.name = value;

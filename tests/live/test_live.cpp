@@ -123,6 +123,81 @@ TEST_CASE("live refuses faults without a live meaning unless --skip-unsupported"
   CHECK(report["faults"][0]["start"].is_null());
 }
 
+TEST_CASE("live applies the client's own rate limit, and a 429's Retry-After when the client honours it", "[live]") {
+  ScratchDir scratch("live-rate-limits");
+  // Every answer of this backend is a 429 asking to come back in 1s.
+  Backend limited(scratch, "limited", {"--error-ratio", "1", "--error-status", "429", "--retry-after", "1"});
+  Backend open(scratch, "open", {"--latency", "1ms"});
+  REQUIRE(limited.ready());
+  REQUIRE(open.ready());
+  const nlohmann::json scenario = nlohmann::json::parse(R"({
+    "version": 1, "name": "live-rate-limits", "seed": 1, "duration": "2s", "zones": ["a"],
+    "services": [{"name": "api", "instances": [{"zone": "a", "count": 1}], "workers": 100}],
+    "clients": [
+      {"name": "bucketed", "zone": "a", "service": "api", "open_loop": {"rate": 100, "arrivals": "constant"}, "timeout": "1s",
+       "rate_limit": {"rate": 20, "burst": 1}},
+      {"name": "patient", "zone": "a", "service": "api", "open_loop": {"rate": 10, "arrivals": "constant"}, "timeout": "1s",
+       "retry": {"max_attempts": 2, "retry_on": ["rate_limited"], "honour_retry_after": true}},
+      {"name": "eager", "zone": "a", "service": "api", "open_loop": {"rate": 10, "arrivals": "constant"}, "timeout": "1s",
+       "retry": {"max_attempts": 2, "retry_on": ["rate_limited"]}}
+    ]})");
+  write_text(scratch / "scenario.json", scenario.dump(2));
+  const std::string limited_url = "http://127.0.0.1:" + std::to_string(limited.port) + "/";
+  write_text(scratch / "binding.json", R"({"clients": {"bucketed": {"url": "http://127.0.0.1:)" + std::to_string(open.port) +
+                                           R"(/"}, "patient": {"url": ")" + limited_url + R"("}, "eager": {"url": ")" +
+                                           limited_url + R"("}}})" "\n");
+  const CommandResult result = run_faultline("live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") +
+                                                 " --report " + (scratch / "report.json"), scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json report = read_json(scratch / "report.json");
+  // The bucket (20/s, burst 1) lets about 41 of the 200 requests through in 2s; the refused
+  // ones are never sent and count as rejected, as in the engine.
+  const nlohmann::json& bucketed = report["clients"][0]["totals"];
+  INFO("bucketed " << bucketed.dump());
+  CHECK(bucketed["ok"].get<std::uint64_t>() >= 15);
+  CHECK(bucketed["ok"].get<std::uint64_t>() <= 45);
+  CHECK(bucketed["rejected"].get<std::uint64_t>() + bucketed["ok"].get<std::uint64_t>() == bucketed["requests"].get<std::uint64_t>());
+  CHECK(bucketed["errors"].get<std::uint64_t>() == 0);
+  // Every 429 is rate_limited (a rejection) and retried once; the client that honours
+  // Retry-After waits 1s before its retry, so its requests of the last second are still
+  // waiting at the end (not counted), while the eager client's retry follows at once.
+  const nlohmann::json& patient = report["clients"][1]["totals"];
+  const nlohmann::json& eager = report["clients"][2]["totals"];
+  INFO("patient " << patient.dump() << " eager " << eager.dump());
+  for (const nlohmann::json* t : {&patient, &eager}) {
+    CHECK((*t)["ok"].get<std::uint64_t>() == 0);
+    CHECK((*t)["rejected"].get<std::uint64_t>() == (*t)["requests"].get<std::uint64_t>());
+    CHECK((*t)["retries"].get<std::uint64_t>() >= (*t)["requests"].get<std::uint64_t>());
+  }
+  CHECK(eager["requests"].get<std::uint64_t>() >= 15);
+  CHECK(patient["requests"].get<std::uint64_t>() <= 12);
+}
+
+TEST_CASE("live refuses a client policy it does not apply (hedging) unless --skip-unsupported", "[live]") {
+  ScratchDir scratch("live-hedging");
+  Backend backend(scratch, "api");
+  REQUIRE(backend.ready());
+  nlohmann::json scenario = read_json(kLiveData + "direct-faults.json");
+  scenario["duration"] = "1s";
+  scenario["faults"] = nlohmann::json::array();
+  scenario["clients"][0]["hedging"] = {{"max_attempts", 2}, {"delay", "50ms"}};
+  write_text(scratch / "scenario.json", scenario.dump(2));
+  write_text(scratch / "binding.json", R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) + R"(/"}}})" "\n");
+  const std::string args = "live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") + " --report " +
+                           (scratch / "report.json");
+  const CommandResult refused = run_faultline(args, scratch);
+  INFO(refused.err);
+  CHECK(refused.exit_code == 2);
+  CHECK(contains(refused.err, "client \"users\": hedging is not applied by live mode's load generator"));
+  CHECK_FALSE(std::filesystem::exists(scratch / "report.json"));
+  const CommandResult skipped = run_faultline(args + " --skip-unsupported", scratch);
+  INFO(skipped.err);
+  CHECK(skipped.exit_code == 0);
+  CHECK(contains(skipped.err, "hedging is not applied by live mode's load generator (it sends one attempt at a time) (skipped: --skip-unsupported)"));
+  CHECK(read_json(scratch / "report.json")["clients"][0]["totals"]["ok"].get<std::uint64_t>() > 0);
+}
+
 TEST_CASE("live applies errors, slowdown and hang to real traffic and reports like run", "[live]") {
   ScratchDir scratch("live-direct");
   Backend backend(scratch, "api", {"--latency", "10ms"});
