@@ -10,6 +10,7 @@
 #include "harness/cli.hpp"
 #include "harness/cmd_common.hpp"
 #include "harness/json_source.hpp"
+#include "reports/report_view.hpp"
 #include "harness/live/compare_live.hpp"
 #include "harness/output.hpp"
 #include "reports/compare.hpp"
@@ -20,16 +21,24 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-json read_report(std::string& path) {
+// A report read once through the typed view (reports/report_view): anything missing or of the
+// wrong type is an input error naming the file and the JSON pointer.
+struct ReadReport {
+  json document;
+  reports::ReportView view;
+};
+
+ReadReport read_report(std::string& path) {
   if (std::filesystem::is_directory(path)) path += "/sweep.json";
-  json document = read_json_file(path);
-  const bool looks_like_report = document.is_object() && document.contains("scenario") && document["scenario"].is_object() &&
-                                 document["scenario"].contains("name") && document["scenario"].contains("sha256") &&
-                                 document.contains("assertions") && document["assertions"].is_array();
-  if (!looks_like_report) {
-    throw InputError(path, {}, "", "expected a faultline run report (faultline run --report) or sweep report (sweep.json)");
+  ReadReport out;
+  out.document = read_json_file(path);
+  try {
+    out.view = reports::read_report_view(out.document);
+  } catch (const reports::ReportError& e) {
+    throw InputError(path, {}, e.pointer,
+                     "at " + (e.pointer.empty() ? std::string("(document root)") : e.pointer) + ": " + e.what() + " (expected a faultline run report (faultline run --report) or sweep report (sweep.json))");
   }
-  return document;
+  return out;
 }
 
 // "10%" or "10" -> 10; a non-negative number.
@@ -89,9 +98,11 @@ int command_compare(const std::vector<std::string>& args) {
   }
   if (out_path == "-") out_path.clear();  // standard output, as without --out
   if (!out_path.empty()) outputs.add_output("--out", out_path);
-  const json base = read_report(files[0]);
-  const json candidate = read_report(files[1]);
-  if (base.value("mode", "") == "live" || candidate.value("mode", "") == "live") {
+  const ReadReport base_report = read_report(files[0]);
+  const ReadReport candidate_report = read_report(files[1]);
+  const json& base = base_report.document;
+  const json& candidate = candidate_report.document;
+  if (base_report.view.run.mode == "live" || candidate_report.view.run.mode == "live") {
     // A simulated report against a live one: prediction against measurement (docs/live.md).
     live::Calibration calibration;
     try {
@@ -109,7 +120,7 @@ int command_compare(const std::vector<std::string>& args) {
   }
   reports::Comparison comparison;
   try {
-    comparison = reports::compare_reports(base, candidate, thresholds);
+    comparison = reports::compare_reports(base_report.view, candidate_report.view, thresholds);
   } catch (const std::invalid_argument& e) {
     throw InputError(files[1], {}, "", e.what());
   } catch (const json::exception& e) {

@@ -1,6 +1,8 @@
 // Writing the outputs of one run, and re-running the scenario a report embeds.
 #include "harness/cmd_run_outputs.hpp"
 
+#include "reports/report_view.hpp"
+
 #include <cstdlib>
 #include <functional>
 #include <fstream>
@@ -205,18 +207,23 @@ void print_github_input_error(std::ostream& out, const std::string& file, Source
 
 Scenario load_scenario_from_report(const std::string& report_path, const LoadLimits& limits, std::uint64_t& seed) {
   const nlohmann::ordered_json report = read_json_file(report_path);
+  reports::ReportView view;
+  try {
+    view = reports::read_report_view(report);
+  } catch (const reports::ReportError& e) {
+    throw InputError(report_path, {}, e.pointer,
+                     "at " + (e.pointer.empty() ? std::string("(document root)") : e.pointer) + ": " + e.what() + " (expected a faultline run or sweep report)");
+  }
   const std::string pointer = "/scenario/source";
-  if (!report.is_object() || !report.contains("scenario") || !report["scenario"].is_object() ||
-      !report["scenario"].contains("source") || !report["scenario"]["source"].is_string()) {
+  const reports::ScenarioView& embedded = view.sweep ? view.sweep_report.scenario : view.run.scenario;
+  if (!embedded.source) {
     throw InputError(report_path, {}, pointer,
                      "expected a faultline report that embeds its scenario (scenario.source, written since 0.1.0)");
   }
-  const std::string& text = report["scenario"]["source"].get_ref<const std::string&>();
-  const JsonSource source = JsonSource::parse(report_path + "#" + pointer, text);
+  const JsonSource source = JsonSource::parse(report_path + "#" + pointer, *embedded.source);
   Scenario scenario = load_scenario(source, limits);
   // A run report has its seed; a sweep report (sweep.json) has none, so the scenario's own.
-  seed = report.contains("seed") && report["seed"].is_number_unsigned() ? report["seed"].get<std::uint64_t>()
-                                                                        : scenario.model.seed;
+  seed = view.sweep ? scenario.model.seed : view.run.seed;
   return scenario;
 }
 

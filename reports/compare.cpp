@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "reports/report_view.hpp"
 #include "reports/sweep_report.hpp"
 
 namespace faultline::reports {
@@ -118,46 +119,77 @@ struct SideValue {
 
 using Key = std::tuple<std::string, std::string, std::string>;
 
-void collect(const json& report, bool sweep, std::vector<Key>& order, std::map<Key, SideValue>& out) {
-  auto add = [&](const Key& key, SideValue value) {
-    if (out.count(key) == 0) out[key] = value;
-    bool known = false;
-    for (const Key& k : order) known = known || k == key;
-    if (!known) order.push_back(key);
+void add_value(std::vector<Key>& order, std::map<Key, SideValue>& out, const Key& key, SideValue value) {
+  if (out.count(key) == 0) out[key] = value;
+  bool known = false;
+  for (const Key& k : order) known = known || k == key;
+  if (!known) order.push_back(key);
+}
+
+// A client's or service's metric as a sweep records it (errors count unavailable too).
+std::optional<double> entity_metric(const EntityView& e, const std::string& metric) {
+  if (metric == "availability") return e.availability;
+  if (metric == "errors") return e.totals.at("errors") + e.totals.at("unavailable");
+  if (const auto t = e.totals.find(metric); t != e.totals.end()) return t->second;
+  if (const auto l = e.latency.find(metric); l != e.latency.end()) return l->second;
+  if (const auto x = e.extra.find(metric); x != e.extra.end()) return x->second;
+  return std::nullopt;
+}
+
+void collect_run(const RunReportView& report, std::vector<Key>& order, std::map<Key, SideValue>& out) {
+  auto add = [&](const char* group, const std::string& entity, const char* metric, std::optional<double> value) {
+    SideValue v;
+    v.present = true;
+    v.value = value;
+    add_value(order, out, {group, entity, metric}, v);
   };
-  if (!sweep) {
-    for (const SweepLayout::Metric& m : sweep_layout(report).metrics) {
-      SideValue v;
-      v.present = true;
-      v.value = run_metric(report, m);
-      add({m.group, m.entity, m.name}, v);
-    }
-    return;
+  for (const EntityView& c : report.clients) {
+    for (const char* m : kClientMetrics) add("clients", c.name, m, entity_metric(c, m));
   }
-  for (const char* group : {"clients", "services", "faults"}) {
-    for (const json& entity : report.at(group)) {
-      for (const auto& [name, stats] : entity.items()) {
-        if (name == "name" || !stats.is_object()) continue;
+  for (const EntityView& s : report.services) {
+    for (const char* m : kClientMetrics) add("services", s.name, m, entity_metric(s, m));
+    for (const char* m : kServiceExtraMetrics) add("services", s.name, m, entity_metric(s, m));
+  }
+  for (const FaultView& f : report.faults) {
+    add("faults", f.name, "recovered_after_s", f.has_recovery ? f.recovered_after_s : std::nullopt);
+    add("faults", f.name, "min_availability", f.has_recovery ? f.min_availability : std::nullopt);
+  }
+}
+
+void collect_sweep(const SweepReportView& report, std::vector<Key>& order, std::map<Key, SideValue>& out) {
+  const std::pair<const char*, const std::vector<SweepEntityView>*> groups[] = {
+      {"clients", &report.clients}, {"services", &report.services}, {"faults", &report.faults}};
+  for (const auto& [group, entities] : groups) {
+    for (const SweepEntityView& entity : *entities) {
+      for (const auto& [name, stats] : entity.metrics) {
         SideValue v;
         v.present = true;
-        if (stats.at("median").is_number()) v.value = stats.at("median").get<double>();
-        if (stats.at("mean").is_number()) {
+        v.value = stats.median;
+        if (stats.mean) {
           v.has_stats = true;
-          v.mean = stats.at("mean").get<double>();
-          v.stddev = stats.at("stddev").get<double>();
-          v.count = stats.at("count").get<double>();
+          v.mean = *stats.mean;
+          v.stddev = stats.stddev;
+          v.count = stats.count;
         }
-        add({group, entity.at("name").get<std::string>(), name}, v);
+        add_value(order, out, {group, entity.name, name}, v);
       }
     }
   }
 }
 
-std::string seeds_text(const json& report, bool sweep) {
-  if (!sweep) return report.at("seed").dump();
-  return std::to_string(report.at("seeds").at("first").get<std::uint64_t>()) + "-" +
-         std::to_string(report.at("seeds").at("last").get<std::uint64_t>());
+void collect(const ReportView& report, std::vector<Key>& order, std::map<Key, SideValue>& out) {
+  if (report.sweep) collect_sweep(report.sweep_report, order, out);
+  else collect_run(report.run, order, out);
 }
+
+std::string seeds_text(const ReportView& report) {
+  if (!report.sweep) return std::to_string(report.run.seed);
+  return std::to_string(report.sweep_report.first_seed) + "-" + std::to_string(report.sweep_report.last_seed);
+}
+
+const ScenarioView& scenario_of(const ReportView& r) { return r.sweep ? r.sweep_report.scenario : r.run.scenario; }
+const std::string& version_of(const ReportView& r) { return r.sweep ? r.sweep_report.faultline_version : r.run.faultline_version; }
+const std::vector<AssertionView>& assertions_of(const ReportView& r) { return r.sweep ? r.sweep_report.assertions : r.run.assertions; }
 
 // Recovery that never happened counts as worse than any time.
 double comparable(const std::string& metric, const std::optional<double>& value) {
@@ -199,21 +231,17 @@ std::vector<Threshold> parse_thresholds(const std::string& spec) {
   return out;
 }
 
-Comparison compare_reports(const json& base, const json& candidate, const std::vector<Threshold>& thresholds) {
-  const bool base_sweep = is_sweep_report(base), candidate_sweep = is_sweep_report(candidate);
-  if (base_sweep != candidate_sweep) {
-    throw std::invalid_argument(std::string("cannot compare a ") + (base_sweep ? "sweep" : "run") + " report with a " +
-                                (candidate_sweep ? "sweep" : "run") + " report; compare two of a kind");
-  }
-  Comparison c;
-  c.kind = base_sweep ? "sweep" : "run";
-  c.thresholds = thresholds;
-  c.base_name = base.at("scenario").at("name").get<std::string>();
-  c.candidate_name = candidate.at("scenario").at("name").get<std::string>();
-  c.base_sha256 = base.at("scenario").at("sha256").get<std::string>();
-  c.candidate_sha256 = candidate.at("scenario").at("sha256").get<std::string>();
-  c.base_seeds = seeds_text(base, base_sweep);
-  c.candidate_seeds = seeds_text(candidate, candidate_sweep);
+namespace {
+
+void compare_headers(const ReportView& base, const ReportView& candidate, Comparison& c) {
+  const bool sweep = base.sweep;
+  c.kind = sweep ? "sweep" : "run";
+  c.base_name = scenario_of(base).name;
+  c.candidate_name = scenario_of(candidate).name;
+  c.base_sha256 = scenario_of(base).sha256;
+  c.candidate_sha256 = scenario_of(candidate).sha256;
+  c.base_seeds = seeds_text(base);
+  c.candidate_seeds = seeds_text(candidate);
   c.same_scenario = c.base_sha256 == c.candidate_sha256;
   if (c.base_name != c.candidate_name) {
     c.notes.push_back("These are different scenarios (" + c.base_name + " and " + c.candidate_name +
@@ -223,46 +251,50 @@ Comparison compare_reports(const json& base, const json& candidate, const std::v
                       " vs " + c.candidate_sha256.substr(0, 12) + ").");
   }
   if (c.base_seeds != c.candidate_seeds) {
-    c.notes.push_back(std::string("The ") + (base_sweep ? "seed ranges" : "seeds") + " differ (" + c.base_seeds + " vs " +
-                      c.candidate_seeds + ")" + (base_sweep ? "." : ": differences include seed noise; compare sweeps to tell them apart."));
+    c.notes.push_back(std::string("The ") + (sweep ? "seed ranges" : "seeds") + " differ (" + c.base_seeds + " vs " +
+                      c.candidate_seeds + ")" + (sweep ? "." : ": differences include seed noise; compare sweeps to tell them apart."));
   }
-  if (base.at("faultline_version") != candidate.at("faultline_version")) {
-    c.notes.push_back("The reports come from different faultline versions (" + base.at("faultline_version").get<std::string>() +
-                      " and " + candidate.at("faultline_version").get<std::string>() + ").");
+  if (version_of(base) != version_of(candidate)) {
+    c.notes.push_back("The reports come from different faultline versions (" + version_of(base) + " and " +
+                      version_of(candidate) + ").");
   }
-  // Assertion verdicts, matched by name.
-  std::map<std::string, const json*> base_assertions, candidate_assertions;
-  for (const json& a : base.at("assertions")) base_assertions[a.at("name").get<std::string>()] = &a;
-  for (const json& a : candidate.at("assertions")) candidate_assertions[a.at("name").get<std::string>()] = &a;
-  auto verdict_of = [&](const json* a) -> std::optional<double> {
+}
+
+// Assertion verdicts, matched by name.
+void compare_verdicts(const ReportView& base, const ReportView& candidate, Comparison& c) {
+  const bool sweep = base.sweep;
+  std::map<std::string, const AssertionView*> base_assertions, candidate_assertions;
+  for (const AssertionView& a : assertions_of(base)) base_assertions[a.name] = &a;
+  for (const AssertionView& a : assertions_of(candidate)) candidate_assertions[a.name] = &a;
+  auto verdict_of = [&](const AssertionView* a) -> std::optional<double> {
     if (a == nullptr) return std::nullopt;
-    return base_sweep ? (*a).at("pass_ratio").get<double>() : ((*a).at("passed").get<bool>() ? 1.0 : 0.0);
+    return sweep ? a->pass_ratio : (a->passed ? 1.0 : 0.0);
   };
   std::vector<std::string> names;
-  for (const json& a : base.at("assertions")) names.push_back(a.at("name").get<std::string>());
-  for (const json& a : candidate.at("assertions")) {
-    if (base_assertions.count(a.at("name").get<std::string>()) == 0) names.push_back(a.at("name").get<std::string>());
+  for (const AssertionView& a : assertions_of(base)) names.push_back(a.name);
+  for (const AssertionView& a : assertions_of(candidate)) {
+    if (base_assertions.count(a.name) == 0) names.push_back(a.name);
   }
   for (const std::string& name : names) {
     VerdictChange v;
     v.name = name;
-    const json* b = base_assertions.count(name) ? base_assertions[name] : nullptr;
-    const json* k = candidate_assertions.count(name) ? candidate_assertions[name] : nullptr;
+    const AssertionView* b = base_assertions.count(name) ? base_assertions[name] : nullptr;
+    const AssertionView* k = candidate_assertions.count(name) ? candidate_assertions[name] : nullptr;
     v.base = verdict_of(b);
     v.candidate = verdict_of(k);
-    if (!base_sweep) {
-      if (b) v.base_observed = (*b).at("observed").get<std::string>();
-      if (k) v.candidate_observed = (*k).at("observed").get<std::string>();
+    if (!sweep) {
+      if (b) v.base_observed = b->observed;
+      if (k) v.candidate_observed = k->observed;
     }
     if (!v.base) v.change = "added";
     else if (!v.candidate) v.change = "removed";
-    else if (!base_sweep) {
+    else if (!sweep) {
       v.change = *v.base > 0 ? (*v.candidate > 0 ? "still passing" : "newly failing")
                              : (*v.candidate > 0 ? "fixed" : "still failing");
       v.regression = v.change == "newly failing";
     } else {
       // Two proportions: the difference is seed noise when within two standard errors.
-      const double nb = base.at("runs").get<double>(), nk = candidate.at("runs").get<double>();
+      const double nb = base.sweep_report.runs, nk = candidate.sweep_report.runs;
       const double pooled = (*v.base * nb + *v.candidate * nk) / std::max(1.0, nb + nk);
       const double se = std::sqrt(pooled * (1 - pooled) * (1 / std::max(1.0, nb) + 1 / std::max(1.0, nk)));
       const double diff = *v.candidate - *v.base;
@@ -272,11 +304,28 @@ Comparison compare_reports(const json& base, const json& candidate, const std::v
     }
     c.verdicts.push_back(std::move(v));
   }
+}
+
+}  // namespace
+
+Comparison compare_reports(const json& base, const json& candidate, const std::vector<Threshold>& thresholds) {
+  return compare_reports(read_report_view(base), read_report_view(candidate), thresholds);
+}
+
+Comparison compare_reports(const ReportView& base, const ReportView& candidate, const std::vector<Threshold>& thresholds) {
+  if (base.sweep != candidate.sweep) {
+    throw std::invalid_argument(std::string("cannot compare a ") + (base.sweep ? "sweep" : "run") + " report with a " +
+                                (candidate.sweep ? "sweep" : "run") + " report; compare two of a kind");
+  }
+  Comparison c;
+  c.thresholds = thresholds;
+  compare_headers(base, candidate, c);
+  compare_verdicts(base, candidate, c);
   // Metrics.
   std::vector<Key> order;
   std::map<Key, SideValue> base_values, candidate_values;
-  collect(base, base_sweep, order, base_values);
-  collect(candidate, candidate_sweep, order, candidate_values);
+  collect(base, order, base_values);
+  collect(candidate, order, candidate_values);
   for (const Key& key : order) {
     MetricDelta d;
     std::tie(d.group, d.entity, d.metric) = key;

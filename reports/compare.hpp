@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "reports/report_view.hpp"
+
 namespace faultline::reports {
 
 // One --fail-on threshold: METRIC[@NAME]=[+|-]AMOUNT[UNIT]. See docs/reports.md.
@@ -58,7 +60,9 @@ struct Comparison {
   std::size_t regressions = 0;
 };
 
-// Throws std::invalid_argument when one is a run report and the other a sweep report.
+// Throws std::invalid_argument when one is a run report and the other a sweep report. The JSON
+// overload reads both through the typed view first (ReportError for a missing or ill-typed field).
+Comparison compare_reports(const ReportView& base, const ReportView& candidate, const std::vector<Threshold>& thresholds);
 Comparison compare_reports(const nlohmann::ordered_json& base, const nlohmann::ordered_json& candidate,
                            const std::vector<Threshold>& thresholds);
 

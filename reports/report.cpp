@@ -10,6 +10,7 @@
 #include "faults/kind.hpp"
 #include "reports/analysis/measures.hpp"
 #include "reports/analysis/windows.hpp"
+#include "reports/report_view.hpp"
 #include "reports/sha256.hpp"
 
 namespace faultline::reports {
@@ -388,6 +389,7 @@ json build_run_report(const RunInput& input) {
   const sim::Results& results = engine.results();
   json report;
   report["faultline_version"] = kVersion;
+  report["report_format"] = kReportFormat;  // the layout readers check (reports/report_view.hpp)
   json scenario;
   scenario["name"] = input.scenario_name;
   scenario["sha256"] = sha256_hex(input.scenario_bytes);

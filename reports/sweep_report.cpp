@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "reports/report_view.hpp"
 #include "reports/sha256.hpp"
 
 namespace faultline::reports {
@@ -13,10 +14,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-constexpr const char* kClientMetrics[] = {"availability", "requests", "errors", "timeouts", "rejected", "retries",
-                                          "p50_ms", "p90_ms", "p99_ms", "p99_9_ms", "max_ms"};
-constexpr const char* kServiceExtra[] = {"breaker_opens", "ejections"};
-constexpr const char* kFaultMetrics[] = {"recovered_after_s", "min_availability"};
 
 std::optional<double> entity_metric(const json& entity, const std::string& metric) {
   const json& totals = entity.at("totals");
@@ -142,7 +139,7 @@ SweepLayout sweep_layout(const json& report) {
   }
   for (const json& s : report.at("services")) {
     for (const char* m : kClientMetrics) layout.metrics.push_back({"services", s.at("name").get<std::string>(), m});
-    for (const char* m : kServiceExtra) layout.metrics.push_back({"services", s.at("name").get<std::string>(), m});
+    for (const char* m : kServiceExtraMetrics) layout.metrics.push_back({"services", s.at("name").get<std::string>(), m});
   }
   for (const json& f : report.at("faults")) {
     for (const char* m : kFaultMetrics) layout.metrics.push_back({"faults", f.at("name").get<std::string>(), m});
@@ -268,6 +265,7 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
   json sweep;
   sweep["kind"] = "faultline-sweep";
   sweep["faultline_version"] = header.faultline_version;
+  sweep["report_format"] = kReportFormat;
   sweep["scenario"] = header_scenario(header);
   if (header.shard_count > 0) {
     sweep["seeds"] = range_json(header.slice_first, header.slice_last);

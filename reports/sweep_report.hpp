@@ -11,6 +11,13 @@
 
 namespace faultline::reports {
 
+// The metrics a sweep records (and compare compares) per client, per service (the client
+// metrics and these), and per fault.
+inline constexpr const char* kClientMetrics[] = {"availability", "requests", "errors", "timeouts", "rejected", "retries",
+                                                 "p50_ms", "p90_ms", "p99_ms", "p99_9_ms", "max_ms"};
+inline constexpr const char* kServiceExtraMetrics[] = {"breaker_opens", "ejections"};
+inline constexpr const char* kFaultMetrics[] = {"recovered_after_s", "min_availability"};
+
 // What every seed of one scenario has in common: its assertions and the metrics recorded.
 struct SweepLayout {
   struct Assertion {

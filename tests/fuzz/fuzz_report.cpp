@@ -1,6 +1,7 @@
 // Fuzz target: reading reports, as `compare`, `run --from-report` and `merge` do, must end in
 // a result or a located input error (exit 0, 1, 2 or 4) for any bytes; exit 3 (an internal
-// error) or a crash is a finding.
+// error) or a crash is a finding. compare and --from-report read every report through the
+// typed view (reports/report_view.hpp), so this fuzzes that view.
 #include <unistd.h>
 
 #include <cstddef>
