@@ -207,6 +207,13 @@ void print_github_input_error(std::ostream& out, const std::string& file, Source
 
 Scenario load_scenario_from_report(const std::string& report_path, const LoadLimits& limits, std::uint64_t& seed) {
   const nlohmann::ordered_json report = read_json_file(report_path);
+  const std::string pointer = "/scenario/source";
+  const bool embeds = report.is_object() && report.contains("scenario") && report["scenario"].is_object() &&
+                      report["scenario"].contains("source");
+  if (!embeds) {
+    throw InputError(report_path, {}, pointer,
+                     "expected a faultline report that embeds its scenario (scenario.source, written since 0.1.0)");
+  }
   reports::ReportView view;
   try {
     view = reports::read_report_view(report);
@@ -214,7 +221,6 @@ Scenario load_scenario_from_report(const std::string& report_path, const LoadLim
     throw InputError(report_path, {}, e.pointer,
                      "at " + (e.pointer.empty() ? std::string("(document root)") : e.pointer) + ": " + e.what() + " (expected a faultline run or sweep report)");
   }
-  const std::string pointer = "/scenario/source";
   const reports::ScenarioView& embedded = view.sweep ? view.sweep_report.scenario : view.run.scenario;
   if (!embedded.source) {
     throw InputError(report_path, {}, pointer,
