@@ -18,7 +18,9 @@ const char* const kLimitsHelp =
     "  --max-clients N        clients (default 10000)\n"
     "  --max-users N          closed-loop users over all clients (default 1000000)\n"
     "  --max-rate R           any client's arrival rate per second (default 10000000)\n"
-    "  --max-sim-time DURATION  a scenario's duration (default 24h)\n";
+    "  --max-sim-time DURATION  a scenario's duration (default 24h)\n"
+    "  --max-buckets N        time-series buckets of a run; beyond it they are widened, with a note\n"
+    "                         (default 100000)\n";
 
 LimitFlags::LimitFlags() { run.max_memory_bytes = kDefaultMaxMemoryBytes; }
 
@@ -40,6 +42,7 @@ bool take_limit_flag(ArgParser& args, LimitFlags& limits) {
   else if (args.option("--max-clients", value)) limits.load.max_clients = parse_u64("--max-clients", value);
   else if (args.option("--max-users", value)) limits.load.max_users = parse_u64("--max-users", value);
   else if (args.option("--max-rate", value)) limits.load.max_rate_per_s = parse_positive("--max-rate", value);
+  else if (args.option("--max-buckets", value)) limits.load.max_buckets = parse_u64("--max-buckets", value);
   else if (args.option("--max-sim-time", value)) limits.load.max_duration_ns = parse_duration("--max-sim-time", value);
   else return false;
   return true;

@@ -221,6 +221,7 @@ int command_run(const std::vector<std::string>& raw) {
   std::uint64_t report_seed = 0;
   const Scenario scenario = load_for_run(flags, report_seed);
   const std::string scenario_path = flags.from_report.empty() ? flags.scenario_path : scenario.file;
+  for (const std::string& note : scenario.notes) std::fprintf(stderr, "faultline: %s: note: %s\n", scenario_path.c_str(), note.c_str());
   check_memory_budget(scenario, flags.limits.run.max_memory_bytes);
   if (!flags.trace_path.empty()) {
     // Each served request is two trace events; the rest of the trace is small.

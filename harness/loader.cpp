@@ -153,6 +153,11 @@ class ScenarioLoader {
     }
     attempt([&] { load_metrics(root, model); });
     const bool zones_ok = attempt([&] {
+      // Zone pairs are numbered from * zones + to in 32 bits.
+      constexpr std::size_t kMaxZones = 65'536;
+      if (root["zones"].size() > kMaxZones) {
+        fail("/zones", "expected at most 65536 zones, got " + std::to_string(root["zones"].size()));
+      }
       for (std::size_t i = 0; i < root["zones"].size(); ++i) define(zones_, root["zones"][i], child("/zones", i));
     });
     if (!zones_ok) return scenario;
@@ -179,8 +184,44 @@ class ScenarioLoader {
         });
       }
     }
+    if (collected_ == nullptr || collected_->empty()) cap_time_series(root, scenario);
     if (limit_error_ && collected_ == nullptr) throw *limit_error_;
     return scenario;
+  }
+
+  // Time series hold one sample per bucket for every service and client, so their number is
+  // capped (--max-buckets). Over the cap, the buckets are widened by a whole factor, with a
+  // note, unless an assertion reads the series bucket by bucket (an availability window or
+  // fault window, recovery, impact): its verdict would change with the width, so the run is
+  // refused (exit 4) instead.
+  void cap_time_series(const Json& root, Scenario& scenario) {
+    sim::ModelConfig& model = scenario.model;
+    const auto buckets = static_cast<std::uint64_t>(model.duration_ns / model.bucket_ns +
+                                                    (model.duration_ns % model.bucket_ns != 0 ? 1 : 0));
+    const std::uint64_t cap = std::max<std::uint64_t>(limits_.max_buckets, 1);
+    if (buckets <= cap) return;
+    const std::uint64_t factor = (buckets + cap - 1) / cap;
+    const TimeNs wider = sim::scaled_ns(model.bucket_ns, static_cast<double>(factor));
+    const std::string pointer = member(root, "metrics") && member(*member(root, "metrics"), "bucket") ? "/metrics/bucket"
+                                                                                                      : "/duration";
+    const std::string what = "a run of " + format_go_duration(model.duration_ns) + " in buckets of " +
+                             format_go_duration(model.bucket_ns) + " makes " + std::to_string(buckets) +
+                             " time-series buckets, over the cap of " + std::to_string(cap);
+    for (std::size_t i = 0; i < scenario.assertions.size(); ++i) {
+      const AssertionSpec& a = scenario.assertions[i];
+      const bool per_bucket = a.kind == AssertionKind::recovery || a.kind == AssertionKind::impact ||
+                              (a.kind == AssertionKind::availability && (a.window_ns > 0 || a.during_fault));
+      if (!per_bucket) continue;
+      note_limit(child("/assertions", i), "max_buckets", "--max-buckets",
+                 what + "; assertion " + in_quotes(a.name) + " reads the time series bucket by bucket, so they cannot " +
+                     "be widened for it: set metrics.bucket to " + format_go_duration(wider) + " or more yourself, or " +
+                     "shorten the run");
+      return;
+    }
+    model.requested_bucket_ns = model.bucket_ns;
+    model.bucket_ns = wider;
+    scenario.notes.push_back(pointer + ": " + what + ", so they are " + format_go_duration(wider) + " wide (" +
+                             std::to_string(factor) + " requested buckets each); raise the cap with --max-buckets");
   }
 
   // Collecting mode (validate): errors are kept in `errors` instead of thrown, at most
@@ -363,12 +404,7 @@ class ScenarioLoader {
     if (model.bucket_ns < sim::kMillisecond) {
       fail("/metrics/bucket", "expected a bucket width of at least 1ms, got " + format_go_duration(model.bucket_ns));
     }
-    // Time series hold one value per bucket for every service and client.
-    constexpr TimeNs kMaxBuckets = 1'000'000;
-    if (model.duration_ns / model.bucket_ns > kMaxBuckets) {
-      fail("/metrics/bucket", "a run of " + format_go_duration(model.duration_ns) + " in buckets of " +
-                                  format_go_duration(model.bucket_ns) + " makes more than 1000000 buckets: widen the bucket");
-    }
+    // The number of buckets is capped once the assertions are known (cap_time_series).
   }
 
   sim::NetworkConfig load_network(const Json& network, const std::string& pointer) const {

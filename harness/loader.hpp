@@ -21,6 +21,7 @@ struct LoadLimits {
   std::uint64_t max_users = 1'000'000;           // --max-users (closed-loop users, all clients)
   sim::TimeNs max_duration_ns = 24 * sim::kHour;  // --max-sim-time
   double max_rate_per_s = 10'000'000.0;          // --max-rate (per client, at any instant)
+  std::uint64_t max_buckets = 100'000;           // --max-buckets: time-series buckets per run
 };
 
 struct LimitError : std::runtime_error {

@@ -14,10 +14,12 @@ namespace {
 
 // Measured resident bytes per item, rounded up.
 constexpr std::uint64_t kBaseBytes = 16ull << 20;         // the program, the schema, the scenario
-constexpr std::uint64_t kZonePairBytes = 80;              // latency and link state of one zone pair
-constexpr std::uint64_t kEntityBytes = 180ull << 10;      // a service or client: three latency histograms
+constexpr std::uint64_t kZoneBytes = 64;                  // a zone's name
+constexpr std::uint64_t kLinkBytes = 160;                 // a zone pair with a latency override or a fault on it
+constexpr std::uint64_t kEntityBytes = 8ull << 10;            // a service or client: its histograms, counters, names
 constexpr std::uint64_t kInstanceBytes = 1024;            // an instance, its registry entry and views
-constexpr std::uint64_t kPeerBytes = 64;                  // a call site's state of one callee instance
+constexpr std::uint64_t kViewEntryBytes = 32;             // one callee instance in one caller's view (member, peer state)
+constexpr std::uint64_t kViewBytes = 96;                  // one caller's view of one call site
 constexpr std::uint64_t kBreakerBytes = 256;              // one circuit breaker
 constexpr std::uint64_t kBucketBytes = 400;               // one time-series bucket of one entity, in the report too
 constexpr std::uint64_t kUserBytes = 12ull << 10;         // a closed-loop user: its fiber's stack
@@ -43,14 +45,17 @@ MemoryEstimate estimate_memory(const Scenario& scenario) {
     for (const sim::InstanceGroup& group : model.services[s].placement) instances_of[s] += group.count;
     instances = plus(instances, instances_of[s]);
   }
-  // Call sites: each keeps state for every instance of its callee, and breakers per caller
-  // instance when scoped so.
-  std::uint64_t peers = 0, breakers = 0;
+  // Call sites: each calling instance (or the whole caller, when the call's scope is the
+  // calling service, and always for a client) keeps a view of every callee instance, and a
+  // breaker when the breaker's scope is the calling instance.
+  std::uint64_t views = 0, view_entries = 0, breakers = 0;
   for (std::size_t s = 0; s < model.services.size(); ++s) {
     for (const sim::Operation& operation : model.services[s].operations) {
       for (const sim::Step& step : operation.steps) {
         for (const sim::CallStep& call : step.calls) {
-          peers = plus(peers, instances_of[call.service]);
+          const std::uint64_t callers = call.policy.scope == sim::ClientStateScope::per_caller_instance ? instances_of[s] : 1;
+          views = plus(views, callers);
+          view_entries = plus(view_entries, times(callers, instances_of[call.service]));
           if (call.policy.breaker.enabled) {
             breakers = plus(breakers, call.policy.breaker.scope == sim::BreakerScope::per_caller_instance ? instances_of[s] : 1);
           }
@@ -60,23 +65,35 @@ MemoryEstimate estimate_memory(const Scenario& scenario) {
   }
   std::uint64_t users = 0;
   for (const sim::ClientConfig& client : model.clients) {
-    peers = plus(peers, instances_of[client.service]);
+    views = plus(views, 1);
+    view_entries = plus(view_entries, instances_of[client.service]);
     if (client.policy.breaker.enabled) breakers = plus(breakers, 1);
     if (client.closed_loop) users = plus(users, client.users);
+  }
+  // Zone pairs take memory only when the scenario overrides their latency or a fault acts on
+  // them: a link fault names both zones, or one of them (then every zone on the other side).
+  std::uint64_t links = model.network.links.size();
+  for (const faults::FaultSpec& fault : scenario.faults) {
+    const faults::Target& target = fault.target;
+    if (!target.from_zone && !target.to_zone && fault.kind != faults::FaultKind::partition) continue;
+    const std::uint64_t one_way = times(target.from_zone ? 1 : zones, target.to_zone ? 1 : zones);
+    links = plus(links, times(one_way, target.both_directions ? 2 : 1));
   }
   const std::uint64_t entities = model.services.size() + model.clients.size();
   const sim::TimeNs bucket = model.bucket_ns > 0 ? model.bucket_ns : sim::kSecond;
   const std::uint64_t buckets = static_cast<std::uint64_t>(model.duration_ns / bucket + 1);
 
   estimate.parts = {
-      {"zone pairs (" + count_text(zones) + " zones make " + count_text(times(zones, zones)) + " pairs)",
-       times(times(zones, zones), kZonePairBytes)},
+      {"zones (" + count_text(zones) + ")", times(zones, kZoneBytes)},
+      {"zone pairs with a latency of their own or a fault (" + count_text(links) + ")", times(links, kLinkBytes)},
       {"services and clients (" + count_text(entities) + ", each with its latency histograms)", times(entities, kEntityBytes)},
       {"time series (" + count_text(buckets) + " buckets for each of " + count_text(entities) + " services and clients)",
        times(times(buckets, entities), kBucketBytes)},
       {"closed-loop users (" + count_text(users) + ")", times(users, kUserBytes)},
       {"instances (" + count_text(instances) + ")", times(instances, kInstanceBytes)},
-      {"call sites' state of their callees' instances (" + count_text(peers) + ")", times(peers, kPeerBytes)},
+      {"callers' views of their callees (" + count_text(views) + " views listing " + count_text(view_entries) +
+           " callee instances in all)",
+       plus(times(views, kViewBytes), times(view_entries, kViewEntryBytes))},
       {"circuit breakers (" + count_text(breakers) + ")", times(breakers, kBreakerBytes)},
   };
   std::stable_sort(estimate.parts.begin(), estimate.parts.end(),

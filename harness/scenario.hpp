@@ -69,6 +69,8 @@ struct Scenario {
   sim::ModelConfig model;
   std::vector<faults::FaultSpec> faults;
   std::vector<AssertionSpec> assertions;
+  // What the loader changed and says so (the time series coarsened to fit the bucket cap).
+  std::vector<std::string> notes;
 };
 
 }  // namespace faultline::harness

@@ -454,6 +454,12 @@ json build_run_report(const RunInput& input) {
   report["timeline_dropped"] = results.timeline_dropped;
   json series;
   series["bucket_ms"] = round_ms(engine.config().bucket_ns);
+  if (engine.config().requested_bucket_ns > 0) {
+    // Widened to fit the cap on buckets (--max-buckets); said where the series are read.
+    series["requested_bucket_ms"] = round_ms(engine.config().requested_bucket_ns);
+    series["note"] = "buckets widened from the scenario's " + seconds_text(engine.config().requested_bucket_ns) + " s to " +
+                     seconds_text(engine.config().bucket_ns) + " s to stay within the cap on time-series buckets (--max-buckets)";
+  }
   json client_series = json::array(), service_series = json::array();
   for (const auto& c : results.clients) client_series.push_back(series_json(c, false));
   for (const auto& s : results.services) service_series.push_back(series_json(s, true));

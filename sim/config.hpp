@@ -281,6 +281,7 @@ struct ModelConfig {
   std::uint64_t seed = 1;
   TimeNs duration_ns = 60 * kSecond;
   TimeNs bucket_ns = 1 * kSecond;  // width of time-series buckets
+  TimeNs requested_bucket_ns = 0;  // the scenario's width when bucket_ns was widened to fit the cap (0: not)
   std::vector<std::string> zones;
   NetworkConfig network;
   DiscoveryConfig discovery;

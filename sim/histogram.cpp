@@ -12,7 +12,7 @@ void LatencyHistogram::record_n(TimeNs value, std::uint64_t n) {
   FAULTLINE_ASSERT(value >= 0);  // latencies are never negative
   if (n == 0) return;
   if (value < 0) value = 0;
-  counts_[bucket_index(value)] += n;
+  count_slot(bucket_index(value)) += n;
   if (count_ == 0) {
     min_ns_ = value;
     max_ns_ = value;
@@ -57,8 +57,8 @@ TimeNs LatencyHistogram::at_rank(std::uint64_t rank) const {
   if (rank == count_) return max_ns_;
   const std::size_t last = bucket_index(max_ns_);
   std::size_t index = bucket_index(min_ns_);
-  std::uint64_t seen = counts_[index];
-  while (seen < rank && index < last) seen += counts_[++index];
+  std::uint64_t seen = bucket_count(index);
+  while (seen < rank && index < last) seen += bucket_count(++index);
   const auto low = static_cast<std::uint64_t>(bucket_low(index));
   const auto high = static_cast<std::uint64_t>(bucket_high(index));
   const auto midpoint = static_cast<TimeNs>(low + (high - low) / 2);
@@ -69,7 +69,10 @@ TimeNs LatencyHistogram::at_rank(std::uint64_t rank) const {
 void LatencyHistogram::merge(const LatencyHistogram& other) {
   if (other.count_ == 0) return;
   const std::size_t last = bucket_index(other.max_ns_);
-  for (std::size_t i = bucket_index(other.min_ns_); i <= last; ++i) counts_[i] += other.counts_[i];
+  for (std::size_t i = bucket_index(other.min_ns_); i <= last; ++i) {
+    const std::uint64_t n = other.bucket_count(i);
+    if (n != 0) count_slot(i) += n;
+  }
   if (count_ == 0) {
     min_ns_ = other.min_ns_;
     max_ns_ = other.max_ns_;
@@ -83,15 +86,35 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
 
 void LatencyHistogram::clear() {
   if (count_ != 0) {
-    const std::size_t first = bucket_index(min_ns_);
-    const std::size_t last = bucket_index(max_ns_);
-    std::fill(counts_.begin() + static_cast<std::ptrdiff_t>(first),
-              counts_.begin() + static_cast<std::ptrdiff_t>(last) + 1, std::uint64_t{0});
+    const std::size_t first_page = bucket_index(min_ns_) >> kSubBucketBits;
+    const std::size_t last_page = bucket_index(max_ns_) >> kSubBucketBits;
+    for (std::size_t page = first_page; page <= last_page; ++page) {
+      if (page_slot_[page] == 0) continue;
+      const auto begin = pages_.begin() + static_cast<std::ptrdiff_t>((std::size_t{page_slot_[page]} - 1) * kPageSize);
+      std::fill(begin, begin + static_cast<std::ptrdiff_t>(kPageSize), std::uint64_t{0});
+    }
   }
   count_ = 0;
   min_ns_ = 0;
   max_ns_ = 0;
   sum_ns_ = 0;
+}
+
+std::uint16_t LatencyHistogram::add_page(std::size_t page) {
+  pages_.resize(pages_.size() + kPageSize, 0);
+  const auto slot = static_cast<std::uint16_t>(pages_.size() / kPageSize);
+  page_slot_[page] = slot;
+  return slot;
+}
+
+bool operator==(const LatencyHistogram& a, const LatencyHistogram& b) {
+  if (a.count_ != b.count_ || a.min_ns_ != b.min_ns_ || a.max_ns_ != b.max_ns_ || a.sum_ns_ != b.sum_ns_) return false;
+  if (a.count_ == 0) return true;
+  const std::size_t last = LatencyHistogram::bucket_index(a.max_ns_);
+  for (std::size_t i = LatencyHistogram::bucket_index(a.min_ns_); i <= last; ++i) {
+    if (a.bucket_count(i) != b.bucket_count(i)) return false;
+  }
+  return true;
 }
 
 }  // namespace faultline::sim

@@ -5,6 +5,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "sim/time.hpp"
 
@@ -81,7 +82,12 @@ class LatencyHistogram {
   void clear();
 
   // The count in bucket `index`.
-  std::uint64_t bucket_count(std::size_t index) const { return counts_[index]; }
+  std::uint64_t bucket_count(std::size_t index) const {
+    const std::uint16_t slot = page_slot_[index >> kSubBucketBits];
+    return slot == 0 ? 0 : pages_[(std::size_t{slot} - 1) * kPageSize + (index & (kPageSize - 1))];
+  }
+  // Bytes of bucket storage in use (pages of counts, allocated as values first reach them).
+  std::size_t storage_bytes() const { return pages_.capacity() * sizeof(std::uint64_t); }
 
   // Calls visit(Bucket) for each non-empty bucket in increasing order of value.
   template <typename Visit>
@@ -89,11 +95,13 @@ class LatencyHistogram {
     if (count_ == 0) return;
     const std::size_t last = bucket_index(max_ns_);
     for (std::size_t i = bucket_index(min_ns_); i <= last; ++i) {
-      if (counts_[i] != 0) visit(Bucket{bucket_low(i), bucket_high(i), counts_[i]});
+      const std::uint64_t n = bucket_count(i);
+      if (n != 0) visit(Bucket{bucket_low(i), bucket_high(i), n});
     }
   }
 
-  friend bool operator==(const LatencyHistogram&, const LatencyHistogram&) = default;
+  // Equal samples, whatever the storage layout.
+  friend bool operator==(const LatencyHistogram& a, const LatencyHistogram& b);
 
  private:
   // How far values of this magnitude are shifted right to find their sub-bucket; 0 in the
@@ -103,9 +111,21 @@ class LatencyHistogram {
     return width > kExactBits ? width - kExactBits : 0;
   }
 
-  // Bucket counts. min_ns_ and max_ns_ also bound the buckets in use, since bucket_index is
-  // monotonic, so no separate touched range is kept.
-  std::array<std::uint64_t, kBucketCount> counts_{};
+  // Bucket counts, in pages of kPageSize buckets (one power of two each) allocated the first
+  // time a value lands in them and kept (clear() zeroes them), so memory follows the range of
+  // values seen and steady-state recording does not allocate. page_slot_[page] is 1 + the
+  // page's place in pages_, or 0 while the page has no storage. min_ns_ and max_ns_ also bound
+  // the buckets in use, since bucket_index is monotonic.
+  static constexpr std::size_t kPageSize = std::size_t{1} << kSubBucketBits;
+  static constexpr std::size_t kPageCount = (kBucketCount + kPageSize - 1) / kPageSize;
+  std::uint64_t& count_slot(std::size_t index) {
+    std::uint16_t slot = page_slot_[index >> kSubBucketBits];
+    if (slot == 0) slot = add_page(index >> kSubBucketBits);
+    return pages_[(std::size_t{slot} - 1) * kPageSize + (index & (kPageSize - 1))];
+  }
+  std::uint16_t add_page(std::size_t page);
+  std::array<std::uint16_t, kPageCount> page_slot_{};
+  std::vector<std::uint64_t> pages_;
   std::uint64_t count_ = 0;
   TimeNs min_ns_ = 0;
   TimeNs max_ns_ = 0;

@@ -6,17 +6,46 @@
 
 namespace faultline::sim {
 
+namespace {
+const HopFaults kNoFaults{};
+}  // namespace
+
 void Network::build(const ModelConfig& config) {
   zone_count_ = static_cast<std::uint32_t>(config.zones.size());
-  links_.assign(std::size_t{zone_count_} * zone_count_, HopFaults{});
-  latency_.assign(std::size_t{zone_count_} * zone_count_, nullptr);
-  for (std::uint32_t from = 0; from < zone_count_; ++from) {
-    for (std::uint32_t to = 0; to < zone_count_; ++to) {
-      latency_[from * zone_count_ + to] =
-          from == to ? &config.network.same_zone_latency : &config.network.cross_zone_latency;
-    }
+  same_zone_ = &config.network.same_zone_latency;
+  cross_zone_ = &config.network.cross_zone_latency;
+  link_index_.clear();
+  link_faults_.clear();
+  latency_overrides_.clear();
+  for (const auto& link : config.network.links) {
+    latency_overrides_[link.from_zone * zone_count_ + link.to_zone] = &link.latency;
   }
-  for (const auto& link : config.network.links) latency_[link.from_zone * zone_count_ + link.to_zone] = &link.latency;
+}
+
+const Distribution& Network::latency(std::uint32_t from, std::uint32_t to) const {
+  if (!latency_overrides_.empty()) {
+    const auto found = latency_overrides_.find(from * zone_count_ + to);
+    if (found != latency_overrides_.end()) return *found->second;
+  }
+  return from == to ? *same_zone_ : *cross_zone_;
+}
+
+HopFaults* Network::find_link(std::uint32_t index) {
+  if (link_index_.empty()) return nullptr;
+  const auto found = link_index_.find(index);
+  return found == link_index_.end() ? nullptr : found->second;
+}
+
+HopFaults& Network::link(std::uint32_t index) {
+  if (HopFaults* existing = find_link(index)) return *existing;
+  HopFaults& created = link_faults_.emplace_back();
+  link_index_.emplace(index, &created);
+  return created;
+}
+
+const HopFaults& Network::link(std::uint32_t from, std::uint32_t to) const {
+  const HopFaults* found = const_cast<Network*>(this)->find_link(from * zone_count_ + to);
+  return found != nullptr ? *found : kNoFaults;
 }
 
 // A lossy hop: each loss costs a retransmission timeout that doubles, as TCP's does; after
@@ -54,12 +83,16 @@ TimeNs Network::fault_delay(const DelayFault& fault, TimeNs now, Rng& rng) {
 TimeNs Network::message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t to_zone, const HopFaults* callee,
                               HopFaults* client_link, Rng& rng, bool& lost) {
   lost = false;
-  HopFaults& link_faults = link(from_zone, to_zone);
+  // A link no fault has acted on has no faults: a copy stands in (its bandwidth state is never
+  // written, since it has no limit).
+  HopFaults* faulted = find_link(from_zone * zone_count_ + to_zone);
+  HopFaults unfaulted;
+  HopFaults& link_faults = faulted != nullptr ? *faulted : unfaulted;
   if (link_faults.blocked || (callee != nullptr && callee->blocked) || (client_link != nullptr && client_link->blocked)) {
     lost = true;
     return 0;
   }
-  TimeNs delay = sample(*latency_[from_zone * zone_count_ + to_zone], rng);
+  TimeNs delay = sample(latency(from_zone, to_zone), rng);
   if (link_faults.delay.delay != nullptr) delay = sum_ns(delay, fault_delay(link_faults.delay, now, rng));
   if (client_link != nullptr && client_link->delay.delay != nullptr) {
     delay = sum_ns(delay, fault_delay(client_link->delay, now, rng));

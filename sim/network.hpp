@@ -3,6 +3,8 @@
 // how long one message travels, or that it is lost; it knows nothing of requests or calls.
 #pragma once
 #include <cstdint>
+#include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "sim/config.hpp"
@@ -11,15 +13,23 @@
 
 namespace faultline::sim {
 
+// Memory grows with what the model uses, not with pairs of zones: a zone pair has a latency of
+// its own only when the scenario overrides it (the rest take the same-zone or cross-zone
+// default), and faults of its own only once a fault has acted on it.
 class Network {
  public:
   // Latencies come from `config`, which must outlive the network.
   void build(const ModelConfig& config);
 
   std::uint32_t zone_count() const { return zone_count_; }
-  HopFaults& link(std::uint32_t from, std::uint32_t to) { return links_[from * zone_count_ + to]; }
-  const HopFaults& link(std::uint32_t from, std::uint32_t to) const { return links_[from * zone_count_ + to]; }
-  HopFaults& link(std::uint32_t index) { return links_[index]; }
+  // A link's faults, created (without faults) the first time a fault acts on it; the reference
+  // stays valid for the network's life.
+  HopFaults& link(std::uint32_t from, std::uint32_t to) { return link(from * zone_count_ + to); }
+  HopFaults& link(std::uint32_t index);
+  // A link's faults as they are now (no faults for a link none has acted on).
+  const HopFaults& link(std::uint32_t from, std::uint32_t to) const;
+  // Links that have had a fault (for the memory figures and tests).
+  std::size_t faulted_links() const { return link_faults_.size(); }
 
   // One message from `from_zone` to `to_zone` at `now`. A request names its callee's inbound
   // faults and, when a client sends it, that client's access link; a reply names neither.
@@ -41,9 +51,17 @@ class Network {
   static TimeNs fault_delay(const DelayFault& fault, TimeNs now, Rng& rng);
   static bool cross_lossy_hop(const HopFaults& hop, Rng& rng, TimeNs& delay);
 
+  const Distribution& latency(std::uint32_t from, std::uint32_t to) const;
+  HopFaults* find_link(std::uint32_t index);
+
   std::uint32_t zone_count_ = 0;
-  std::vector<HopFaults> links_;               // zone_count * zone_count
-  std::vector<const Distribution*> latency_;  // per zone pair
+  const Distribution* same_zone_ = nullptr;
+  const Distribution* cross_zone_ = nullptr;
+  // Link index (from * zone_count + to) -> its faults, for the links faults have acted on.
+  std::unordered_map<std::uint32_t, HopFaults*> link_index_;
+  std::deque<HopFaults> link_faults_;
+  // Link index -> its latency, for the pairs the scenario overrides.
+  std::unordered_map<std::uint32_t, const Distribution*> latency_overrides_;
 };
 
 }  // namespace faultline::sim

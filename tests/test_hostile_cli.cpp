@@ -143,13 +143,19 @@ TEST_CASE("a model over the memory budget is refused before the run, naming the 
           "[cli][hostile][memory]") {
   ScratchDir dir("memory-budget");
   json scenario = small_scenario();
-  scenario["zones"] = json::array();
-  for (int i = 0; i < 10000; ++i) scenario["zones"].push_back("z" + std::to_string(i));
+  // 200 call sites from each of 1000 instances towards 1000 instances: each calling instance
+  // keeps a view of every callee instance, 200 million entries.
+  scenario["services"] = json::array({{{"name", "a"}, {"instances", 1000}, {"service_time", "1ms"}, {"calls", json::array()}},
+                                      {{"name", "b"}, {"instances", 1000}, {"service_time", "1ms"}}});
+  for (int i = 0; i < 200; ++i) scenario["services"][0]["calls"].push_back({{"service", "b"}});
+  scenario["clients"] = json::array({{{"name", "c"}, {"zone", "z1"}, {"service", "a"}, {"open_loop", {{"rate", 1}}}}});
+  scenario.erase("faults");
+  scenario.erase("assertions");
   write_json(dir / "s.json", scenario);
   auto result = run_faultline("run " + (dir / "s.json") + " --report " + (dir / "r.json"), dir);
   CHECK(result.exit_code == 4);
   CHECK(contains(result.err, "max_memory"));
-  CHECK(contains(result.err, "zone pairs"));
+  CHECK(contains(result.err, "callers' views"));
   CHECK(contains(result.err, "4.0 GiB"));
   CHECK(contains(result.err, "--max-memory"));
   CHECK_FALSE(fs::exists(dir / "r.json"));
@@ -175,4 +181,65 @@ TEST_CASE("resident memory over the budget during the run stops it with exit 4",
   CHECK(result.exit_code == 4);
   CHECK(contains(result.err, "max_memory"));
   CHECK_FALSE(fs::exists(dir / "r.json"));
+}
+
+TEST_CASE("10,000 zones run in memory proportional to the zones, with the results of a few zones",
+          "[cli][hostile][memory]") {
+  ScratchDir dir("many-zones");
+  // Three instances land in zones 0, 1 and 2 either way; the zones nobody uses cost nothing.
+  json scenario = small_scenario();
+  scenario.erase("faults");
+  scenario.erase("assertions");
+  scenario["zones"] = json::array({"z0", "z1", "z2"});
+  scenario["services"][0].erase("zone");
+  scenario["services"][0]["instances"] = 3;
+  scenario["clients"][0] = {{"name", "c"}, {"zone", "z0"}, {"service", "api"}, {"open_loop", {{"rate", 50}}}};
+  write_json(dir / "few.json", scenario);
+  for (int i = 3; i < 10000; ++i) scenario["zones"].push_back("z" + std::to_string(i));
+  write_json(dir / "many.json", scenario);
+  const auto few = run_faultline("run " + (dir / "few.json") + " --report " + (dir / "few.r.json"), dir);
+  const auto many = run_faultline("run " + (dir / "many.json") + " --max-memory 256MiB --report " + (dir / "many.r.json"), dir);
+  REQUIRE(few.exit_code == 0);
+  REQUIRE(many.exit_code == 0);
+  const json a = json::parse(read_file(dir / "few.r.json"));
+  const json b = json::parse(read_file(dir / "many.r.json"));
+  CHECK(a["clients"] == b["clients"]);
+  CHECK(a["services"] == b["services"]);
+  CHECK(a["events"] == b["events"]);
+}
+
+TEST_CASE("time series over the bucket cap are widened with a note, unless an assertion reads them bucket by bucket",
+          "[cli][hostile][memory]") {
+  ScratchDir dir("bucket-cap");
+  json scenario = small_scenario();
+  scenario.erase("faults");
+  scenario.erase("assertions");
+  scenario["duration"] = "10s";
+  scenario["metrics"] = {{"bucket", "1ms"}};
+  scenario["clients"][0] = {{"name", "c"}, {"zone", "z1"}, {"service", "api"}, {"open_loop", {{"rate", 50}}}};
+  write_json(dir / "s.json", scenario);
+  // 10,000 buckets of 1ms over a cap of 1,000: 10ms buckets, said on stderr and in the report.
+  auto result = run_faultline("run " + (dir / "s.json") + " --max-buckets 1000 --report " + (dir / "r.json"), dir);
+  REQUIRE(result.exit_code == 0);
+  CHECK(contains(result.err, "note: /metrics/bucket"));
+  CHECK(contains(result.err, "10ms wide"));
+  const json report = json::parse(read_file(dir / "r.json"));
+  CHECK(report["timeseries"]["bucket_ms"] == 10.0);
+  CHECK(report["timeseries"]["requested_bucket_ms"] == 1.0);
+  CHECK(report["timeseries"]["clients"][0]["requests"].size() == 1000);
+  CHECK(contains(report["timeseries"]["note"].get<std::string>(), "widened"));
+  // Under the cap nothing changes and nothing is said.
+  result = run_faultline("run " + (dir / "s.json") + " --report " + (dir / "r2.json"), dir);
+  REQUIRE(result.exit_code == 0);
+  CHECK_FALSE(contains(result.err, "note:"));
+  CHECK_FALSE(json::parse(read_file(dir / "r2.json"))["timeseries"].contains("note"));
+  // A window assertion would change its verdict with wider buckets: exit 4 naming the cap.
+  scenario["assertions"] = json::array({{{"name", "every 50ms window"}, {"type", "availability"}, {"client", "c"},
+                                         {"min", "90%"}, {"window", "50ms"}}});
+  write_json(dir / "w.json", scenario);
+  result = run_faultline("run " + (dir / "w.json") + " --max-buckets 1000 --report " + (dir / "w.r.json"), dir);
+  CHECK(result.exit_code == 4);
+  CHECK(contains(result.err, "--max-buckets"));
+  CHECK(contains(result.err, "every 50ms window"));
+  CHECK_FALSE(fs::exists(dir / "w.r.json"));
 }
