@@ -32,6 +32,9 @@ scenario("zones-3000", zones=3000)
 scenario("services-10000", services=10000)
 scenario("services-and-clients-10000", services=10000, clients=10000)
 scenario("buckets-1ms-1000s", duration="1000s", bucket="1ms", rate=1)
+# The cases of docs/limits.md's before-and-after table (issue 11 §4).
+scenario("buckets-1ms-1000s-rate-100", duration="1000s", bucket="1ms", rate=100)
+scenario("services-and-clients-10000-rate-1", services=10000, clients=10000, rate=1)
 scenario("users-1000000", users=1000000)
 scenario("breakers-2000-per-instance", services=2, instances=1000, per_instance_breakers=2000)
 # Bad input: a 3 MB array of 1.5 million elements where a name belongs.
