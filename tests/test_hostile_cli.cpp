@@ -243,3 +243,42 @@ TEST_CASE("time series over the bucket cap are widened with a note, unless an as
   CHECK(contains(result.err, "every 50ms window"));
   CHECK_FALSE(fs::exists(dir / "w.r.json"));
 }
+
+namespace {
+// "the model needs about 66 MiB" or "peak memory 49.5 MiB" -> MiB.
+double mib_after(const std::string& text, const std::string& marker) {
+  const auto at = text.find(marker);
+  if (at == std::string::npos) return -1;
+  const double value = std::strtod(text.c_str() + at + marker.size(), nullptr);
+  const std::string unit = text.substr(text.find(' ', at + marker.size()) + 1, 3);
+  return unit == "GiB" ? value * 1024 : unit == "KiB" ? value / 1024 : value;
+}
+}  // namespace
+
+TEST_CASE("the estimate of a model over the memory budget is within a factor of two of the measured peak",
+          "[cli][hostile][memory]") {
+  ScratchDir dir("memory-estimate");
+  // 2,000 services of one instance and 2,000 clients: the services, clients and their time
+  // series dominate the program's own memory.
+  json scenario = small_scenario();
+  scenario.erase("faults");
+  scenario.erase("network");
+  scenario["duration"] = "10s";
+  scenario["services"] = json::array();
+  scenario["clients"] = json::array();
+  for (int i = 0; i < 2000; ++i) {
+    const std::string n = std::to_string(i);
+    scenario["services"].push_back({{"name", "s" + n}, {"instances", 1}, {"service_time", "1ms"}});
+    scenario["clients"].push_back({{"name", "c" + n}, {"zone", "z1"}, {"service", "s" + n}, {"open_loop", {{"rate", 1}}}});
+  }
+  write_json(dir / "s.json", scenario);
+  const auto refused = run_faultline("run " + (dir / "s.json") + " --max-memory 1MiB", dir);
+  REQUIRE(refused.exit_code == 4);
+  const double estimate = mib_after(refused.err, "needs about ");
+  const auto ran = run_faultline("run " + (dir / "s.json") + " --stats", dir);
+  REQUIRE(ran.exit_code == 0);
+  const double peak = mib_after(ran.err, "peak memory ");
+  INFO("estimate " << estimate << " MiB, peak " << peak << " MiB");
+  CHECK(estimate >= peak / 2);
+  CHECK(estimate <= peak * 2);
+}
