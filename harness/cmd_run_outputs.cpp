@@ -66,7 +66,9 @@ reports::MetricsFormat parse_metrics_format(const std::string& text) {
   throw UsageError("--metrics-format: expected csv, openmetrics or prometheus, got \"" + text + "\"");
 }
 
-bool is_stdout(const std::string& path) { return path == "-"; }
+// "-", or a path naming the file standard output is open on (/dev/stdout, or the file it was
+// redirected to): then the verdict goes to standard error, as with "-".
+bool is_stdout(const std::string& path) { return path == "-" || names_standard_output(path); }
 
 std::string output_target(const std::string& path) { return is_stdout(path) ? "/dev/stdout" : path; }
 

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <iostream>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <thread>
@@ -80,7 +81,24 @@ void hold_for_tests() {
   for (int i = 0; i < 6000 && interrupted() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
 }
 
+// The descriptor among standard output and standard error that is open on the file `st`
+// describes, or -1.
+int standard_stream_for(const struct stat& st) {
+  for (const int fd : {STDOUT_FILENO, STDERR_FILENO}) {
+    struct stat open_file {};
+    if (::fstat(fd, &open_file) == 0 && open_file.st_dev == st.st_dev && open_file.st_ino == st.st_ino) return fd;
+  }
+  return -1;
+}
+
 }  // namespace
+
+bool names_standard_output(const std::string& path) {
+  struct stat st {};
+  struct stat out {};
+  if (path.empty() || ::stat(path.c_str(), &st) != 0 || ::fstat(STDOUT_FILENO, &out) != 0) return false;
+  return st.st_dev == out.st_dev && st.st_ino == out.st_ino;
+}
 
 struct OutputSet::Target {
   std::string flag;
@@ -168,7 +186,14 @@ void OutputSet::add_output(const std::string& flag, const std::string& path) {
                         " name the same file; give each output its own file");
     }
   }
-  if (target->stream) {
+  if (target->stream && present && standard_stream_for(st) >= 0) {
+    // The file standard output (or error) is open on, e.g. /dev/stdout redirected to a file:
+    // written through that descriptor, at its offset, so that what the command prints there
+    // after the outputs follows them instead of overwriting them from offset 0.
+    const int standard = standard_stream_for(st);
+    target->fd = ::fcntl(standard, F_DUPFD_CLOEXEC, 3);
+    if (target->fd < 0) fail_errno(path);
+  } else if (target->stream) {
     // Opened now, without blocking: a FIFO nobody reads is refused before the work.
     target->fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (target->fd < 0) {
@@ -252,6 +277,9 @@ void OutputSet::commit(bool honour_interrupts) {
                              " before the outputs were written; the previous files are intact");
   }
   // Streams first: a write error there (a full device) leaves every regular file as it was.
+  // What the command printed before goes first where a stream shares standard output's file.
+  std::fflush(stdout);
+  std::cout.flush();
   for (auto& target : targets_) {
     if (!target->stream || !target->staged) continue;
     if (!write_all(target->fd, target->content)) {

@@ -32,7 +32,9 @@ struct OutputsInterrupted : std::runtime_error {
 //   symlink is refused);
 // - a target that is not a regular file (a FIFO, a character device such as /dev/stdout or
 //   /dev/null, anything under /dev or /proc) is a stream: written in place at commit, never
-//   replaced; a write error there (ENOSPC on /dev/full) is an OutputError;
+//   replaced; a write error there (ENOSPC on /dev/full) is an OutputError; a stream that is
+//   the file standard output or standard error is open on is written through that descriptor,
+//   so it shares its offset and nothing printed there overwrites it (or is overwritten);
 // - a regular file is written to an unnamed temporary (O_TMPFILE) in its folder, so that even
 //   SIGKILL leaves nothing behind, and linked into place at commit.
 class OutputSet {
@@ -73,6 +75,10 @@ class OutputSet {
   std::vector<std::string> input_paths_;
   Target& find(const std::string& path);
 };
+
+// True when `path` names the file standard output is open on (/dev/stdout, /proc/self/fd/1,
+// or the very file stdout was redirected to): such an output is standard output, like "-".
+bool names_standard_output(const std::string& path);
 
 // Checks, before a long run, that `path` can be written (its folder exists and is writable).
 // Prefer OutputSet, which also checks the rules above.

@@ -96,6 +96,32 @@ TEST_CASE("a character device is written in place: a full device is exit 2 and s
   CHECK(contains(result.out, "\"faultline_version\""));
 }
 
+TEST_CASE("/dev/stdout redirected to a file gets the whole report, with the verdict on stderr as for '-'",
+          "[cli][outputs]") {
+  ScratchDir dir("out-stdout-file");
+  const std::string scenario = scenario_copy(dir);
+  REQUIRE(run_faultline("run " + scenario + " --report " + (dir / "expected.json"), dir).exit_code == 0);
+  const std::string expected = read_file(dir / "expected.json");
+  // Opened anew, /dev/stdout would start at offset 0 of the file and the verdict printed after
+  // it would overwrite the report's beginning; a symlink to /proc/self/fd/1 is the same file.
+  fs::create_symlink("/proc/self/fd/1", dir / "to-stdout");
+  for (const std::string& target : {std::string("/dev/stdout"), std::string(dir / "to-stdout")}) {
+    INFO(target);
+    const auto result = run_command(kBinary + " run " + scenario + " --report " + target + " > " + (dir / "out.json"), dir);
+    CHECK(result.exit_code == 0);
+    CHECK(read_file(dir / "out.json") == expected);
+    CHECK(contains(result.err, "PASS"));
+    CHECK(fs::is_symlink(dir / "to-stdout"));
+  }
+  // Appended to: what was there stays, the report follows it whole.
+  std::ofstream(dir / "log") << "before\n";
+  const auto appended = run_command(kBinary + " run " + scenario + " --junit /dev/stdout >> " + (dir / "log"), dir);
+  CHECK(appended.exit_code == 0);
+  const std::string log = read_file(dir / "log");
+  CHECK(log.rfind("before\n<?xml", 0) == 0);
+  CHECK_FALSE(contains(log, "PASS "));
+}
+
 TEST_CASE("a FIFO output is written as a stream when a reader waits, and refused without one", "[cli][outputs]") {
   ScratchDir dir("out-fifo");
   const std::string scenario = scenario_copy(dir);
