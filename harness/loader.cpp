@@ -651,6 +651,7 @@ class ScenarioLoader {
       policy.outlier.base_ejection_ns = duration_or(*outlier, at, "base_ejection_time", policy.outlier.base_ejection_ns);
       policy.outlier.max_ejection_ratio = ratio_or(*outlier, at, "max_ejection_ratio", policy.outlier.max_ejection_ratio);
     }
+    policy.names_connection_refused = names_connection_refused(owner);
     return policy;
   }
 
@@ -679,18 +680,35 @@ class ScenarioLoader {
   }
 
   // A list of outcome names (the schema allows only known ones), each at most once.
+  // "error" names error answers and refused connections; "connection_refused" only the latter.
   std::uint32_t outcome_mask(const Json& list, const std::string& pointer) const {
-    std::uint32_t mask = 0;
+    std::uint32_t mask = 0, named = 0;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string name = list[i].get<std::string>();
       sim::Outcome outcome = sim::Outcome::error;
-      for (std::uint32_t o = 0; o <= static_cast<std::uint32_t>(sim::kLastNamedOutcome); ++o) {
-        if (name == sim::outcome_name(static_cast<sim::Outcome>(o))) outcome = static_cast<sim::Outcome>(o);
+      for (const sim::Outcome o : sim::kNamedOutcomes) {
+        if (name == sim::outcome_name(o)) outcome = o;
       }
-      if (mask & sim::outcome_bit(outcome)) fail(child(pointer, i), "outcome " + in_quotes(name) + " is listed twice");
-      mask |= sim::outcome_bit(outcome);
+      if (named & sim::outcome_bit(outcome)) fail(child(pointer, i), "outcome " + in_quotes(name) + " is listed twice");
+      named |= sim::outcome_bit(outcome);
+      mask |= outcome == sim::Outcome::error ? sim::kErrorBits : sim::outcome_bit(outcome);
     }
     return mask;
+  }
+
+  // Whether one of a call's outcome lists names connection_refused.
+  static bool names_connection_refused(const Json& owner) {
+    constexpr std::pair<const char*, const char*> kLists[] = {
+        {"retry", "retry_on"}, {"breaker", "failures"}, {"hedging", "non_fatal"}, {"fallback", "on"}};
+    for (const auto& [object, list] : kLists) {
+      const Json* o = member(owner, object);
+      const Json* l = o != nullptr && o->is_object() ? member(*o, list) : nullptr;
+      if (l == nullptr || !l->is_array()) continue;
+      for (const Json& name : *l) {
+        if (name.is_string() && name.get<std::string>() == "connection_refused") return true;
+      }
+    }
+    return false;
   }
 
   sim::RateLimit load_rate_limit(const Json& limit, const std::string& pointer, bool server) const {

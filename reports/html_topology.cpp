@@ -55,7 +55,8 @@ struct EdgeFigures {
 EdgeFigures edge_figures(const json& report, const std::string& caller, const std::string& callee) {
   if (!report.contains("call_sites")) return {};
   std::uint64_t attempts = 0, ok = 0, error = 0, timeout = 0, unavailable = 0, short_circuited = 0, shed = 0,
-                retries = 0, opens = 0;
+                retries = 0, opens = 0, refused = 0;
+  bool refused_present = false;  // a policy of the call names connection_refused
   // Counters of features off by default, present where a feature is on.
   static constexpr const char* kOptional[] = {"degraded", "fallbacks", "hedged", "rate_limited", "throttled",
                                               "bulkhead_full", "cancelled", "deadline_exceeded"};
@@ -67,6 +68,10 @@ EdgeFigures edge_figures(const json& report, const std::string& caller, const st
     attempts += site["attempts"].get<std::uint64_t>();
     ok += site["ok"].get<std::uint64_t>();
     error += site["failed"]["error"].get<std::uint64_t>();
+    if (site["failed"].contains("connection_refused")) {
+      refused_present = true;
+      refused += site["failed"]["connection_refused"].get<std::uint64_t>();
+    }
     timeout += site["failed"]["timeout"].get<std::uint64_t>();
     unavailable += site["failed"]["unavailable"].get<std::uint64_t>();
     short_circuited += site["short_circuited"].get<std::uint64_t>();
@@ -88,7 +93,9 @@ EdgeFigures edge_figures(const json& report, const std::string& caller, const st
     if (k < kOnTheLine && optional[k] > 0) out.line += " · " + std::to_string(optional[k]) + " " + kOptional[k];
   }
   out.tooltip = caller + " → " + callee + " (caller's side): " + std::to_string(attempts) + " attempts, " +
-                std::to_string(ok) + " ok, " + std::to_string(error) + " error, " + std::to_string(timeout) +
+                std::to_string(ok) + " ok, " + std::to_string(error) + " error" +
+                (refused_present ? " (" + std::to_string(refused) + " refused connections)" : std::string()) + ", " +
+                std::to_string(timeout) +
                 " timeout, " + std::to_string(unavailable) + " unavailable, " + std::to_string(short_circuited) +
                 " short-circuited, " + std::to_string(shed) + " shed, " + std::to_string(retries) + " retries, " +
                 std::to_string(opens) + " breaker openings";

@@ -106,6 +106,8 @@ json call_sites_json(const sim::Engine& engine) {
     item["sent"] = c.sent;
     item["ok"] = c.ok;
     item["failed"] = {{"error", c.errors}, {"timeout", c.timeouts}, {"unavailable", c.unavailable}};
+    // Of the errors, the refused connections: where one of the call's policies names them.
+    if (site.policy->names_connection_refused) item["failed"]["connection_refused"] = c.connection_refused;
     item["short_circuited"] = c.short_circuited;
     item["shed"] = c.shed;
     item["retries"] = c.retries;

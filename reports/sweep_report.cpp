@@ -14,6 +14,64 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
+// User impact per client, from its time series (issue 12 §5): the seconds spent in buckets below
+// 99% availability, and the longest run of such buckets.
+constexpr const char* kClientImpact[] = {"below_99_s", "longest_below_99_s"};
+// The clients' failed requests in the buckets overlapping the fault's window.
+constexpr const char* kFaultImpact[] = {"failed_requests"};
+constexpr double kImpactThreshold = 0.99;
+// Per caller -> callee pair (its call sites summed), counted on the caller's side (issue 12 §4).
+constexpr const char* kCallMetrics[] = {"breaker_opens", "short_circuited"};
+
+std::string call_pair(const json& site) {
+  return site.at("caller").get<std::string>() + " → " + site.at("callee").get<std::string>();
+}
+
+const json* series_of(const json& report, const std::string& client) {
+  if (!report.contains("timeseries")) return nullptr;
+  for (const json& s : report.at("timeseries").at("clients")) {
+    if (s.at("name") == client) return &s;
+  }
+  return nullptr;
+}
+
+// Seconds below kImpactThreshold in total, or the longest stretch of them, as the impact
+// assertion counts them: a bucket with requests whose ok share is below the threshold.
+std::optional<double> client_impact(const json& report, const std::string& client, bool longest) {
+  const json* series = series_of(report, client);
+  if (series == nullptr) return std::nullopt;
+  const json& requests = series->at("requests");
+  const json& ok = series->at("ok");
+  std::uint64_t below = 0, run = 0, longest_run = 0;
+  for (std::size_t b = 0; b < requests.size(); ++b) {
+    const auto n = requests[b].get<std::uint64_t>();
+    const bool impacted = n > 0 && static_cast<double>(ok[b].get<std::uint64_t>()) < kImpactThreshold * static_cast<double>(n);
+    run = impacted ? run + 1 : 0;
+    below += impacted ? 1 : 0;
+    longest_run = std::max(longest_run, run);
+  }
+  const double bucket_s = report.at("timeseries").at("bucket_ms").get<double>() / 1000.0;
+  return static_cast<double>(longest ? longest_run : below) * bucket_s;
+}
+
+// Every client's failed requests in the buckets overlapping a fault's window (from its start to
+// its end, or to the end of the run); none when the fault never started.
+std::optional<double> fault_failed_requests(const json& report, const json& fault) {
+  if (!fault.at("start").is_string() || !report.contains("timeseries")) return std::nullopt;
+  const double start = std::stod(fault.at("start").get<std::string>());
+  const double end = fault.at("end").is_string() ? std::stod(fault.at("end").get<std::string>())
+                                                 : std::stod(report.at("simulated_until").get<std::string>());
+  const double bucket_s = report.at("timeseries").at("bucket_ms").get<double>() / 1000.0;
+  std::uint64_t failed = 0;
+  for (const json& s : report.at("timeseries").at("clients")) {
+    const json& requests = s.at("requests");
+    const json& ok = s.at("ok");
+    for (auto b = static_cast<std::size_t>(std::floor(start / bucket_s)); b < requests.size() && static_cast<double>(b) * bucket_s < end; ++b) {
+      failed += requests[b].get<std::uint64_t>() - ok[b].get<std::uint64_t>();
+    }
+  }
+  return static_cast<double>(failed);
+}
 
 std::optional<double> entity_metric(const json& entity, const std::string& metric) {
   const json& totals = entity.at("totals");
@@ -29,8 +87,20 @@ std::optional<double> entity_metric(const json& entity, const std::string& metri
 }  // namespace
 
 std::optional<double> run_metric(const json& report, const SweepLayout::Metric& m) {
+  if (m.group == "call_sites") {
+    if (!report.contains("call_sites")) return std::nullopt;
+    std::optional<double> sum;
+    for (const json& site : report.at("call_sites")) {
+      if (call_pair(site) == m.entity) sum = sum.value_or(0.0) + site.at(m.name).get<double>();
+    }
+    return sum;
+  }
   for (const json& e : report.at(m.group)) {
     if (e.at("name") != m.entity) continue;
+    if (m.group == "clients" && (m.name == "below_99_s" || m.name == "longest_below_99_s")) {
+      return client_impact(report, m.entity, m.name == "longest_below_99_s");
+    }
+    if (m.group == "faults" && m.name == "failed_requests") return fault_failed_requests(report, e);
     if (m.group == "faults") {
       if (!e.contains("recovery")) return std::nullopt;
       const json& v = e.at("recovery").at(m.name);
@@ -136,6 +206,7 @@ SweepLayout sweep_layout(const json& report) {
   }
   for (const json& c : report.at("clients")) {
     for (const char* m : kClientMetrics) layout.metrics.push_back({"clients", c.at("name").get<std::string>(), m});
+    for (const char* m : kClientImpact) layout.metrics.push_back({"clients", c.at("name").get<std::string>(), m});
   }
   for (const json& s : report.at("services")) {
     for (const char* m : kClientMetrics) layout.metrics.push_back({"services", s.at("name").get<std::string>(), m});
@@ -143,6 +214,16 @@ SweepLayout sweep_layout(const json& report) {
   }
   for (const json& f : report.at("faults")) {
     for (const char* m : kFaultMetrics) layout.metrics.push_back({"faults", f.at("name").get<std::string>(), m});
+    for (const char* m : kFaultImpact) layout.metrics.push_back({"faults", f.at("name").get<std::string>(), m});
+  }
+  if (report.contains("call_sites")) {
+    std::vector<std::string> pairs;
+    for (const json& site : report.at("call_sites")) {
+      const std::string pair = call_pair(site);
+      if (std::find(pairs.begin(), pairs.end(), pair) != pairs.end()) continue;
+      pairs.push_back(pair);
+      for (const char* m : kCallMetrics) layout.metrics.push_back({"call_sites", pair, m});
+    }
   }
   return layout;
 }
@@ -312,8 +393,9 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
     assertions.push_back(std::move(item));
   }
   sweep["assertions"] = std::move(assertions);
-  // Metrics grouped the way a run report groups them: clients, services, faults.
-  for (const char* group : {"clients", "services", "faults"}) {
+  // Metrics grouped the way a run report groups them: clients, services, faults, call sites
+  // (one entry per caller -> callee pair).
+  for (const char* group : {"clients", "services", "faults", "call_sites"}) {
     json entities = json::array();
     for (std::size_t m = 0; m < layout.metrics.size(); ++m) {
       const SweepLayout::Metric& metric = layout.metrics[m];
@@ -325,9 +407,35 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
     }
     sweep[group] = std::move(entities);
   }
-  json failures = json::array();
+  // Failing seeds worst first: more failed assertions, then more time users spent below 99%
+  // availability (the most impacted client), then the lowest client availability, then the seed.
+  struct Failing {
+    const SeedRecord* record;
+    std::size_t failed = 0;
+    std::optional<double> below_s, lowest_availability;
+  };
+  std::vector<Failing> failing;
   for (const SeedRecord& r : records) {
     if (r.passed) continue;
+    Failing f;
+    f.record = &r;
+    for (const bool ok : r.assertions_passed) f.failed += ok ? 0 : 1;
+    for (std::size_t m = 0; m < layout.metrics.size(); ++m) {
+      const SweepLayout::Metric& metric = layout.metrics[m];
+      if (metric.group != "clients" || !r.metrics[m]) continue;
+      if (metric.name == "below_99_s") f.below_s = std::max(f.below_s.value_or(0.0), *r.metrics[m]);
+      if (metric.name == "availability") f.lowest_availability = std::min(f.lowest_availability.value_or(1.0), *r.metrics[m]);
+    }
+    failing.push_back(f);
+  }
+  std::stable_sort(failing.begin(), failing.end(), [](const Failing& a, const Failing& b) {
+    if (a.failed != b.failed) return a.failed > b.failed;
+    if (a.below_s.value_or(0.0) != b.below_s.value_or(0.0)) return a.below_s.value_or(0.0) > b.below_s.value_or(0.0);
+    return a.lowest_availability.value_or(1.0) < b.lowest_availability.value_or(1.0);
+  });
+  json failures = json::array();
+  for (const Failing& f : failing) {
+    const SeedRecord& r = *f.record;
     json item;
     item["seed"] = r.seed;
     json failed = json::array();
@@ -335,6 +443,8 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
       if (!r.assertions_passed[a]) failed.push_back(layout.assertions[a].name);
     }
     item["failed_assertions"] = std::move(failed);
+    if (f.below_s) item["below_99_s"] = *f.below_s;
+    if (f.lowest_availability) item["lowest_availability"] = *f.lowest_availability;
     item["stop"] = r.stop;
     item["trace_hash"] = r.trace_hash;
     item["replay"] = replay(header, r.seed);

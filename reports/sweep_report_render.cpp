@@ -14,7 +14,9 @@ std::string stat_text(const json& stats, const std::string& metric, const char* 
   if (!value) return "—";
   if (metric.size() > 3 && metric.compare(metric.size() - 3, 3, "_ms") == 0) return latency_text(*value);
   if (metric == "availability" || metric == "min_availability") return percent(*value);
-  if (metric == "recovered_after_s") return seconds_text_short(*value);
+  if (metric == "recovered_after_s" || metric == "below_99_s" || metric == "longest_below_99_s") {
+    return seconds_text_short(*value);
+  }
   if (*value >= 0 && *value < 9e15 && *value == std::floor(*value)) return count_text(static_cast<std::uint64_t>(*value));
   return fixed(*value, 3);
 }
@@ -27,14 +29,33 @@ std::string range_text(const json& seeds) {
 // and the recovery of each fault.
 struct KeyMetric {
   const char* group;
+  const char* prefix;  // what the entity is, in the line
   const char* metric;
   const char* label;
 };
 constexpr KeyMetric kKeyMetrics[] = {
-    {"clients", "availability", "availability"}, {"clients", "p99_ms", "p99"},
-    {"clients", "timeouts", "timeouts"},         {"services", "breaker_opens", "breaker openings of callers towards it"},
-    {"faults", "recovered_after_s", "recovery"},
+    {"clients", "client", "availability", "availability"},
+    {"clients", "client", "p99_ms", "p99"},
+    {"clients", "client", "timeouts", "timeouts"},
+    {"clients", "client", "below_99_s", "time below 99% availability"},
+    {"clients", "client", "longest_below_99_s", "longest stretch below 99%"},
+    {"call_sites", "calls", "breaker_opens", "breaker openings (the caller's breakers)"},
+    {"services", "service", "breaker_opens", "breaker openings of callers towards it"},
+    {"faults", "fault", "recovered_after_s", "recovery"},
+    {"faults", "fault", "failed_requests", "failed requests during it"},
 };
+
+// How bad a failing seed was, as the order of the list uses it.
+std::string severity_text(const json& failure) {
+  std::string out;
+  if (const auto below = json_number(failure.value("below_99_s", json()))) {
+    out += "users below 99% for " + seconds_text_short(*below);
+  }
+  if (const auto lowest = json_number(failure.value("lowest_availability", json()))) {
+    out += (out.empty() ? "" : ", ") + std::string("lowest availability ") + percent(*lowest);
+  }
+  return out.empty() ? out : " (" + out + ")";
+}
 
 }  // namespace
 
@@ -56,10 +77,11 @@ std::string render_sweep_text(const json& sweep, std::size_t max_failures_listed
            a["expected"].get<std::string>() + "\n";
   }
   for (const KeyMetric& k : kKeyMetrics) {
+    if (!sweep.contains(k.group)) continue;  // call_sites: absent from older sweep reports
     for (const json& e : sweep[k.group]) {
       if (!e.contains(k.metric)) continue;
       const json& s = e[k.metric];
-      out += "  " + std::string(k.group).substr(0, std::string(k.group).size() - 1) + " " + e["name"].get<std::string>() +
+      out += "  " + std::string(k.prefix) + " " + e["name"].get<std::string>() +
              " " + k.label + ": min " + stat_text(s, k.metric, "min") + ", median " + stat_text(s, k.metric, "median") +
              ", p95 " + stat_text(s, k.metric, "p95") + ", max " + stat_text(s, k.metric, "max");
       if (s["missing"].get<std::uint64_t>() > 0) out += " (" + std::to_string(s["missing"].get<std::uint64_t>()) + " seeds never)";
@@ -68,7 +90,7 @@ std::string render_sweep_text(const json& sweep, std::size_t max_failures_listed
   }
   const json& failures = sweep["failures"];
   if (!failures.empty()) {
-    out += "failing seeds:\n";
+    out += "failing seeds, worst first:\n";
     std::size_t listed = 0;
     for (const json& f : failures) {
       if (listed++ == max_failures_listed) {
@@ -78,7 +100,7 @@ std::string render_sweep_text(const json& sweep, std::size_t max_failures_listed
       std::string what;
       for (const json& name : f["failed_assertions"]) what += (what.empty() ? "" : ", ") + name.get<std::string>();
       if (f["stop"] != "finished") what += (what.empty() ? "" : ", ") + std::string("stopped: ") + f["stop"].get<std::string>();
-      out += "  seed " + std::to_string(f["seed"].get<std::uint64_t>()) + ": " + what + "\n    replay: " +
+      out += "  seed " + std::to_string(f["seed"].get<std::uint64_t>()) + ": " + what + severity_text(f) + "\n    replay: " +
              f["replay"].get<std::string>() + "\n";
     }
   }
@@ -112,11 +134,11 @@ std::string render_sweep_markdown(const json& sweep, std::size_t max_bytes) {
   }
   out += "| metric | min | median | p95 | max |\n| --- | ---: | ---: | ---: | ---: |\n";
   for (const KeyMetric& k : kKeyMetrics) {
+    if (!sweep.contains(k.group)) continue;  // call_sites: absent from older sweep reports
     for (const json& e : sweep[k.group]) {
       if (!e.contains(k.metric)) continue;
       const json& s = e[k.metric];
-      out += "| " + std::string(k.group).substr(0, std::string(k.group).size() - 1) + " " +
-             markdown_cell(e["name"].get<std::string>()) + " " + k.label + " | " + stat_text(s, k.metric, "min") + " | " +
+      out += "| " + std::string(k.prefix) + " " + markdown_cell(e["name"].get<std::string>()) + " " + k.label + " | " + stat_text(s, k.metric, "min") + " | " +
              stat_text(s, k.metric, "median") + " | " + stat_text(s, k.metric, "p95") + " | " + stat_text(s, k.metric, "max") +
              " |\n";
     }

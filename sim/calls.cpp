@@ -388,7 +388,9 @@ void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
   count_site_attempt_end(record, outcome);
   if (record.breaker != kNone) {
     Breaker& breaker = breakers_[record.breaker];
-    breaker_report_ = {true, record.instance, outcome, breaker.counts()};
+    // The cause names a refused connection where this call tells it from an error.
+    breaker_report_ = {true, record.instance, site.policy->names_connection_refused ? outcome : counted_as(outcome),
+                       breaker.counts()};
     const bool failure = (site.policy->breaker.failure_mask & outcome_bit(outcome)) != 0;
     breaker.after_request(now_, record.breaker_generation, !failure);
     breaker_report_.active = false;
@@ -452,6 +454,10 @@ void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
   switch (outcome) {
     case Outcome::ok: ++counters.ok; break;
     case Outcome::error: ++counters.errors; break;
+    case Outcome::connection_refused:
+      ++counters.errors;
+      ++counters.connection_refused;
+      break;
     case Outcome::timeout: ++counters.timeouts; break;
     case Outcome::rejected: ++(record.instance == kNone ? counters.short_circuited : counters.shed); break;
     case Outcome::unavailable: ++counters.unavailable; break;

@@ -21,18 +21,29 @@ enum class Outcome : std::uint8_t {
   rate_limited = 6, // a rate limit refused it: the callee's (429) or the caller's own token bucket
   bulkhead_full = 7,  // the caller's own bulkhead had no free permit (at once, or after its wait)
   degraded = 8,       // a success with a fallback answer (the call's own or a callee's): counted in ok too
+  // Nothing listened on the instance (crashed, stopped, draining): the connection was refused at
+  // once, before the request reached a server, so it was never processed. Counted as an error
+  // everywhere; a policy naming "error" covers it too (as Envoy's retry_on 5xx covers
+  // connect-failure), and a policy naming "connection_refused" covers only it.
+  connection_refused = 9,
 };
 inline constexpr std::uint32_t outcome_bit(Outcome o) { return 1u << static_cast<unsigned>(o); }
 // ok and degraded are successes: nothing retries them, and no breaker counts them as failures.
 inline constexpr bool succeeded(Outcome o) { return o == Outcome::ok || o == Outcome::degraded; }
 // The outcomes a policy may name (retry_on, breaker.failures, hedging.non_fatal, fallback.on).
-inline constexpr Outcome kLastNamedOutcome = Outcome::bulkhead_full;
+inline constexpr Outcome kNamedOutcomes[] = {Outcome::ok,           Outcome::error,         Outcome::timeout,
+                                             Outcome::rejected,     Outcome::unavailable,   Outcome::cancelled,
+                                             Outcome::rate_limited, Outcome::bulkhead_full, Outcome::connection_refused};
+// "error" in a policy: error answers and refused connections.
+inline constexpr std::uint32_t kErrorBits = outcome_bit(Outcome::error) | outcome_bit(Outcome::connection_refused);
+// An outcome as the counters see it: a refused connection is an error.
+inline constexpr Outcome counted_as(Outcome o) { return o == Outcome::connection_refused ? Outcome::error : o; }
 inline constexpr std::uint32_t kRetryOnDefault =
-    outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::unavailable);
+    kErrorBits | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::unavailable);
 // What a breaker counts as a failure unless told otherwise (gobreaker's IsSuccessful): every
 // outcome but ok, and but cancelled (the caller gave that attempt up itself).
 inline constexpr std::uint32_t kBreakerFailuresDefault =
-    outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
+    kErrorBits | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
     outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::rate_limited) | outcome_bit(Outcome::bulkhead_full);
 const char* outcome_name(Outcome o);
 
@@ -87,7 +98,7 @@ struct HedgingPolicy {
   bool enabled = false;
   std::uint32_t max_attempts = 2;
   TimeNs delay_ns = 0;
-  std::uint32_t non_fatal_mask = outcome_bit(Outcome::error) | outcome_bit(Outcome::rejected) |
+  std::uint32_t non_fatal_mask = kErrorBits | outcome_bit(Outcome::rejected) |
                                  outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::timeout);
 };
 
@@ -115,7 +126,7 @@ struct Bulkhead {
 // `on_mask`'s outcomes (after its retries or hedges) answers instead with a cached or static
 // value after `latency`; the call then succeeds, degraded.
 inline constexpr std::uint32_t kFallbackOnDefault =
-    outcome_bit(Outcome::error) | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
+    kErrorBits | outcome_bit(Outcome::timeout) | outcome_bit(Outcome::rejected) |
     outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::rate_limited) | outcome_bit(Outcome::bulkhead_full);
 struct Fallback {
   bool enabled = false;
@@ -159,6 +170,9 @@ struct CallPolicy {
   RateLimit rate_limit;  // the caller's own limiter, per calling instance (or per scope)
   Bulkhead bulkhead;
   Fallback fallback;
+  // Some outcome list of this call names connection_refused: its call site then reports the
+  // refused connections among its errors.
+  bool names_connection_refused = false;
 };
 
 struct CallStep {

@@ -20,6 +20,7 @@ const char* outcome_name(Outcome o) {
     case Outcome::rate_limited: return "rate_limited";
     case Outcome::bulkhead_full: return "bulkhead_full";
     case Outcome::degraded: return "degraded";
+    case Outcome::connection_refused: return "connection_refused";
   }
   return "?";
 }

@@ -8,7 +8,8 @@ namespace {
 void count_outcome(Counters& counters, Outcome outcome) {
   switch (outcome) {
     case Outcome::ok: ++counters.ok; break;
-    case Outcome::error: ++counters.errors; break;
+    case Outcome::error:
+    case Outcome::connection_refused: ++counters.errors; break;
     case Outcome::timeout: ++counters.timeouts; break;
     case Outcome::rejected: ++counters.rejected; break;
     case Outcome::unavailable: ++counters.unavailable; break;

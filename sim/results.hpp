@@ -68,6 +68,7 @@ struct CallSiteCounters {
   std::uint64_t sent = 0;             // attempts that went out to an instance
   std::uint64_t ok = 0;
   std::uint64_t errors = 0;           // error replies and refused or reset connections
+  std::uint64_t connection_refused = 0;  // of errors: connections refused (nothing listened)
   std::uint64_t timeouts = 0;
   std::uint64_t shed = 0;             // refused by the callee (queue full)
   std::uint64_t short_circuited = 0;  // refused by the caller's own breaker, never sent

@@ -38,8 +38,9 @@ void Engine::deliver(std::uint32_t work) {
     case InstanceStatus::crashed:
     case InstanceStatus::stopped:
     case InstanceStatus::draining:
-      // Nothing listens (or it refuses new work): the connection is refused at once.
-      w.outcome = Outcome::error;
+      // Nothing listens (or it refuses new work): the connection is refused at once. The
+      // server counts an error; the caller learns the request was never processed.
+      w.outcome = Outcome::connection_refused;
       count_service(instance.service, Outcome::error, 0);
       send_reply(work);
       return;
@@ -237,7 +238,8 @@ void Engine::send_reply(std::uint32_t work) {
   w.state = WorkState::replying;
   if (max_spans_ > 0 && now_ >= span_from_ns_ && w.arrived_ns < span_to_ns_) {
     if (results_.spans.size() < max_spans_) {
-      results_.spans.push_back({w.arrived_ns, now_, w.instance, w.operation, static_cast<std::uint8_t>(w.outcome)});
+      results_.spans.push_back(
+          {w.arrived_ns, now_, w.instance, w.operation, static_cast<std::uint8_t>(counted_as(w.outcome))});
     } else {
       ++results_.spans_dropped;
     }

@@ -150,3 +150,95 @@ TEST_CASE("what a breaker counts as a failure: 429s trip it by default, not when
   CHECK(call_site(ignored, "users", "api")["breaker_opens"] == 0);
   CHECK(call_site(ignored, "users", "api")["rate_limited"].get<int>() > 800);
 }
+
+namespace {
+
+// 99 requests in the first second (every 10ms from 10ms), round robin over two instances of
+// which the first crashed at 0s and is still listed (no discovery: a static list). Requests take
+// no time and the network none, so each refused connection comes back at once.
+json refused_scenario(const json& retry_on) {
+  json scenario = json::parse(R"({
+    "version": 1, "name": "connection-refused", "seed": 1, "duration": "3s", "zones": ["z"],
+    "services": [{"name": "api", "instances": 2, "workers": 100}],
+    "clients": [{"name": "users", "zone": "z", "service": "api", "open_loop": {"rate": 100, "arrivals": "constant"},
+                 "stop": "1s", "retry": {"max_attempts": 2}}],
+    "faults": [{"name": "api-0-crash", "kind": "crash", "target": {"service": "api", "instances": [0]}, "at": "0s"}]
+  })");
+  scenario["clients"][0]["retry"]["retry_on"] = retry_on;
+  return scenario;
+}
+
+}  // namespace
+
+TEST_CASE("retry on connection_refused: a refused connection is retried, an error answer is not", "[model][retry]") {
+  ScratchDir dir("connection-refused");
+  // Named: the round robin sends every first attempt to the dead instance (each retry moves
+  // it on to the live one), so all 99 are refused once and succeed on their retry.
+  const json named = run_scenario(refused_scenario({"connection_refused"}), dir);
+  const json& calls = call_site(named, "users", "api");
+  CHECK(entity(named, "clients", "users")["totals"]["ok"] == 99);
+  CHECK(calls["retries"] == 99);
+  CHECK(calls["failed"]["error"] == 99);
+  CHECK(calls["failed"]["connection_refused"] == 99);
+  CHECK(calls["attempts"] == 198);
+  // "error" covers refused connections too (as Envoy's retry_on 5xx covers connect-failure).
+  const json as_error = run_scenario(refused_scenario({"error"}), dir);
+  CHECK(entity(as_error, "clients", "users")["totals"]["ok"] == 99);
+  CHECK(call_site(as_error, "users", "api")["retries"] == 99);
+  CHECK_FALSE(call_site(as_error, "users", "api")["failed"].contains("connection_refused"));
+  // Not named: nothing is retried; the round robin alternates, and the 50 odd ones are refused.
+  const json unnamed = run_scenario(refused_scenario({"timeout"}), dir);
+  CHECK(entity(unnamed, "clients", "users")["totals"]["ok"] == 49);
+  CHECK(entity(unnamed, "clients", "users")["totals"]["errors"] == 50);
+  CHECK(call_site(unnamed, "users", "api")["retries"] == 0);
+
+  // An error answer (5xx) from a live instance is not a refused connection: not retried when
+  // only connection_refused is named, retried when error is.
+  json answered = refused_scenario({"connection_refused"});
+  answered["faults"] = json::parse(R"([{"name": "api-errors", "kind": "error_ratio", "target": {"service": "api"},
+                                         "at": "0s", "duration": "10s", "ratio": 1}])");
+  const json errors = run_scenario(answered, dir);
+  CHECK(entity(errors, "clients", "users")["totals"]["errors"] == 99);
+  CHECK(call_site(errors, "users", "api")["retries"] == 0);
+  CHECK(call_site(errors, "users", "api")["failed"]["connection_refused"] == 0);
+  answered["clients"][0]["retry"]["retry_on"] = {"error"};
+  const json retried = run_scenario(answered, dir);
+  CHECK(call_site(retried, "users", "api")["retries"] == 99);
+  CHECK(call_site(retried, "users", "api")["attempts"] == 198);
+}
+
+TEST_CASE("a breaker counting only refused connections trips on a dead instance, not on error answers", "[model][breaker]") {
+  ScratchDir dir("breaker-refused");
+  json scenario = refused_scenario({"timeout"});
+  // One instance, dead and listed: every attempt is refused.
+  scenario["services"][0]["instances"] = 1;
+  scenario["clients"][0]["breaker"] = {{"trip", {{"consecutive_failures", 5}}}, {"failures", {"connection_refused"}}};
+  const json refused = run_scenario(scenario, dir);
+  CHECK(call_site(refused, "users", "api")["breaker_opens"].get<int>() >= 1);
+  bool cause_named = false;
+  for (const json& b : refused["breakers"]) {
+    for (const json& t : b["transitions"]) {
+      if (t.contains("cause") && t["cause"].is_object() && t["cause"]["outcome"] == "connection_refused") cause_named = true;
+    }
+  }
+  CHECK(cause_named);
+  scenario["faults"] = json::parse(R"([{"name": "api-errors", "kind": "error_ratio", "target": {"service": "api"},
+                                         "at": "0s", "duration": "10s", "ratio": 1}])");
+  const json errors = run_scenario(scenario, dir);
+  CHECK(call_site(errors, "users", "api")["breaker_opens"] == 0);
+  CHECK(entity(errors, "clients", "users")["totals"]["errors"] == 99);
+}
+
+TEST_CASE("the retry-refused story: refusals are retried, declines are not", "[model][retry][scenarios]") {
+  ScratchDir dir("retry-refused-story");
+  const json report = run_scenario(faultline::test::load_story("retry-refused-payments.json"), dir);
+  const json& calls = call_site(report, "checkout", "payments");
+  const auto refused = calls["failed"]["connection_refused"].get<std::int64_t>();
+  const auto retries = calls["retries"].get<std::int64_t>();
+  CHECK(refused > 500);  // a quarter of up to 25s at 200/s
+  CHECK(retries > 0);
+  CHECK(retries <= refused);
+  // Every failed attempt was either retried or is one of the client's failures.
+  CHECK(entity(report, "clients", "checkout")["totals"]["errors"].get<std::int64_t>() ==
+        calls["failed"]["error"].get<std::int64_t>() - retries);
+}

@@ -50,6 +50,17 @@ const std::map<std::string, std::set<std::string>>& expected_failures() {
       {"overload-shedding-before.json",
        {"the capacity left serves users during the slowdown (400/s of 700/s: at least 50%)",
         "users are fully served again within 2s of the slowdown's end"}},
+      {"hedged-requests-before.json", {"searches stay fast while one instance crawls (p99 of ok requests within 100ms)"}},
+      {"rate-limited-importer-before.json",
+       {"users are served while api runs on 10 workers an instance", "users spend at most 5s below 99% availability",
+        "the importer gets at most its 300/s and its burst of 50 (24,050 requests in 80s)"}},
+      {"retry-refused-payments-before.json",
+       {"checkouts are served while payments#2 is dead (at least 99.5% during the crash)",
+        "the crash costs at most 0.5% of the run's checkouts",
+        "declined payments are not retried: errors stay near the declines (0.3% of 36,000: 108, plus Poisson noise)"}},
+      {"breaker-ignores-rate-limits-before.json",
+       {"users lose no more than the export's 10s of 429s (at most 12s below 99%)",
+        "users keep 90% availability over the run"}},
   };
   return failures;
 }
@@ -101,7 +112,9 @@ TEST_CASE("the scenario library holds the stories and their before variants", "[
                             "retry-storm.json", "registry-outage-outlier-detection.json",
                             "zone-partition-split-cluster.json", "rolling-restart.json", "chaos-monkey-hour.json",
                             "per-process-round-robin.json", "slow-inventory-deadlines.json", "bulkhead-payments.json",
-                            "fallback-recommendations.json", "overload-shedding.json"}) {
+                            "fallback-recommendations.json", "overload-shedding.json", "hedged-requests.json",
+                            "rate-limited-importer.json", "retry-refused-payments.json",
+                            "breaker-ignores-rate-limits.json"}) {
     CHECK(names.count(story) == 1);
   }
   for (const auto& [before, failing] : expected_failures()) {

@@ -2,6 +2,8 @@
 // sharded runs merged, replay commands, merge's refusals, and the aggregate's statistics.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "cli_helpers.hpp"
 #include "harness/sweep.hpp"
 #include "reports/sweep_report.hpp"
@@ -207,4 +209,69 @@ TEST_CASE("sweep usage errors exit 2 and name the problem", "[sweep]") {
   const auto no_out = run_faultline("sweep " + kScenario + " --seeds 1-2", dir);
   CHECK(no_out.exit_code == 2);
   CHECK(contains(no_out.err, "--out"));
+}
+
+TEST_CASE("a sweep aggregates user impact and lists failing seeds worst first", "[sweep][impact]") {
+  ScratchDir dir("sweep-impact");
+  // The tiny scenario with an impact assertion at the sweep's own 99% threshold: the assertion
+  // (computed by the engine) and the sweep's figure (from the report's time series) must agree.
+  json scenario = json::parse(read_file(kScenario));
+  scenario["assertions"].push_back(
+      {{"name", "web below 99%"}, {"type", "impact"}, {"client", "web"}, {"below", "99%"}, {"max", "1s"}});
+  {
+    std::ofstream out(dir / "impact.json");
+    out << scenario.dump(2);
+  }
+  const auto sweep = run_faultline("sweep " + (dir / "impact.json") + " --seeds 1-12 --out " + (dir / "out"), dir);
+  const json aggregate = json::parse(read_file(dir / "out/sweep.json"));
+  const json seeds = json::parse(read_file(dir / "out/seeds.json"));
+  std::size_t below = 0, longest = 0, failed_requests = 0;
+  const json& keys = seeds["metrics"];
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (keys[k] == "clients/web/below_99_s") below = k;
+    if (keys[k] == "clients/web/longest_below_99_s") longest = k;
+    if (keys[k] == "faults/api-errors/failed_requests") failed_requests = k;
+  }
+  REQUIRE(below > 0);
+  REQUIRE(longest > 0);
+  REQUIRE(failed_requests > 0);
+  bool some_impact = false;
+  for (const json& run : seeds["runs"]) {
+    INFO("seed " << run["seed"]);
+    CHECK(run["metrics"][below].get<double>() == run["assertion_values"][2].get<double>());
+    CHECK(run["metrics"][longest].get<double>() <= run["metrics"][below].get<double>());
+    some_impact = some_impact || run["metrics"][below].get<double>() > 0;
+  }
+  CHECK(some_impact);
+  CHECK(aggregate["clients"][0].contains("below_99_s"));
+  CHECK(aggregate["faults"][0]["failed_requests"]["count"] == 12);
+  CHECK(contains(sweep.out, "client web time below 99% availability: min "));
+  CHECK(contains(sweep.out, "fault api-errors failed requests during it: min "));
+
+  // Worst first: more failed assertions, then more seconds below 99%, then lower availability.
+  const json& failures = aggregate["failures"];
+  REQUIRE(failures.size() >= 2);
+  CHECK(contains(sweep.out, "failing seeds, worst first:"));
+  for (std::size_t i = 1; i < failures.size(); ++i) {
+    const json &a = failures[i - 1], &b = failures[i];
+    INFO("seeds " << a["seed"] << " then " << b["seed"]);
+    const auto fa = a["failed_assertions"].size(), fb = b["failed_assertions"].size();
+    CHECK(fa >= fb);
+    if (fa == fb) CHECK(a["below_99_s"].get<double>() >= b["below_99_s"].get<double>());
+    if (fa == fb && a["below_99_s"] == b["below_99_s"]) {
+      CHECK(a["lowest_availability"].get<double>() <= b["lowest_availability"].get<double>());
+    }
+  }
+
+  // The fault's failed requests, as the worst seed's own run and its impact assertion count them.
+  const std::string worst = std::to_string(failures[0]["seed"].get<int>());
+  const auto run = run_faultline("run " + (dir / "impact.json") + " --seed " + worst + " --report " + (dir / "r.json"), dir);
+  CHECK(run.exit_code == 1);
+  const json report = json::parse(read_file(dir / "r.json"));
+  for (const json& r : seeds["runs"]) {
+    if (std::to_string(r["seed"].get<int>()) != worst) continue;
+    const std::string text = "failed requests during api-errors: " +
+                             std::to_string(static_cast<long long>(r["metrics"][failed_requests].get<double>()));
+    CHECK(contains(report["assertions"][2]["observed"].get<std::string>(), text));
+  }
 }

@@ -229,7 +229,8 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
   auto count = [outcome](sim::Counters& counters) {
     switch (outcome) {
       case Outcome::ok: ++counters.ok; break;
-      case Outcome::error: ++counters.errors; break;
+      case Outcome::error:
+      case Outcome::connection_refused: ++counters.errors; break;
       case Outcome::timeout: ++counters.timeouts; break;
       case Outcome::rejected: ++counters.rejected; break;
       case Outcome::unavailable: ++counters.unavailable; break;
@@ -238,6 +239,12 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
       // mode does not apply) is counted nowhere.
       case Outcome::rate_limited: ++counters.rejected; break;
       case Outcome::cancelled: break;
+      case Outcome::bulkhead_full: ++counters.rejected; break;  // refused, as an open breaker refuses
+      // A fallback's answer (which live mode does not apply) is a success, counted degraded too.
+      case Outcome::degraded:
+        ++counters.ok;
+        ++counters.degraded;
+        break;
     }
   };
   count(entity.totals);
