@@ -247,6 +247,11 @@ TEST_CASE("a sweep aggregates user impact and lists failing seeds worst first", 
   CHECK(aggregate["faults"][0]["failed_requests"]["count"] == 12);
   CHECK(contains(sweep.out, "client web time below 99% availability: min "));
   CHECK(contains(sweep.out, "fault api-errors failed requests during it: min "));
+  // Breaker openings labelled caller -> callee, counted on the caller's side.
+  REQUIRE(aggregate["call_sites"].size() == 1);
+  CHECK(aggregate["call_sites"][0]["name"] == "web → api");
+  CHECK(aggregate["call_sites"][0]["breaker_opens"]["count"] == 12);
+  CHECK(contains(sweep.out, "calls web → api breaker openings (the caller's breakers): min 0"));
 
   // Worst first: more failed assertions, then more seconds below 99%, then lower availability.
   const json& failures = aggregate["failures"];
