@@ -20,6 +20,7 @@ echo "== sanitizer build (clang-14, Debug, ASan + UBSan) =="
 cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++-14 \
   -DFAULTLINE_SANITIZE=ON -DFAULTLINE_FUZZ=ON -DFAULTLINE_GUI=OFF -DFAULTLINE_BENCH=OFF >/dev/null
 cmake --build "$asan"
+echo "sanitizer build: $SECONDS s"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Left to the Release pass: the docs' commands, packaging, Slurm and python-jsonschema (outside
@@ -29,6 +30,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd "$asan" && FAULTLINE_EXTREMES_EVERY=4 ctest -j3 --output-on-failure \
   -E "Chromium|chromium|gui|SIGINT|^live: |commands in .* run as shown|install and Debian package|slurm job array|python-jsonschema and faultline validate agree|over the memory budget")  # live tests (real servers, wall-clock load) run in the Release pass only
 
+echo "sanitizer ctest done at $SECONDS s"
 echo "== cross-build determinism (GCC Release vs Clang Debug+sanitizers) =="
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -53,12 +55,14 @@ for scenario in "$root"/scenarios/*.json; do
 done
 echo "cross-build determinism: $compared reports byte-identical"
 
+echo "cross-build done at $SECONDS s"
 echo "== valgrind memcheck: engine unit tests =="
 valgrind --error-exitcode=1 --leak-check=full --quiet \
   "$release/faultline_tests" "[queue],[rng],[distribution],[breaker],[histogram],[math],[calls],[server],[balancer],[discovery]" \
   >"$work/valgrind.log" 2>&1 || { tail -50 "$work/valgrind.log"; exit 1; }
 tail -2 "$work/valgrind.log"
 
+echo "valgrind done at $SECONDS s"
 echo "== libFuzzer (${fuzz_seconds}s per target) =="
 corpus=$work/corpus
 mkdir -p "$corpus/scenario" "$corpus/report"
