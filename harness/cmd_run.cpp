@@ -33,29 +33,6 @@ struct RunFlags {
   bool stats = false;
 };
 
-// "FROM..TO", either side a duration and either side may be empty ("..30s", "1m.."): the
-// simulated time a trace covers.
-reports::TraceWindow parse_trace_window(const std::string& flag, const std::string& text) {
-  const auto dots = text.find("..");
-  if (dots == std::string::npos) throw UsageError(flag + ": expected FROM..TO, e.g. \"30s..1m30s\", got \"" + text + "\"");
-  reports::TraceWindow window;
-  const std::string from = text.substr(0, dots), to = text.substr(dots + 2);
-  std::string why;
-  if (!from.empty()) {
-    const auto value = parse_go_duration(from, &why);
-    if (!value || *value < 0) throw UsageError(flag + ": expected a duration before \"..\", got \"" + from + "\"");
-    window.from_ns = *value;
-  }
-  if (!to.empty()) {
-    const auto value = parse_go_duration(to, &why);
-    if (!value || *value <= window.from_ns) {
-      throw UsageError(flag + ": expected a duration after \"..\" later than the one before it, got \"" + text + "\"");
-    }
-    window.to_ns = *value;
-  }
-  return window;
-}
-
 // A trace cut short by its cap says so, with what it covers and how to see more.
 void warn_trace_dropped(const std::string& path, const reports::Trace& trace, std::uint64_t max_events) {
   std::fprintf(stderr,

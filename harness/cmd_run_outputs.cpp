@@ -9,7 +9,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "harness/cli.hpp"
 #include "harness/cmd_common.hpp"
+#include "harness/duration.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/output.hpp"
 #include "reports/html.hpp"
@@ -58,6 +60,27 @@ std::string command_property(const std::string& text) {
 }
 
 }  // namespace
+
+reports::TraceWindow parse_trace_window(const std::string& flag, const std::string& text) {
+  const auto dots = text.find("..");
+  if (dots == std::string::npos) throw UsageError(flag + ": expected FROM..TO, e.g. \"30s..1m30s\", got \"" + text + "\"");
+  reports::TraceWindow window;
+  const std::string from = text.substr(0, dots), to = text.substr(dots + 2);
+  std::string why;
+  if (!from.empty()) {
+    const auto value = parse_go_duration(from, &why);
+    if (!value || *value < 0) throw UsageError(flag + ": expected a duration before \"..\", got \"" + from + "\"");
+    window.from_ns = *value;
+  }
+  if (!to.empty()) {
+    const auto value = parse_go_duration(to, &why);
+    if (!value || *value <= window.from_ns) {
+      throw UsageError(flag + ": expected a duration after \"..\" later than the one before it, got \"" + text + "\"");
+    }
+    window.to_ns = *value;
+  }
+  return window;
+}
 
 reports::MetricsFormat parse_metrics_format(const std::string& text) {
   if (text == "csv") return reports::MetricsFormat::csv;

@@ -15,6 +15,7 @@
 #include "harness/output.hpp"
 #include "harness/scenario.hpp"
 #include "reports/timeseries.hpp"
+#include "reports/trace.hpp"
 
 namespace faultline::harness {
 
@@ -27,6 +28,10 @@ struct RunOutputs {
   reports::MetricsFormat metrics_format = reports::MetricsFormat::csv;
   bool github = false;  // annotations on stdout, and the step summary
 };
+
+// "FROM..TO", either side a duration and either side may be empty ("..30s", "1m.."): the time a
+// trace covers (--trace-window of run and live). UsageError otherwise.
+reports::TraceWindow parse_trace_window(const std::string& flag, const std::string& text);
 
 // "csv", "openmetrics" or "prometheus"; UsageError otherwise.
 reports::MetricsFormat parse_metrics_format(const std::string& text);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "harness/cli.hpp"
 #include "harness/cmd_common.hpp"
@@ -24,7 +25,7 @@ const char* kLiveUsage =
     "usage: faultline live SCENARIO.json --bind BINDING.json [--seed N] [--skip-unsupported]\n"
     "                      [--report R.json] [--junit J.xml] [--summary S.md] [--html H.html]\n"
     "                      [--timeseries T.csv [--metrics-format csv|openmetrics]]\n"
-    "                      [--trace T.json [--trace-max-events N]]\n"
+    "                      [--trace T.json [--trace-max-events N] [--trace-window FROM..TO]]\n"
     "\n"
     "Runs the scenario against real services: one proxy per bound instance applies the\n"
     "scenario's faults at their instants, an open-loop generator sends the clients' requests at\n"
@@ -33,7 +34,9 @@ const char* kLiveUsage =
     "meaning is refused (exit 2) unless --skip-unsupported. SIGINT stops the load, removes the\n"
     "faults, closes the listeners and writes nothing (exit 4). --trace writes Chrome/Perfetto\n"
     "trace events: the faults, breaker states, proxies down and up, and each request an HTTP-mode\n"
-    "proxy forwarded as a span on its instance's track (--trace-max-events caps them, 200000).\n"
+    "proxy forwarded as a span on its instance's track (--trace-max-events caps them, 200000;\n"
+    "--trace-window FROM..TO keeps the requests overlapping that time from the run's start, by\n"
+    "default from 10s before the first fault, as for run).\n"
     "See docs/live.md.\n";
 
 const char* kProxyUsage =
@@ -96,7 +99,7 @@ void raise_open_file_limit() {
 }  // namespace
 
 int command_live(const std::vector<std::string>& raw) {
-  std::string scenario_path, binding_path, seed_text, metrics_format, trace_path, trace_max_text;
+  std::string scenario_path, binding_path, seed_text, metrics_format, trace_path, trace_max_text, trace_window_text;
   bool skip_unsupported = false;
   harness::RunOutputs outputs;
   harness::ArgParser args("live", raw);
@@ -107,7 +110,8 @@ int command_live(const std::vector<std::string>& raw) {
         args.option("--junit", outputs.junit_path) || args.option("--summary", outputs.summary_path) ||
         args.option("--html", outputs.html_path) || args.option("--timeseries", outputs.timeseries_path) ||
         args.option("--metrics-format", metrics_format) || args.flag("--github", outputs.github) ||
-        args.option("--trace", trace_path) || args.option("--trace-max-events", trace_max_text)) {
+        args.option("--trace", trace_path) || args.option("--trace-max-events", trace_max_text) ||
+        args.option("--trace-window", trace_window_text)) {
     } else if (args.operand(operand)) {
       if (!scenario_path.empty()) args.unexpected(operand, "live runs one scenario at a time");
       scenario_path = operand;
@@ -121,6 +125,8 @@ int command_live(const std::vector<std::string>& raw) {
   if (scenario_path.empty()) throw CommandUsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
   if (binding_path.empty()) throw CommandUsageError("live: --bind BINDING.json is required (where the real services are)");
   const std::uint64_t trace_max_events = trace_max_text.empty() ? 200'000 : harness::parse_u64("--trace-max-events", trace_max_text);
+  std::optional<reports::TraceWindow> trace_window;
+  if (!trace_window_text.empty()) trace_window = harness::parse_trace_window("--trace-window", trace_window_text);
   if (harness::is_stdout(trace_path) && harness::writes_to_stdout(outputs)) {
     throw CommandUsageError("only one output can go to standard output (\"-\")");
   }
@@ -151,7 +157,10 @@ int command_live(const std::vector<std::string>& raw) {
   LiveOptions options;
   options.seed = seed.value_or(scenario.model.seed);
   options.skip_unsupported = skip_unsupported;
-  if (!trace_path.empty()) options.trace_max_events = static_cast<std::size_t>(std::max<std::uint64_t>(trace_max_events, 1));
+  if (!trace_path.empty()) {
+    options.trace_max_events = static_cast<std::size_t>(std::max<std::uint64_t>(trace_max_events, 1));
+    options.trace_window = trace_window ? *trace_window : reports::default_trace_window(scenario.faults);
+  }
   const LiveResult result = run_live(scenario, binding, options);
   if (result.interrupted || harness::interrupted() != 0) {
     std::fprintf(stderr, "faultline: %s: live run interrupted: load stopped, faults removed, listeners closed; nothing was written\n",

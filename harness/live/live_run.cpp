@@ -406,15 +406,18 @@ LiveResult LiveRun::run() {
         const std::uint32_t operation = engine_->services()[service.service].first_operation;
         const std::size_t max_spans = options_.trace_max_events / 2 + 1;
         proxy->observe_responses([this, global, operation, max_spans](Clock::time_point forwarded, Clock::time_point answered, int status) {
+          auto offset = [this](Clock::time_point t) {
+            return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
+          };
+          const sim::TimeNs from = offset(forwarded), to = offset(answered);
+          // As run's --trace-window: only requests overlapping the window, and those not counted as left out.
+          if (to < options_.trace_window.from_ns || from >= options_.trace_window.to_ns) return;
           sim::Results& results = engine_->mutable_results();
           if (results.spans.size() >= max_spans) {
             ++results.spans_dropped;
             return;
           }
-          auto offset = [this](Clock::time_point t) {
-            return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
-          };
-          results.spans.push_back({offset(forwarded), offset(answered), global, operation,
+          results.spans.push_back({from, to, global, operation,
                                    static_cast<std::uint8_t>(status >= 500 ? sim::Outcome::error : sim::Outcome::ok)});
         });
       }
@@ -502,7 +505,7 @@ LiveResult LiveRun::run() {
   result.report = std::move(report);
   if (options_.trace_max_events > 0) {
     // The whole run: a live run is short and its spans were capped while recorded.
-    reports::Trace trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events, reports::TraceWindow{});
+    reports::Trace trace = reports::render_trace(*engine_, scenario_.faults, options_.trace_max_events, options_.trace_window);
     result.trace = std::move(trace.text);
     result.trace_dropped = trace.dropped_events;
   }

@@ -11,6 +11,7 @@
 #include "harness/live/binding.hpp"
 #include "harness/scenario.hpp"
 #include "reports/report.hpp"
+#include "reports/trace.hpp"
 
 namespace faultline::live {
 
@@ -18,6 +19,7 @@ struct LiveOptions {
   std::uint64_t seed = 1;
   bool skip_unsupported = false;  // faults without a live meaning are listed and skipped
   std::size_t trace_max_events = 0;  // > 0: render the trace (--trace), at most this many events
+  reports::TraceWindow trace_window;  // requests overlapping it, from the run's start (--trace-window)
 };
 
 struct LiveResult {

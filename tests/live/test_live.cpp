@@ -275,6 +275,41 @@ TEST_CASE("live applies errors, slowdown and hang to real traffic and reports li
   CHECK(timeout_share(14, 16) * 3 < timeout_share(11, 14));
 }
 
+TEST_CASE("live --trace-window keeps only the requests overlapping the window", "[live]") {
+  ScratchDir scratch("live-trace-window");
+  Backend backend(scratch, "api", {"--latency", "10ms"});
+  REQUIRE(backend.ready());
+  const int listen = free_port();
+  write_text(scratch / "binding.json", binding_one_api(listen, backend.port));
+  const std::string args = "live " + kLiveData + "direct-faults.json --bind " + (scratch / "binding.json") + " --report " +
+                           (scratch / "report.json") + " --trace " + (scratch / "trace.json");
+  // A window that ends before it starts is a usage error, before any load and with nothing written.
+  const CommandResult backwards = run_faultline(args + " --trace-window 5s..1s", scratch);
+  CHECK(backwards.exit_code == 2);
+  CHECK(contains(backwards.err, "--trace-window: expected a duration after \"..\" later than the one before it"));
+  CHECK_FALSE(std::filesystem::exists(scratch / "report.json"));
+  // The slowdown's window, 3s to 4.5s from the run's start: every request span overlaps it.
+  const CommandResult result = run_faultline(args + " --trace-window 3s..4500ms", scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json trace = read_json(scratch / "trace.json");
+  CHECK(trace["otherData"]["window_from_us"] == 3'000'000);
+  CHECK(trace["otherData"]["window_to_us"] == 4'500'000);
+  std::uint64_t spans = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] != "X" || e["cat"] != "api") continue;
+    ++spans;
+    const std::int64_t start = e["ts"].get<std::int64_t>(), end = start + e["dur"].get<std::int64_t>();
+    CHECK(end >= 3'000'000);
+    CHECK(start < 4'500'000);
+  }
+  // 100 requests/s for 1.5s, all answered by the slowed backend; the whole run answered ~800.
+  const nlohmann::json report = read_json(scratch / "report.json");
+  const nlohmann::json& api_proxy = proxy_named(report, "api/0");
+  CHECK(spans > 50);
+  CHECK(spans < api_proxy["responses_ok"].get<std::uint64_t>() + api_proxy["responses_error"].get<std::uint64_t>());
+}
+
 TEST_CASE("live ramps a latency fault and applies errors and slowdown at the TCP level", "[live]") {
   ScratchDir scratch("live-tcp");
   Backend backend(scratch, "api", {"--latency", "10ms"});
