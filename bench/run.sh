@@ -62,3 +62,26 @@ line=$("$measure" faultline -- "$build/faultline" run "$root/bench/closed-loop.j
 wall=$(field wall_s "$line")
 events=$(grep -o '"events": [0-9]*' "$out/closed.json" | head -1 | grep -o '[0-9]*$')
 echo "faultline:   wall ${wall} s, peak $(field peak_mib "$line") MiB, events ${events}, $(awk "BEGIN{printf \"%.2f\", $events/$wall/1e6}")M events/s"
+
+echo
+echo "== invariant checker (run --check-invariants: conservation per client and instance at every bucket) =="
+# Each scenario is run alternately without and with the checker, three times each, and the
+# best wall time of each kept, so a busy machine hurts both sides alike.
+for scenario in reference-chain large-mesh; do
+  best_off=""; best_on=""
+  for round in 1 2 3; do
+    for mode in off on; do
+      flag=""; [ "$mode" = on ] && flag="--check-invariants"
+      line=$(FAULTLINE_CHECK_INVARIANTS=0 "$measure" "$mode" -- "$build/faultline" run "$root/bench/$scenario.json" $flag --report "$out/inv-$mode.json")
+      w=$(field wall_s "$line")
+      if [ "$mode" = off ]; then
+        if [ -z "$best_off" ] || awk "BEGIN{exit !($w < $best_off)}"; then best_off=$w; fi
+      else
+        if [ -z "$best_on" ] || awk "BEGIN{exit !($w < $best_on)}"; then best_on=$w; fi
+      fi
+    done
+  done
+  events=$(grep -o '"events": [0-9]*' "$out/inv-off.json" | head -1 | grep -o '[0-9]*$')
+  cmp -s "$out/inv-off.json" "$out/inv-on.json" && same="identical reports" || same="REPORTS DIFFER"
+  echo "$scenario: off ${best_off} s ($(awk "BEGIN{printf \"%.2f\", $events/$best_off/1e6}")M events/s), on ${best_on} s ($(awk "BEGIN{printf \"%.2f\", $events/$best_on/1e6}")M events/s), cost $(awk "BEGIN{printf \"%+.1f\", ($best_on/$best_off-1)*100}")%, ${same}"
+done

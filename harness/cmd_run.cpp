@@ -63,7 +63,8 @@ RunFlags parse_run_flags(const std::vector<std::string>& raw) {
              args.option("--summary", outputs.summary_path) || args.option("--html", outputs.html_path) ||
              args.option("--timeseries", outputs.timeseries_path) || args.option("--from-report", flags.from_report) ||
              args.option("--trace", flags.trace_path) || args.flag("--github", outputs.github) ||
-             args.flag("--check-determinism", flags.check) || args.flag("--stats", flags.stats)) {
+             args.flag("--check-determinism", flags.check) ||
+             args.flag("--check-invariants", flags.limits.run.check_invariants) || args.flag("--stats", flags.stats)) {
     } else if (args.option("--metrics-format", value)) outputs.metrics_format = parse_metrics_format(value);
     else if (args.option("--trace-max-events", value)) flags.trace_max_events = parse_u64("--trace-max-events", value);
     else if (args.option("--trace-window", value)) flags.trace_window = parse_trace_window("--trace-window", value);
@@ -183,6 +184,8 @@ const char* const kRunUsage =
     "                         before the first fault to the end)\n"
     "  --github               ::error annotations for failed assertions and scenario errors\n"
     "  --check-determinism    run twice in lock step and compare every event (exit 3 on a mismatch)\n"
+    "  --check-invariants     check conservation per client and instance at every bucket (exit 3,\n"
+    "                         with the seed, simulated time and replay command, on a violation)\n"
     "  --from-report R.json   run the scenario a report embeds, with the report's seed\n"
     "  --stats                wall time, events, events/s and peak memory (VmHWM) to standard error\n"
     "\n";

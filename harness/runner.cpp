@@ -2,20 +2,50 @@
 #include "harness/runner.hpp"
 
 #include <chrono>
+#include <cstdlib>
 #include <deque>
 
 #include "harness/assertions.hpp"
 #include "harness/interrupt.hpp"
 #include "harness/memory_budget.hpp"
 #include "reports/analysis/measures.hpp"
+#include "sim/check.hpp"
+#include "sim/invariant_checker.hpp"
 
 namespace faultline::harness {
+namespace {
+
+// FAULTLINE_TEST_BREAK_INVARIANT=1: a deliberate bookkeeping bug (client 0 and instance 0 each
+// count one request that never was), so the tests can show the checker firing through the real
+// program. Never set outside tests/test_invariants.cpp.
+bool break_invariant_for_test() {
+  const char* value = std::getenv("FAULTLINE_TEST_BREAK_INVARIANT");
+  return value != nullptr && std::string(value) == "1";
+}
+
+}  // namespace
+
+bool invariant_checks_from_environment() {
+  const char* value = std::getenv("FAULTLINE_CHECK_INVARIANTS");
+  return value != nullptr && std::string(value) == "1";
+}
+
+InvariantFailure invariant_failure(const Scenario& scenario, std::uint64_t seed, sim::TimeNs at_ns, const std::string& what) {
+  const std::string file = scenario.file.empty() ? std::string("SCENARIO.json") : scenario.file;
+  return InvariantFailure(what + "\n  seed " + std::to_string(seed) + ", simulated time " +
+                              sim::simulated_time_text(at_ns) + "\n  replay: faultline run " + file + " --seed " +
+                              std::to_string(seed) + " --check-invariants\nThis is a bug in faultline; please report "
+                              "the scenario, the seed and this message.",
+                          seed, at_ns);
+}
 
 PreparedRun prepare_run(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits) {
   PreparedRun run;
   sim::ModelConfig model = scenario.model;
   model.seed = seed;
   run.engine = std::make_unique<sim::Engine>(model, limits.engine);
+  run.engine->set_invariant_checks(limits.check_invariants || invariant_checks_from_environment());
+  if (break_invariant_for_test()) run.engine->break_conservation_for_test(0, 0);
   if (limits.record_spans > 0) {
     run.engine->record_spans(limits.record_spans, limits.span_window_from_ns, limits.span_window_to_ns);
   }
@@ -55,52 +85,74 @@ RunResult finish_run(const Scenario& scenario, std::uint64_t seed, PreparedRun r
   return result;
 }
 
-RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits) {
-  const auto wall_start = std::chrono::steady_clock::now();
-  PreparedRun run = prepare_run(scenario, seed, limits);
-  sim::Engine& engine = *run.engine;
+namespace {
+
+// Why stepping stopped before the end of the run (all false: it reached the end).
+struct StepStop {
   bool wall_limit_hit = false;
   bool memory_limit_hit = false;
-  bool stopped_by_signal = false;
+  bool interrupted = false;
+};
+
+// Steps the engine to the end or a limit. The wall clock is looked at by the harness only,
+// and never changes what is simulated.
+StepStop step_to_end(sim::Engine& engine, const RunLimits& limits, std::chrono::steady_clock::time_point wall_start) {
+  StepStop stop;
   std::uint64_t steps = 0;
   while (engine.step()) {
     if ((++steps & 0xffff) != 0) continue;
     if (interrupted() != 0) {
-      stopped_by_signal = true;
+      stop.interrupted = true;
       break;
     }
-    // The wall clock is looked at by the harness only, and never changes what is simulated.
     if (limits.max_wall_s > 0) {
       const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
       if (elapsed > limits.max_wall_s || wall_budget_spent()) {
-        wall_limit_hit = true;
+        stop.wall_limit_hit = true;
         break;
       }
     }
     // The estimate before the run can be wrong (a queue that grows without bound): this is
     // the check of what is actually used.
     if (limits.max_memory_bytes > 0 && resident_bytes() > limits.max_memory_bytes) {
-      memory_limit_hit = true;
+      stop.memory_limit_hit = true;
       break;
     }
   }
-  if (wall_limit_hit || memory_limit_hit || stopped_by_signal) engine.mark_stopped();
+  return stop;
+}
+
+}  // namespace
+
+RunResult run_scenario(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits) {
+  const auto wall_start = std::chrono::steady_clock::now();
+  PreparedRun run = prepare_run(scenario, seed, limits);
+  sim::Engine& engine = *run.engine;
+  StepStop stop;
+  try {
+    stop = step_to_end(engine, limits, wall_start);
+    if (stop.wall_limit_hit || stop.memory_limit_hit || stop.interrupted) engine.mark_stopped();
+    engine.finish();  // the checker's last look is here
+  } catch (const sim::InvariantViolation& e) {
+    throw invariant_failure(scenario, seed, engine.now(), e.what());
+  }
   RunResult result = finish_run(scenario, seed, std::move(run));
-  result.wall_limit_hit = wall_limit_hit;
-  result.memory_limit_hit = memory_limit_hit;
-  result.interrupted = stopped_by_signal;
+  result.wall_limit_hit = stop.wall_limit_hit;
+  result.memory_limit_hit = stop.memory_limit_hit;
+  result.interrupted = stop.interrupted;
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
   return result;
 }
 
-DeterminismCheck check_determinism(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits) {
-  DeterminismCheck check;
-  const auto wall_start = std::chrono::steady_clock::now();
-  PreparedRun a = prepare_run(scenario, seed, limits);
-  PreparedRun b = prepare_run(scenario, seed, limits);
+namespace {
+
+// Steps two runs of one scenario together to their end; returns where they diverge with the
+// events that led there, or an empty string.
+std::string step_in_lock_step(PreparedRun& a, PreparedRun& b) {
   constexpr std::size_t kRing = 8;
   std::deque<std::string> recent;  // the last events both runs agreed on
   std::uint64_t count = 0;
+  std::string divergence;
   for (;;) {
     const bool more_a = a.engine->step();
     const bool more_b = b.engine->step();
@@ -116,12 +168,29 @@ DeterminismCheck check_determinism(const Scenario& scenario, std::uint64_t seed,
                          "\n  run 2: " + (more_b ? b.engine->describe_event(eb) : std::string("(ended)")) +
                          "\nafter these events, on which both agreed:";
       for (const std::string& line : recent) text += "\n  " + line;
-      check.divergence = text;
+      divergence = text;
       break;
     }
     recent.push_back(a.engine->describe_event(ea));
     if (recent.size() > kRing) recent.pop_front();
     if ((count & 0xffff) == 0 && interrupted() != 0) break;
+  }
+  a.engine->finish();
+  b.engine->finish();
+  return divergence;
+}
+
+}  // namespace
+
+DeterminismCheck check_determinism(const Scenario& scenario, std::uint64_t seed, const RunLimits& limits) {
+  DeterminismCheck check;
+  const auto wall_start = std::chrono::steady_clock::now();
+  PreparedRun a = prepare_run(scenario, seed, limits);
+  PreparedRun b = prepare_run(scenario, seed, limits);
+  try {
+    check.divergence = step_in_lock_step(a, b);
+  } catch (const sim::InvariantViolation& e) {
+    throw invariant_failure(scenario, seed, a.engine->now(), e.what());
   }
   RunResult first = finish_run(scenario, seed, std::move(a));
   RunResult second = finish_run(scenario, seed, std::move(b));

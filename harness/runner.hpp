@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,24 @@ struct RunLimits {
   std::size_t record_spans = 0;  // >0: record up to this many served requests (--trace)
   sim::TimeNs span_window_from_ns = 0;  // only requests overlapping [from, to) (--trace-window)
   sim::TimeNs span_window_to_ns = std::numeric_limits<sim::TimeNs>::max();
+  // Run the invariant checker (sim/invariant_checker.hpp): run --check-invariants, every sweep,
+  // and every run while FAULTLINE_CHECK_INVARIANTS=1 is set (the test suite sets it).
+  bool check_invariants = false;
 };
+
+// Whether FAULTLINE_CHECK_INVARIANTS=1 is set: the checker is then on in every run.
+bool invariant_checks_from_environment();
+
+// An engine invariant failed during a run (sim::InvariantViolation): a simulator bug. The
+// message names the violation, the seed, the simulated time and the command that replays the
+// run; the CLI exits 3 with it.
+struct InvariantFailure : std::runtime_error {
+  InvariantFailure(const std::string& message, std::uint64_t seed_value, sim::TimeNs at)
+      : std::runtime_error(message), seed(seed_value), at_ns(at) {}
+  std::uint64_t seed;
+  sim::TimeNs at_ns;
+};
+InvariantFailure invariant_failure(const Scenario& scenario, std::uint64_t seed, sim::TimeNs at_ns, const std::string& what);
 
 struct RunResult {
   std::unique_ptr<sim::Engine> engine;

@@ -67,6 +67,10 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
   ProgressReporter progress(options.progress, "sweep", "seeds", total);
   std::exception_ptr error;
 
+  // Sweeps always run the invariant checker: it costs little next to a run, and a sweep is
+  // where a rare simulator bug shows.
+  RunLimits limits = options.limits;
+  limits.check_invariants = true;
   auto worker = [&]() {
     // After SIGINT/SIGTERM no new seed starts; the runs in progress stop at their next check.
     while (!abort.load() && interrupted() == 0) {
@@ -76,8 +80,8 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
       try {
         const std::uint64_t seed = slice.first + index;
         const RunResult result = options.scenario_for_seed
-                                     ? run_scenario(options.scenario_for_seed(seed), seed, options.limits)
-                                     : run_scenario(scenario, seed, options.limits);
+                                     ? run_scenario(options.scenario_for_seed(seed), seed, limits)
+                                     : run_scenario(scenario, seed, limits);
         if (result.interrupted) break;  // a partial run is not a result
         reports::SweepLayout seed_layout = reports::sweep_layout(result.report);
         if (options.scenario_for_seed) {

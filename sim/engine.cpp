@@ -5,6 +5,7 @@
 
 #include "sim/check.hpp"
 #include "sim/event_kinds.hpp"
+#include "sim/invariant_checker.hpp"
 #include "sim/process.hpp"
 
 namespace faultline::sim {
@@ -343,6 +344,7 @@ void Engine::finish() {
   }
   current_bucket_ = last + 1;
   results_.end_ns = now_;
+  if (check_invariants_) InvariantChecker::check(*this);
 }
 
 void Engine::dispatch(const Event& event) {
@@ -507,6 +509,15 @@ std::string Engine::breaker_name(std::uint32_t breaker) const {
   const std::string callee = config_.services[s.callee_service].name;
   if (info.caller_instance != kNone) return instance_name(info.caller_instance) + " -> " + callee;
   return site_name(info.site);
+}
+
+}  // namespace faultline::sim
+
+namespace faultline::sim {
+
+void Engine::break_conservation_for_test(std::uint32_t client, std::uint32_t instance) {
+  if (client < clients_.size()) ++clients_[client].started;
+  if (instance < instances_.size()) ++instances_[instance].arrivals;
 }
 
 }  // namespace faultline::sim

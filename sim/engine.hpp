@@ -46,6 +46,15 @@ class Engine final : private BreakerListener {
   Engine& operator=(const Engine&) = delete;
 
   void set_fault_driver(FaultDriver* driver) { fault_driver_ = driver; }
+  // Runs the invariant checker (sim/invariant_checker.hpp) at every bucket boundary and at the
+  // end of the run; a violation throws InvariantViolation. Off unless asked for (run
+  // --check-invariants, FAULTLINE_CHECK_INVARIANTS=1); tests and sweeps turn it on.
+  void set_invariant_checks(bool on) { check_invariants_ = on; }
+  bool invariant_checks() const { return check_invariants_; }
+  // A deliberate bookkeeping bug for the tests that prove the checker fires through the real
+  // program (harness: FAULTLINE_TEST_BREAK_INVARIANT): one request counted as started by
+  // `client` (or arrived at `instance`) that never was. Nothing else calls it.
+  void break_conservation_for_test(std::uint32_t client, std::uint32_t instance);
   // Records up to `max_spans` served requests as spans (for --trace); further ones are counted.
   // Only requests that overlap [from_ns, to_ns) are recorded or counted.
   void record_spans(std::size_t max_spans, TimeNs from_ns = 0, TimeNs to_ns = std::numeric_limits<TimeNs>::max()) {
@@ -265,6 +274,7 @@ class Engine final : private BreakerListener {
   TimeNs now_ = 0;
   bool finished_ = false;
   bool closed_ = false;
+  bool check_invariants_ = false;
   std::uint32_t next_token_ = 1;
 
   std::vector<ServiceRuntime> services_;

@@ -1,6 +1,7 @@
 // Counting outcomes into totals, latency histograms and time-series buckets.
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
+#include "sim/invariant_checker.hpp"
 
 namespace faultline::sim {
 namespace {
@@ -104,6 +105,7 @@ void Engine::on_bucket_tick(std::uint32_t bucket) {
     entity.series[closing].in_flight = in_flight;
   }
   current_bucket_ = bucket;
+  if (check_invariants_) InvariantChecker::check(*this);
   const TimeNs width = config_.bucket_ns > 0 ? config_.bucket_ns : kSecond;
   const TimeNs next = static_cast<TimeNs>(bucket + 1) * width;
   if (next < config_.duration_ns) queue_.push(next, kBucketTick, bucket + 1, 0);

@@ -136,6 +136,11 @@ struct InstanceRuntime {
   TimeNs max_down_arrival_lag_ns = -1;
   std::uint64_t crash_count = 0;
   std::uint64_t served = 0;            // requests finished (any outcome)
+  // Conservation bookkeeping for the invariant checker (sim/invariant_checker.hpp): requests
+  // that arrived, were answered (a reply sent, resets included), or were dropped unanswered.
+  std::uint64_t arrivals = 0;
+  std::uint64_t answered = 0;
+  std::uint64_t dropped = 0;
   Rng rng;
 };
 
@@ -219,6 +224,7 @@ struct ClientRuntime {
   std::uint32_t site = 0;
   std::uint32_t zone = 0;
   std::uint32_t outstanding = 0;
+  std::uint64_t started = 0;         // requests started (the checker: finished + outstanding)
   std::uint32_t schedule_index = 0;  // current segment of the rate schedule
   HopFaults faults;  // on its own access link: its request messages, once per attempt
   Rng arrivals;

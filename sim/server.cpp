@@ -27,9 +27,11 @@ void Engine::deliver(std::uint32_t work) {
     }
   }
   w.arrived_ns = now_;
+  ++instance.arrivals;
   count_service_arrival(instance.service);
   if (w.cancelled) {
     // Its caller gave up while the request travelled; the server drops it on arrival.
+    ++instance.dropped;
     ++results_.services[instance.service].cancelled;
     free_work(work);
     return;
@@ -46,6 +48,7 @@ void Engine::deliver(std::uint32_t work) {
       return;
     case InstanceStatus::hung:
       // Accepted and never answered: the caller's timeout is its only way out.
+      ++instance.dropped;
       free_work(work);
       return;
     case InstanceStatus::up:
@@ -99,6 +102,7 @@ bool Engine::start_service(std::uint32_t work) {
   InstanceRuntime& instance = instances_[w.instance];
   if (w.cancelled) {
     if (w.state == WorkState::queued) --instance.cancelled_queued;
+    ++instance.dropped;
     ++results_.services[instance.service].cancelled;
     leave_concurrency_limit(w, false, false);
     free_work(work);
@@ -106,6 +110,7 @@ bool Engine::start_service(std::uint32_t work) {
   }
   const ServiceConfig& config = config_.services[instance.service];
   if (w.deadline_ns <= now_ && config.drop_expired) {
+    ++instance.dropped;
     ++results_.services[instance.service].expired;
     leave_concurrency_limit(w, true, true);
     free_work(work);
@@ -236,6 +241,7 @@ void Engine::release_worker(InstanceRuntime& instance) {
 void Engine::send_reply(std::uint32_t work) {
   WorkRecord& w = works_[work];
   w.state = WorkState::replying;
+  ++instances_[w.instance].answered;
   if (max_spans_ > 0 && now_ >= span_from_ns_ && w.arrived_ns < span_to_ns_) {
     if (results_.spans.size() < max_spans_) {
       results_.spans.push_back(
@@ -293,6 +299,7 @@ void Engine::crash_instance(std::uint32_t index, std::uint32_t cause, bool reset
                   cause == kNone ? 0 : cause + 1);
   for (std::uint32_t w : lost_work) {
     if (!reset_connections || works_[w].cancelled) {
+      ++instance.dropped;
       free_work(w);
       continue;
     }
@@ -379,6 +386,7 @@ void Engine::cancel_children(std::uint32_t work) {
 // Stops cancelled work that holds a worker: no reply (nobody waits for one).
 void Engine::abandon_work(std::uint32_t work) {
   InstanceRuntime& instance = instances_[works_[work].instance];
+  ++instance.dropped;
   ++results_.services[instance.service].cancelled;
   leave_concurrency_limit(works_[work], false, false);
   free_work(work);

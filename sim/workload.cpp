@@ -82,6 +82,7 @@ void Engine::on_client_arrival(std::uint32_t client) {
 void Engine::start_client_request(std::uint32_t client, std::uint32_t operation, std::uint32_t process) {
   ClientRuntime& runtime = clients_[client];
   ++runtime.outstanding;
+  ++runtime.started;
   if (process == kNone) {
     start_call(runtime.site, CallerKind::client, client, 0, kNone, operation);
   } else {

@@ -73,6 +73,11 @@ inline CommandResult run_faultline(const std::string& args, const ScratchDir& sc
   return run_command("timeout -k 10 300 " + kBinary + " " + args, scratch);
 }
 
+// The same with environment assignments first ("NAME=VALUE NAME=VALUE").
+inline CommandResult run_faultline_env(const std::string& env, const std::string& args, const ScratchDir& scratch) {
+  return run_command(env + " timeout -k 10 300 " + kBinary + " " + args, scratch);
+}
+
 // Starts `faultline ARGS...` with SIGINT ignored until the program installs its own handler, so
 // an interrupt sent before it is ready is lost rather than killing it with the default action.
 // With `stderr_path`, the child's standard error goes to that file (to watch its progress lines).

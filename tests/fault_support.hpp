@@ -20,7 +20,9 @@ using sim::TimeNs;
 // An engine with faults attached; the faults live as long as the engine needs them.
 struct Run {
   Run(const sim::ModelConfig& model, std::vector<faults::FaultSpec> specs)
-      : faults(std::move(specs)), engine(model), injector(faults, engine) {}
+      : faults(std::move(specs)), engine(model), injector(faults, engine) {
+    engine.set_invariant_checks(true);  // conservation checked at every bucket in every fault test
+  }
   std::vector<faults::FaultSpec> faults;
   sim::Engine engine;
   faults::Injector injector;
