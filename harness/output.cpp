@@ -2,6 +2,7 @@
 // linked into place together at the end; streams (FIFOs, devices) written in place.
 #include "harness/output.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <climits>
@@ -12,6 +13,7 @@
 #include <fcntl.h>
 #include <filesystem>
 #include <iostream>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/stat.h>
 #include <thread>
@@ -57,6 +59,34 @@ bool write_all(int fd, std::string_view content) {
     written += static_cast<std::size_t>(n);
   }
   return true;
+}
+
+// Writes `content` to a stream (a FIFO, a device, the file standard output is open on),
+// waiting at most 100 ms at a time for it to take more, so that an interrupt or the wall-clock
+// budget is noticed even while its reader does not read. Returns 0, an errno, EINTR when
+// `honour_interrupts` and an interrupt arrived, or ETIME when the wall-clock budget is spent.
+int write_stream(int fd, std::string_view content, bool honour_interrupts) {
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  // A pipe with room for PIPE_BUF bytes takes them without blocking; a file or device never waits.
+  const std::size_t chunk = regular ? content.size() : PIPE_BUF;
+  std::size_t written = 0;
+  while (written < content.size()) {
+    if (honour_interrupts && interrupted() != 0) return EINTR;
+    if (honour_interrupts && wall_budget_spent()) return ETIME;
+    pollfd ready{fd, POLLOUT, 0};
+    const int polled = ::poll(&ready, 1, 100);
+    if (polled < 0 && errno != EINTR) return errno;
+    if (polled <= 0) continue;
+    if ((ready.revents & (POLLERR | POLLHUP)) != 0 && (ready.revents & POLLOUT) == 0) return EPIPE;
+    const ssize_t n = ::write(fd, content.data() + written, std::min(chunk, content.size() - written));
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN) continue;
+      return errno;
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  return 0;
 }
 
 // Holds SIGINT and SIGTERM back for its lifetime (they stay pending and arrive afterwards).
@@ -270,26 +300,40 @@ void OutputSet::stage(const std::string& path, std::string_view content) {
 
 void OutputSet::commit(bool honour_interrupts) {
   if (honour_interrupts) hold_for_tests();
-  SignalHold hold;
-  if (const int signal = interrupted(); signal != 0 && honour_interrupts) {
-    for (auto& target : targets_) target->discard();
-    throw OutputsInterrupted("interrupted by signal " + std::to_string(signal) +
-                             " before the outputs were written; the previous files are intact");
-  }
+  const auto throw_if_interrupted = [&](const char* what) {
+    if (const int signal = interrupted(); signal != 0 && honour_interrupts) {
+      for (auto& target : targets_) target->discard();
+      throw OutputsInterrupted("interrupted by signal " + std::to_string(signal) + " " + what);
+    }
+  };
+  throw_if_interrupted("before the outputs were written; the previous files are intact");
   // Streams first: a write error there (a full device) leaves every regular file as it was.
   // What the command printed before goes first where a stream shares standard output's file.
+  // A stream can block for as long as its reader does not read (a FIFO), so it is written with
+  // SIGINT and SIGTERM deliverable and the wall-clock budget checked: an interrupt or a spent
+  // budget stops it (part of that stream was written) and replaces no regular file.
   std::fflush(stdout);
   std::cout.flush();
   for (auto& target : targets_) {
     if (!target->stream || !target->staged) continue;
-    if (!write_all(target->fd, target->content)) {
-      const int error = errno;
+    const int error = write_stream(target->fd, target->content, honour_interrupts);
+    if (error == EINTR) {
+      throw_if_interrupted(("while writing the stream " + target->path +
+                            " (which got part of its output); no other output was written").c_str());
+    }
+    if (error == ETIME) {
+      for (auto& t : targets_) t->discard();
+      check_wall_budget(("writing the stream " + target->path).c_str());
+    }
+    if (error != 0) {
       for (auto& t : targets_) t->discard();
       fail(target->path, std::strerror(error));
     }
     ::close(target->fd);
     target->fd = -1;
   }
+  SignalHold hold;
+  throw_if_interrupted("before the outputs were written; the previous files are intact");
   // Give every unnamed temporary a name next to its target, then rename them all.
   for (auto& target : targets_) {
     if (target->stream || !target->staged || !target->temp_path.empty()) continue;

@@ -599,7 +599,7 @@ TEST_CASE("schema errors say what was expected", "[loader][schema]") {
       {[](Json& d) { d["services"][1]["service_time"] = Json::array(); }, "/services/1/service_time",
        "expected a distribution: a duration like \"10ms\", or an object with one of the keys constant, exponential, "
        "uniform, normal, lognormal, empirical, got an array"},
-      {[](Json& d) { d["zones"] = Json::object(); }, "/zones", "expected an array of at least 1 item, got an object"},
+      {[](Json& d) { d["zones"] = Json::object(); }, "/zones", "expected an array of 1 to 65536 items, got an object"},
       {[](Json& d) { d.erase("clients"); }, "", "missing required key \"clients\""},
   };
   for (const Case& c : cases) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -141,6 +142,33 @@ TEST_CASE("a FIFO output is written as a stream when a reader waits, and refused
   ::close(reader);
   CHECK(contains(received, "\"faultline_version\""));
   CHECK(fs::is_fifo(fifo));
+}
+
+TEST_CASE("a FIFO whose reader never reads does not hold the run: SIGINT stops it with exit 4, no file replaced",
+          "[cli][outputs][signals]") {
+  ScratchDir dir("out-fifo-stuck");
+  // 1 ms buckets for 20 s: a time series far larger than a pipe's buffer.
+  std::string text = read_file(kScenario);
+  text.replace(text.find("\"zones\""), 0, "\"metrics\": {\"bucket\": \"1ms\"},\n  ");
+  std::ofstream(dir / "s.json") << text;
+  std::ofstream(dir / "r.json") << "previous report";
+  const std::string fifo = dir / "pipe";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // open, and never read
+  REQUIRE(reader >= 0);
+  const pid_t child = spawn_faultline({"run", dir / "s.json", "--timeseries", fifo, "--report", dir / "r.json"},
+                                      dir / "err.txt");
+  // Ready once the pipe is full: faultline is then waiting for a reader that does not read.
+  const int status = interrupt_when(child, [&] {
+    int queued = 0;
+    return ::ioctl(reader, FIONREAD, &queued) == 0 && queued >= 65536;
+  });
+  ::close(reader);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 4);
+  CHECK(contains(read_file(dir / "err.txt"), "while writing the stream"));
+  CHECK(read_file(dir / "r.json") == "previous report");
+  CHECK_FALSE(has_temporaries(dir));
 }
 
 TEST_CASE("a symlink output writes the file it points to and stays a symlink; a dangling one is refused", "[cli][outputs]") {
