@@ -19,6 +19,7 @@
 #include "harness/swarm.hpp"
 #include "harness/sweep.hpp"
 #include "reports/report.hpp"
+#include "reports/report_view.hpp"
 #include "reports/sha256.hpp"
 #include "reports/sweep_junit.hpp"
 
@@ -31,6 +32,19 @@ constexpr const char* kSeedsFile = "seeds.json";
 constexpr const char* kSweepFile = "sweep.json";
 constexpr const char* kProgressFile = "progress.json";
 constexpr const char* kSummaryFile = "summary.md";
+
+// Reads a sweep's seeds.json (merge's shards, sweep --resume's progress); a missing or
+// ill-typed field is an input error naming the file and the JSON pointer.
+void read_seeds_file(const std::string& path, const json& document, reports::SweepHeader& header,
+                     reports::SweepLayout& layout, std::vector<reports::SeedRecord>& records) {
+  try {
+    reports::parse_seeds_file(document, header, layout, records);
+  } catch (const reports::ReportError& e) {
+    throw InputError(path, {}, e.pointer,
+                     "at " + (e.pointer.empty() ? std::string("(document root)") : e.pointer) + ": " + e.what() +
+                         " (expected a seeds.json written by faultline sweep)");
+  }
+}
 
 // Creates the output folder if needed and declares every file in it, which checks them (none
 // may overwrite an input).
@@ -246,7 +260,7 @@ int command_sweep(const std::vector<std::string>& raw) {
     reports::SweepLayout saved_layout;
     std::vector<reports::SeedRecord> saved_records;
     const json progress = read_json_file(progress_path);
-    reports::parse_seeds_file(progress, saved, saved_layout, saved_records);
+    read_seeds_file(progress_path, progress, saved, saved_layout, saved_records);
     if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
         saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
       throw CommandUsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
@@ -372,11 +386,7 @@ int command_merge(const std::vector<std::string>& raw) {
     Part part;
     part.path = std::filesystem::is_directory(input) ? input + "/" + kSeedsFile : input;
     const json document = read_json_file(part.path);
-    try {
-      reports::parse_seeds_file(document, part.header, part.layout, part.records);
-    } catch (const std::exception& e) {
-      throw InputError(part.path, {}, "", e.what());
-    }
+    read_seeds_file(part.path, document, part.header, part.layout, part.records);
     parts.push_back(std::move(part));
   }
   std::vector<ShardPart> checked;

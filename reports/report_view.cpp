@@ -1,70 +1,14 @@
 // Reading reports through the typed view: each field by its JSON pointer.
 #include "reports/report_view.hpp"
 
+#include "reports/json_reader.hpp"
+
 namespace faultline::reports {
 namespace {
 
 using json = nlohmann::ordered_json;
+using Node = JsonReader;
 
-// One object being read, with the pointer it lives at.
-class Node {
- public:
-  Node(const json& value, std::string pointer) : value_(value), pointer_(std::move(pointer)) {}
-  const json& value() const { return value_; }
-  const std::string& pointer() const { return pointer_; }
-
-  Node at(const std::string& key, const char* expected = "an object") const {
-    if (!value_.is_object()) throw ReportError(pointer_, "expected an object");
-    const std::string where = pointer_ + "/" + key;
-    if (!value_.contains(key)) throw ReportError(where, "missing; expected " + std::string(expected));
-    return Node(value_.at(key), where);
-  }
-  bool has(const std::string& key) const { return value_.is_object() && value_.contains(key); }
-  std::vector<Node> items(const std::string& key) const {
-    const Node list = at(key, "an array");
-    if (!list.value_.is_array()) throw ReportError(list.pointer_, "expected an array");
-    std::vector<Node> out;
-    for (std::size_t i = 0; i < list.value_.size(); ++i) out.emplace_back(list.value_[i], list.pointer_ + "/" + std::to_string(i));
-    return out;
-  }
-  std::string text(const std::string& key) const {
-    const Node n = at(key, "a string");
-    if (!n.value_.is_string()) throw ReportError(n.pointer_, "expected a string");
-    return n.value_.get<std::string>();
-  }
-  std::optional<std::string> text_or_null(const std::string& key) const {
-    const Node n = at(key, "a string or null");
-    if (n.value_.is_null()) return std::nullopt;
-    if (!n.value_.is_string()) throw ReportError(n.pointer_, "expected a string or null");
-    return n.value_.get<std::string>();
-  }
-  double number(const std::string& key) const {
-    const Node n = at(key, "a number");
-    if (!n.value_.is_number()) throw ReportError(n.pointer_, "expected a number");
-    return n.value_.get<double>();
-  }
-  std::optional<double> number_or_null(const std::string& key) const {
-    const Node n = at(key, "a number or null");
-    if (n.value_.is_null()) return std::nullopt;
-    if (!n.value_.is_number()) throw ReportError(n.pointer_, "expected a number or null");
-    return n.value_.get<double>();
-  }
-  std::uint64_t unsigned_number(const std::string& key) const {
-    const Node n = at(key, "a non-negative integer");
-    const bool whole = n.value_.is_number_unsigned() || (n.value_.is_number_integer() && n.value_.get<std::int64_t>() >= 0);
-    if (!whole) throw ReportError(n.pointer_, "expected a non-negative integer");
-    return n.value_.get<std::uint64_t>();
-  }
-  bool boolean(const std::string& key) const {
-    const Node n = at(key, "true or false");
-    if (!n.value_.is_boolean()) throw ReportError(n.pointer_, "expected true or false");
-    return n.value_.get<bool>();
-  }
-
- private:
-  const json& value_;
-  std::string pointer_;
-};
 
 int report_format(const Node& root) {
   if (!root.has("report_format")) return 0;

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "reports/json_reader.hpp"
 #include "reports/report_view.hpp"
 #include "reports/sha256.hpp"
 
@@ -257,18 +258,19 @@ json seed_record_json(const SeedRecord& r) {
   return line;
 }
 
-SeedRecord seed_record_from_json(const json& line, const SweepLayout& layout) {
+SeedRecord seed_record_from_json(const json& line, const SweepLayout& layout, const std::string& pointer) {
+  const JsonReader in(line, pointer);
   SeedRecord r;
-  r.seed = line.at("seed").get<std::uint64_t>();
-  r.passed = line.at("passed").get<bool>();
-  r.stop = line.at("stop").get<std::string>();
-  r.trace_hash = line.at("trace_hash").get<std::string>();
-  for (const json& a : line.at("assertions")) r.assertions_passed.push_back(a.get<bool>());
-  for (const json& v : line.at("assertion_values")) r.assertion_values.push_back(optional_from(v));
-  for (const json& v : line.at("metrics")) r.metrics.push_back(optional_from(v));
+  r.seed = in.unsigned_number("seed");
+  r.passed = in.boolean("passed");
+  r.stop = in.text("stop");
+  r.trace_hash = in.text("trace_hash");
+  for (const JsonReader& a : in.items("assertions")) r.assertions_passed.push_back(a.as_boolean());
+  for (const JsonReader& v : in.items("assertion_values")) r.assertion_values.push_back(v.as_number_or_null());
+  for (const JsonReader& v : in.items("metrics")) r.metrics.push_back(v.as_number_or_null());
   if (r.assertions_passed.size() != layout.assertions.size() || r.assertion_values.size() != layout.assertions.size() ||
       r.metrics.size() != layout.metrics.size()) {
-    throw std::runtime_error("the run of seed " + std::to_string(r.seed) + " does not match the file's layout");
+    throw ReportError(pointer, "the run of seed " + std::to_string(r.seed) + " does not match the file's layout");
   }
   return r;
 }
@@ -309,37 +311,36 @@ std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layo
 
 void parse_seeds_file(const json& document, SweepHeader& header, SweepLayout& layout, std::vector<SeedRecord>& records) {
   if (!document.is_object() || document.value("kind", "") != "faultline-sweep-seeds") {
-    throw std::runtime_error("expected a seeds.json written by faultline sweep (\"kind\": \"faultline-sweep-seeds\")");
+    throw ReportError("/kind", "expected a seeds.json written by faultline sweep (\"kind\": \"faultline-sweep-seeds\")");
   }
-  header.faultline_version = document.at("faultline_version").get<std::string>();
-  const json& scenario = document.at("scenario");
-  header.scenario_name = scenario.at("name").get<std::string>();
-  header.scenario_sha256 = scenario.at("sha256").get<std::string>();
-  header.scenario_file = scenario.at("file").get<std::string>();
-  header.scenario_source = scenario.at("source").get<std::string>();
-  header.first_seed = document.at("seeds").at("first").get<std::uint64_t>();
-  header.last_seed = document.at("seeds").at("last").get<std::uint64_t>();
-  if (document.contains("shard") && document.at("shard").is_object()) {
-    header.shard_index = document.at("shard").at("index").get<std::uint64_t>();
-    header.shard_count = document.at("shard").at("count").get<std::uint64_t>();
+  const JsonReader root(document, "");
+  header.faultline_version = root.text("faultline_version");
+  const JsonReader scenario = root.at("scenario");
+  header.scenario_name = scenario.text("name");
+  header.scenario_sha256 = scenario.text("sha256");
+  header.scenario_file = scenario.text("file");
+  header.scenario_source = scenario.text("source");
+  header.first_seed = root.at("seeds").unsigned_number("first");
+  header.last_seed = root.at("seeds").unsigned_number("last");
+  if (root.has("shard") && document.at("shard").is_object()) {
+    header.shard_index = root.at("shard").unsigned_number("index");
+    header.shard_count = root.at("shard").unsigned_number("count");
   } else {
     header.shard_index = header.shard_count = 0;
   }
-  header.slice_first = document.at("slice").at("first").get<std::uint64_t>();
-  header.slice_last = document.at("slice").at("last").get<std::uint64_t>();
-  header.swarm = document.contains("swarm") && document.at("swarm").is_boolean() && document.at("swarm").get<bool>();
+  header.slice_first = root.at("slice").unsigned_number("first");
+  header.slice_last = root.at("slice").unsigned_number("last");
+  header.swarm = root.has("swarm") && document.at("swarm").is_boolean() && document.at("swarm").get<bool>();
   layout = {};
-  for (const json& a : document.at("assertions")) {
-    layout.assertions.push_back({a.at("name").get<std::string>(), a.at("type").get<std::string>(), a.at("expected").get<std::string>()});
-  }
-  for (const json& m : document.at("metrics")) {
-    const std::string key = m.get<std::string>();
+  for (const JsonReader& a : root.items("assertions")) layout.assertions.push_back({a.text("name"), a.text("type"), a.text("expected")});
+  for (const JsonReader& m : root.items("metrics")) {
+    const std::string key = m.as_text();
     const auto first = key.find('/'), last = key.rfind('/');
-    if (first == std::string::npos || first == last) throw std::runtime_error("a metric key is not group/entity/name: " + key);
+    if (first == std::string::npos || first == last) throw ReportError(m.pointer(), "a metric key is not group/entity/name: " + key);
     layout.metrics.push_back({key.substr(0, first), key.substr(first + 1, last - first - 1), key.substr(last + 1)});
   }
   records.clear();
-  for (const json& line : document.at("runs")) records.push_back(seed_record_from_json(line, layout));
+  for (const JsonReader& line : root.items("runs")) records.push_back(seed_record_from_json(line.value(), layout, line.pointer()));
 }
 
 json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {

@@ -59,15 +59,18 @@ SweepLayout sweep_layout(const nlohmann::ordered_json& run_report);
 std::optional<double> run_metric(const nlohmann::ordered_json& run_report, const SweepLayout::Metric& metric);
 SeedRecord seed_record(const nlohmann::ordered_json& run_report, const SweepLayout& layout);
 
-// One seed's record as one JSON line of seeds.json, and back (throws std::runtime_error when
-// the line does not match `layout`).
+// One seed's record as one JSON line of seeds.json, and back (throws ReportError naming the
+// JSON pointer, `pointer` being the line's own, when a field is missing or ill-typed or the
+// line does not match `layout`).
 nlohmann::ordered_json seed_record_json(const SeedRecord& record);
-SeedRecord seed_record_from_json(const nlohmann::ordered_json& line, const SweepLayout& layout);
+SeedRecord seed_record_from_json(const nlohmann::ordered_json& line, const SweepLayout& layout,
+                                 const std::string& pointer = "");
 
 // seeds.json: the header, the layout, and one record per line.
 std::string render_seeds_file(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records);
 
-// Reads seeds.json back. Throws std::runtime_error describing what is wrong.
+// Reads seeds.json back through the same field-by-pointer reader as the typed report view
+// (reports/json_reader.hpp). Throws ReportError naming the JSON pointer of what is wrong.
 void parse_seeds_file(const nlohmann::ordered_json& document, SweepHeader& header, SweepLayout& layout,
                       std::vector<SeedRecord>& records);
 

@@ -39,6 +39,32 @@ TEST_CASE("merge gives exit 2 for a seeds file with missing keys", "[sweep][corp
   std::ofstream(dir / "shard/seeds.json") << R"({"kind": "faultline-sweep-seeds", "faultline_version": "0.1.0"})";
   const auto result = run_faultline("merge " + (dir / "shard") + " --out " + (dir / "out"), dir);
   CHECK(result.exit_code == 2);
+  CHECK(contains(result.err, dir / "shard/seeds.json"));
+  CHECK(contains(result.err, "at /scenario: missing"));
+}
+
+TEST_CASE("merge reads seeds.json through the typed reader: a broken field is exit 2 with file and pointer",
+          "[sweep][corpus]") {
+  ScratchDir dir("typed-seeds");
+  const auto sweep = run_faultline("sweep " + fixture("demo-shop.json") + " --seeds 1-2 --out " + (dir / "shard"), dir);
+  REQUIRE(sweep.exit_code <= 1);
+  const std::string good = read_file(dir / "shard/seeds.json");
+  const std::vector<std::pair<std::string, std::function<void(nlohmann::json&)>>> breaks = {
+      {"/runs/1/metrics/0", [](nlohmann::json& d) { d["runs"][1]["metrics"][0] = "fast"; }},
+      {"/runs/0/passed", [](nlohmann::json& d) { d["runs"][0].erase("passed"); }},
+      {"/seeds/first", [](nlohmann::json& d) { d["seeds"]["first"] = -1; }},
+      {"/metrics/0", [](nlohmann::json& d) { d["metrics"][0] = "no-slashes"; }},
+  };
+  for (const auto& [pointer, edit] : breaks) {
+    INFO(pointer);
+    nlohmann::json document = nlohmann::json::parse(good);
+    edit(document);
+    std::ofstream(dir / "shard/seeds.json") << document.dump(2);
+    const auto result = run_faultline("merge " + (dir / "shard") + " --out " + (dir / "out"), dir);
+    CHECK(result.exit_code == 2);
+    CHECK(contains(result.err, dir / "shard/seeds.json"));
+    CHECK(contains(result.err, "at " + pointer + ":"));
+  }
 }
 
 namespace {
