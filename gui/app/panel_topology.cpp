@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <string>
+#include <utility>
 
 #include "gui/app/app.hpp"
 #include "gui/app/widgets.hpp"
@@ -76,6 +78,15 @@ void caller_side_text(App& app, const TopoEdge& edge) {
     sum.short_circuited += sites[s].short_circuited;
     sum.shed += sites[s].shed;
     sum.breaker_opens += sites[s].breaker_opens;
+    sum.degraded += sites[s].degraded;
+    sum.fallbacks += sites[s].fallbacks;
+    sum.hedged += sites[s].hedged;
+    sum.rate_limited += sites[s].rate_limited;
+    sum.throttled += sites[s].throttled;
+    sum.bulkhead_full += sites[s].bulkhead_full;
+    sum.cancelled += sites[s].cancelled;
+    sum.deadline_exceeded += sites[s].deadline_exceeded;
+    sum.connection_refused += sites[s].connection_refused;
   }
   if (sum.attempts == 0) return;
   ImGui::Separator();
@@ -86,6 +97,18 @@ void caller_side_text(App& app, const TopoEdge& edge) {
               static_cast<unsigned long long>(sum.timeouts), static_cast<unsigned long long>(sum.unavailable));
   ImGui::Text("%llu short-circuited, %llu shed, %llu breaker openings", static_cast<unsigned long long>(sum.short_circuited),
               static_cast<unsigned long long>(sum.shed), static_cast<unsigned long long>(sum.breaker_opens));
+  // Counters of the resilience patterns that are off by default: shown once one has counted.
+  const std::pair<const char*, std::uint64_t> optional[] = {
+      {"degraded", sum.degraded},   {"fallbacks", sum.fallbacks},         {"hedged", sum.hedged},
+      {"rate-limited (429)", sum.rate_limited}, {"throttled", sum.throttled}, {"bulkhead full", sum.bulkhead_full},
+      {"cancelled", sum.cancelled}, {"deadline exceeded", sum.deadline_exceeded},
+      {"of the errors refused connections", sum.connection_refused}};
+  std::string extra;
+  for (const auto& [name, count] : optional) {
+    if (count == 0) continue;
+    extra += (extra.empty() ? "" : ", ") + std::to_string(count) + " " + name;
+  }
+  if (!extra.empty()) ImGui::TextUnformatted(extra.c_str());
 }
 
 ImU32 error_colour(double ratio) {
