@@ -28,7 +28,9 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # resident size); together about 6 minutes of sanitizer time.
 # The schema-extremes test runs every 4th of its ~500 cases here (all of them in the Release pass).
 (cd "$asan" && FAULTLINE_EXTREMES_EVERY=4 ctest -j3 --output-on-failure \
-  -E "Chromium|chromium|gui|SIGINT|^live: |commands in .* run as shown|install and Debian package|slurm job array|python-jsonschema and faultline validate agree|over the memory budget")  # live tests (real servers, wall-clock load) run in the Release pass only
+  -E "Chromium|chromium|gui|SIGINT|^live:|commands in .* run as shown|install and Debian package|slurm job array|python-jsonschema and faultline validate agree|over the memory budget")  # live tests (real servers, wall-clock load) run in the Release pass,
+# except one that takes the proxy, the generator and three faults through ASan and UBSan:
+(cd "$asan" && ctest --output-on-failure -R "^live:live applies errors, slowdown and hang")
 
 echo "sanitizer ctest done at $SECONDS s"
 echo "== cross-build determinism (GCC Release vs Clang Debug+sanitizers) =="

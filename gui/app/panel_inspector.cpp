@@ -63,6 +63,21 @@ void policy_fields(const sim::CallPolicy& p) {
   field("breaker", breaker_text(p.breaker));
   field("balancer", sim::load_balancer_name(p.load_balancer));
   field("outlier detection", p.outlier.enabled ? "after " + std::to_string(p.outlier.consecutive_errors) + " errors, " + format_span(p.outlier.base_ejection_ns) : "none");
+  // The patterns that are off by default: a row only when the scenario turns one on.
+  if (p.deadline_propagation) field("deadline", "propagated from the request being served");
+  if (p.hedging.enabled) {
+    field("hedging", "up to " + std::to_string(p.hedging.max_attempts) + " attempts, the next after " + format_span(p.hedging.delay_ns));
+  }
+  if (p.rate_limit.enabled) {
+    char rate[64];
+    std::snprintf(rate, sizeof rate, "%g/s, burst %u", p.rate_limit.rate_per_s, p.rate_limit.burst);
+    field("rate limit", rate);
+  }
+  if (p.bulkhead.enabled) {
+    field("bulkhead", std::to_string(p.bulkhead.max_concurrent) + " at once" +
+                          (p.bulkhead.max_wait_ns > 0 ? ", waiting up to " + format_span(p.bulkhead.max_wait_ns) : ""));
+  }
+  if (p.fallback.enabled) field("fallback", "answers degraded when the call fails");
 }
 
 // The entity's events up to the cursor, newest first.
@@ -228,6 +243,7 @@ void inspect_edge(App& app, std::uint32_t e) {
     }
     ImGui::PopID();
   }
+  caller_side_text(app, edge);
   if (!edge.breakers.empty() && ImGui::CollapsingHeader("Breakers", ImGuiTreeNodeFlags_DefaultOpen)) {
     for (std::uint32_t b : edge.breakers) {
       const BreakerSnapshot& s = snap.breakers[b];

@@ -20,6 +20,12 @@ namespace faultline::gui {
 
 class App;
 
+// The caller's side of an edge since the start of the run (per-call-site counters: attempts,
+// failures by outcome, short-circuited and shed requests, breaker openings, and the counters of
+// the patterns that are off by default once one has counted). Shown in the topology's tooltip
+// and the edge inspector.
+void caller_side_text(App& app, const TopoEdge& edge);
+
 // Play/pause, stepping, speed, the clock and the scrubber over the whole run.
 struct TransportPanel {
   bool scrubbing = false;

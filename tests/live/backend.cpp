@@ -1,11 +1,13 @@
 // faultline-test-backend: a small HTTP/1.1 service for the live tests and benchmarks, on one
 // Asio io_context. Every request is answered after a delay drawn from a latency distribution,
 // with HTTP 500 for a seeded share of them; /health always answers 200 at once, /stats gives
-// the counts. It stops by itself after --max-seconds (a hang guard) or on SIGINT/SIGTERM.
+// the counts. It stops by itself after --max-seconds (a hang guard), after answering
+// --max-requests requests (a crash of the system under test at a point in the load, not in
+// time), or on SIGINT/SIGTERM.
 //
 //   faultline-test-backend --listen 127.0.0.1:0 [--latency 5ms | exp:2ms | uniform:1ms:3ms]
 //                          [--error-ratio 0.1 [--error-status 500] [--retry-after SECONDS]]
-//                          [--seed N] [--max-seconds 120] [--name NAME]
+//                          [--seed N] [--max-seconds 120] [--max-requests N] [--name NAME]
 // Prints "listening HOST:PORT" on stdout once it accepts connections.
 #include <array>
 #include <chrono>
@@ -46,12 +48,15 @@ struct Settings {
   std::string retry_after;  // a Retry-After header on the errors, if set
   std::uint64_t seed = 1;
   int max_seconds = 120;
+  std::uint64_t max_requests = 0;  // > 0: stop once this many requests were answered
   std::string name = "backend";
 };
 
 struct Counts {
   std::uint64_t requests = 0;
   std::uint64_t errors = 0;
+  std::uint64_t answered = 0;
+  asio::io_context* io = nullptr;  // stopped after --max-requests answers
 };
 
 faultline::sim::TimeNs duration_arg(const std::string& text) {
@@ -115,7 +120,12 @@ asio::awaitable<void> serve(tcp::socket socket, const Settings& settings, faultl
                                         settings.retry_after.empty() ? "" : "Retry-After: " + settings.retry_after + "\r\n")
                       : simple_response(200, "ok from " + settings.name + "\n");
     }
+    const bool counted = head->target != "/health" && head->target != "/stats";
     co_await asio::async_write(socket, asio::buffer(response), asio::redirect_error(asio::use_awaitable, ec));
+    if (!ec && counted && ++counts.answered == settings.max_requests) {
+      counts.io->stop();  // the process goes away, as a crashed service does
+      co_return;
+    }
     if (ec || head->close) co_return;
   }
 }
@@ -133,6 +143,7 @@ int main(int argc, char** argv) {
     else if (flag == "--retry-after") settings.retry_after = value;
     else if (flag == "--seed") settings.seed = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--max-seconds") settings.max_seconds = std::atoi(value.c_str());
+    else if (flag == "--max-requests") settings.max_requests = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--name") settings.name = value;
     else {
       std::fprintf(stderr, "faultline-test-backend: unknown flag %s\n", flag.c_str());
@@ -151,6 +162,7 @@ int main(int argc, char** argv) {
   acceptor.listen(asio::socket_base::max_listen_connections);
   faultline::sim::Rng rng = faultline::sim::Rng::stream(settings.seed, "backend/" + settings.name);
   Counts counts;
+  counts.io = &io;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     for (;;) {
       boost::system::error_code ec;
