@@ -164,9 +164,9 @@ void stage_ci_outputs(OutputSet& files, const SweepFlags& flags, const Scenario&
     for (const SourceLocation& where : assertion_locations(scenario, sweep["assertions"].size())) {
       context.assertion_lines.push_back(where.line);
     }
-    files.stage(flags.junit_path, reports::render_sweep_junit(sweep, context));
+    files.stage(output_target(flags.junit_path), reports::render_sweep_junit(sweep, context));
   }
-  if (!flags.summary_path.empty()) files.stage(flags.summary_path, reports::render_sweep_markdown(sweep));
+  if (!flags.summary_path.empty()) files.stage(output_target(flags.summary_path), reports::render_sweep_markdown(sweep));
   if (flags.github || !flags.summary_path.empty()) {
     if (const char* step = github_step_summary()) {
       append_step_summary(files, step, scenario.name, [&](std::size_t room) { return reports::render_sweep_markdown(sweep, room); });
@@ -230,11 +230,18 @@ int command_sweep(const std::vector<std::string>& raw) {
     plan = read_swarm_plan(source, scenario);
     options.scenario_for_seed = [&](std::uint64_t seed) { return load_swarm_draw(*plan, source, seed); };
   }
+  // "-" is standard output for one of --junit and --summary, as for run; the sweep's text then goes
+  // to standard error.
+  const bool output_on_stdout = is_stdout(flags.junit_path) || is_stdout(flags.summary_path);
+  if (is_stdout(flags.junit_path) && is_stdout(flags.summary_path)) {
+    throw UsageError("only one output can go to standard output (\"-\")");
+  }
+  if (output_on_stdout && flags.github) throw UsageError("--github writes to standard output: give --junit and --summary files");
   OutputSet files;
   files.add_input(scenario_path);
   prepare_out_dir(files, out_dir);
-  if (!flags.junit_path.empty()) files.add_output("--junit", flags.junit_path);
-  if (!flags.summary_path.empty()) files.add_output("--summary", flags.summary_path);
+  if (!flags.junit_path.empty()) files.add_output("--junit", output_target(flags.junit_path));
+  if (!flags.summary_path.empty()) files.add_output("--summary", output_target(flags.summary_path));
   const char* step_summary = flags.github || !flags.summary_path.empty() ? github_step_summary() : nullptr;
   if (step_summary != nullptr) files.add_output("$GITHUB_STEP_SUMMARY", step_summary);
   options.progress = progress_style_for_stderr(flags.quiet);
@@ -298,7 +305,7 @@ int command_sweep(const std::vector<std::string>& raw) {
   stage_sweep_outputs(files, out_dir, header, run.layout, run.records, sweep);
   stage_ci_outputs(files, flags, scenario, sweep);
   files.commit();
-  std::cout << reports::render_sweep_text(sweep);
+  (output_on_stdout ? std::cerr : std::cout) << reports::render_sweep_text(sweep);
   if (flags.github) print_github_sweep_errors(std::cout, scenario, sweep);
   if (sweep["seeds_stopped_by_limit"].get<std::uint64_t>() > 0) {
     std::cerr << "faultline: some seeds hit a limit (see \"stop\" in " << out_dir << "/" << kSweepFile

@@ -2,6 +2,8 @@
 // pass ratio and failing seeds), --summary and $GITHUB_STEP_SUMMARY, --github annotations, and
 // the progress lines on a standard error that is not a terminal (or is one that takes no
 // escape codes).
+#include <filesystem>
+
 #include <catch2/catch.hpp>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +44,24 @@ TEST_CASE("sweep --junit writes one testcase per assertion with its pass ratio a
   CHECK(count_of(xml, "<failure ") == 1);
   // --summary is the sweep's Markdown summary.
   CHECK(read_file(dir / "s.md") == read_file(dir / "out/summary.md"));
+}
+
+TEST_CASE("sweep --junit - writes the JUnit to standard output and the sweep's text to standard error", "[sweep][ci]") {
+  ScratchDir dir("sweep-junit-stdout");
+  const auto sweep = run_faultline("sweep " + kTiny + " --seeds 1-4 --out " + (dir / "out") + " --junit -", dir);
+  REQUIRE(sweep.exit_code <= 1);
+  CHECK(sweep.out.rfind("<?xml", 0) == 0);  // the whole of stdout is the JUnit document
+  CHECK(contains(sweep.out, "<testcase "));
+  CHECK_FALSE(std::filesystem::exists(dir / "-"));  // not a file named "-"
+  CHECK(contains(sweep.err, "seeds"));
+  // Only one output may take standard output, and never beside --github's annotations.
+  const auto both = run_faultline("sweep " + kTiny + " --seeds 1-4 --out " + (dir / "out2") + " --junit - --summary -", dir);
+  CHECK(both.exit_code == 2);
+  CHECK(contains(both.err, "only one output can go to standard output"));
+  CHECK_FALSE(std::filesystem::exists(dir / "out2"));
+  const auto github = run_faultline("sweep " + kTiny + " --seeds 1-4 --out " + (dir / "out3") + " --summary - --github", dir);
+  CHECK(github.exit_code == 2);
+  CHECK_FALSE(std::filesystem::exists(dir / "out3"));
 }
 
 TEST_CASE("sweep --github annotates failing assertions and appends to the step summary", "[sweep][ci]") {
