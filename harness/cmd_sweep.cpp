@@ -236,7 +236,7 @@ int command_sweep(const std::vector<std::string>& raw) {
   if (is_stdout(flags.junit_path) && is_stdout(flags.summary_path)) {
     throw UsageError("only one output can go to standard output (\"-\")");
   }
-  if (output_on_stdout && flags.github) throw UsageError("--github writes to standard output: give --junit and --summary files");
+  if (output_on_stdout && flags.github) throw UsageError("--github writes annotations to standard output, so no output can be \"-\" with it");
   OutputSet files;
   files.add_input(scenario_path);
   prepare_out_dir(files, out_dir);

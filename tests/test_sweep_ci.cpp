@@ -61,6 +61,7 @@ TEST_CASE("sweep --junit - writes the JUnit to standard output and the sweep's t
   CHECK_FALSE(std::filesystem::exists(dir / "out2"));
   const auto github = run_faultline("sweep " + kTiny + " --seeds 1-4 --out " + (dir / "out3") + " --summary - --github", dir);
   CHECK(github.exit_code == 2);
+  CHECK(contains(github.err, "--github writes annotations to standard output"));
   CHECK_FALSE(std::filesystem::exists(dir / "out3"));
 }
 
