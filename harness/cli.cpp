@@ -2,7 +2,12 @@
 // --version, and turns every error into its exit code and one located message.
 #include "harness/cli.hpp"
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <poll.h>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -70,9 +75,38 @@ int dispatch(std::vector<std::string> args, std::string& command_name) {
   return command->run(args);
 }
 
+// Standard output must have taken everything printed to it. A reader that closed its pipe
+// early (`faultline schema | head -c 10`) makes the writes fail with EPIPE (SIGPIPE is ignored,
+// see install_interrupt_handlers); a full device (`> /dev/full`) with ENOSPC. Either is exit
+// 2 with one line on stderr, as for any output that cannot be written, rather than death by
+// SIGPIPE (exit status 141, outside the contract's codes) or a silent exit 0.
+int check_standard_output(int code) {
+  std::cout.flush();
+  errno = 0;
+  const bool flushed = std::fflush(stdout) == 0;
+  const int error = errno;
+  if (flushed && !std::ferror(stdout) && !std::cout.bad()) return code;
+  pollfd out{STDOUT_FILENO, POLLOUT, 0};
+  const bool reader_gone = error == EPIPE || (::poll(&out, 1, 0) == 1 && (out.revents & POLLERR) != 0);
+  if (reader_gone) {
+    std::fprintf(stderr, "faultline: cannot write standard output: its reader closed the pipe before the end (EPIPE); "
+                         "what it read is incomplete\n");
+  } else {
+    std::fprintf(stderr, "faultline: cannot write standard output: %s; what it received is incomplete\n",
+                 std::strerror(error != 0 ? error : EIO));
+  }
+  return code == kExitPassed || code == kExitFailed ? kExitInput : code;
+}
+
+int run_cli_checked(int argc, char** argv);
+
 }  // namespace
 
-int run_cli(int argc, char** argv) {
+int run_cli(int argc, char** argv) { return check_standard_output(run_cli_checked(argc, argv)); }
+
+namespace {
+
+int run_cli_checked(int argc, char** argv) {
   std::string command_name;
   try {
     return dispatch(std::vector<std::string>(argv + 1, argv + argc), command_name);
@@ -92,7 +126,10 @@ int run_cli(int argc, char** argv) {
     std::fprintf(stderr, "faultline: %s\n", e.what());
     return kExitInput;
   } catch (const WallBudgetSpent& e) {
-    std::fprintf(stderr, "faultline: %s; nothing was written\n", e.what());
+    std::fprintf(stderr, "faultline: %s; %s\n", e.what(), e.written.empty() ? "nothing was written" : e.written.c_str());
+    return kExitLimit;
+  } catch (const Interrupted& e) {
+    std::fprintf(stderr, "faultline: %s\n", e.what());
     return kExitLimit;
   } catch (const OutputsInterrupted& e) {
     std::fprintf(stderr, "faultline: %s\n", e.what());
@@ -105,5 +142,7 @@ int run_cli(int argc, char** argv) {
     return kExitInternal;
   }
 }
+
+}  // namespace
 
 }  // namespace faultline::harness

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <string>
 
 namespace faultline::harness {
 namespace {
@@ -26,9 +27,20 @@ void install_interrupt_handlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, nullptr);
 }
 
 int interrupted() { return g_signal; }
+
+void check_interrupt(const std::string& phase) {
+  if (const int signal = g_signal; signal != 0) {
+    throw Interrupted("interrupted by signal " + std::to_string(signal) + " (" + (signal == SIGINT ? "SIGINT" : "SIGTERM") +
+                      ") while " + phase);
+  }
+}
 
 void set_wall_budget(double seconds) {
   g_budget_s = seconds > 0 ? seconds : 0;

@@ -6,11 +6,22 @@
 
 namespace faultline::harness {
 
-// Installs handlers for SIGINT and SIGTERM that only set a flag.
+// Installs handlers for SIGINT and SIGTERM that only set a flag, and ignores SIGPIPE: a reader
+// that closes its pipe early makes a write fail with EPIPE (exit 2, a message) instead of
+// ending the program by the signal (docs/cli.md, "Exit codes").
 void install_interrupt_handlers();
 
 // True once SIGINT or SIGTERM arrived; returns the signal number, or 0.
 int interrupted();
+
+// Thrown by check_interrupt: SIGINT or SIGTERM arrived during a phase that has no partial result
+// to keep (loading a scenario). Commands exit 4; nothing was written.
+struct Interrupted : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws Interrupted, naming `phase` ("loading s.json"), once SIGINT or SIGTERM arrived.
+void check_interrupt(const std::string& phase);
 
 // --max-wall: the command may use `seconds` of wall-clock time from now, in every phase
 // (loading, simulating, judging assertions, rendering outputs). 0 removes the budget.
@@ -23,6 +34,9 @@ bool wall_budget_spent();
 // Thrown by check_wall_budget; commands exit 4 with its message.
 struct WallBudgetSpent : std::runtime_error {
   using std::runtime_error::runtime_error;
+  // What reached the outputs before the budget was spent: empty means nothing was written (the
+  // usual case); else, e.g., how much of a stream its reader got.
+  std::string written;
 };
 
 // Throws WallBudgetSpent, naming `phase` ("evaluating assertions"), once the budget is spent.

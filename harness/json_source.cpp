@@ -1,6 +1,7 @@
 // A strict RFC 8259 JSON reader that records the line and column of every value, so that
 // errors found while loading a scenario can point at the exact place in the file.
 #include "harness/json_source.hpp"
+#include "harness/interrupt.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -549,7 +550,10 @@ JsonSource JsonSource::load(const std::string& path, const JsonLimits& limits) {
       throw InputError(kStdinName, {}, "", e.message);
     }
     if (text.size() > limits.max_bytes) throw InputError(kStdinName, {}, "", too_large_message(limits.max_bytes));
-    return parse(kStdinName, text, limits);
+    JsonSource source = parse(kStdinName, text, limits);
+    source.interruptible_ = true;
+    check_interrupt("parsing " + std::string(kStdinName) + "; nothing was written");
+    return source;
   }
   std::error_code status_error;
   const fs::file_status status = fs::status(path, status_error);
@@ -564,7 +568,10 @@ JsonSource JsonSource::load(const std::string& path, const JsonLimits& limits) {
   }
   std::string text = read_input_file(path, limits.max_bytes);
   if (text.size() > limits.max_bytes) throw InputError(path, {}, "", too_large_message(limits.max_bytes));
-  return parse(path, text, limits);
+  JsonSource source = parse(path, text, limits);
+  source.interruptible_ = true;
+  check_interrupt("parsing " + path + "; nothing was written");
+  return source;
 }
 
 std::string JsonSource::read_input_file(const std::string& path, std::size_t max_bytes) {
@@ -584,19 +591,25 @@ std::string JsonSource::read_input_file(const std::string& path, std::size_t max
   }
   // Reading stops one byte past the limit, so a file that grows, or a pipe, cannot make us
   // hold more than the limit in memory.
+  // SIGINT and SIGTERM stop the reading (exit 4): a FIFO or pipe that sends slowly, or stops
+  // sending, is waited for at most 100 ms at a time between looks at the interrupt flag.
+  const auto checkpoint = [&] { check_interrupt("reading " + path + "; nothing was written"); };
   std::string text;
   char chunk[64 * 1024];
+  int idle_waits = 0;
   while (text.size() <= max_bytes) {
+    checkpoint();
     const std::size_t wanted = std::min(sizeof chunk, max_bytes + 1 - text.size());
     const ssize_t n = ::read(fd, chunk, wanted);
     if (n > 0) {
       text.append(chunk, static_cast<std::size_t>(n));
+      idle_waits = 0;
     } else if (n == 0) {
       break;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
       struct pollfd wait {fd, POLLIN, 0};
-      const int ready = ::poll(&wait, 1, 10'000);
-      if (ready == 0) throw fail("no data arrived from the FIFO for 10 s");
+      const int ready = ::poll(&wait, 1, 100);
+      if (ready == 0 && ++idle_waits >= 100) throw fail("no data arrived from the FIFO for 10 s");
       if (ready < 0 && errno != EINTR) throw fail(std::strerror(errno));
     } else if (errno != EINTR) {
       throw fail(std::strerror(errno));

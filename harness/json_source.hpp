@@ -43,7 +43,8 @@ class JsonSource {
   static JsonSource parse(std::string file, std::string_view text, const JsonLimits& limits = {});
 
   // Reads the file and parses it; an unreadable file is an InputError with line 0. The path "-"
-  // reads standard input, named kStdinName in messages.
+  // reads standard input, named kStdinName in messages. A command's input file: SIGINT or
+  // SIGTERM while it is read, parsed or loaded (see interruptible()) throws Interrupted.
   static JsonSource load(const std::string& path, const JsonLimits& limits = {});
 
   // Reads a whole input file of at most `max_bytes` (an InputError beyond). A regular file or a
@@ -56,6 +57,11 @@ class JsonSource {
   const std::string& file() const { return file_; }
   std::string_view text() const { return text_; }
 
+  // True for a document read by load() (a command's input): its loading stops at SIGINT or
+  // SIGTERM (harness::Interrupted, exit 4). Texts parsed during a run (explore's candidates,
+  // sweep's swarm scenarios) leave interrupts to the run, which keeps its partial progress.
+  bool interruptible() const { return interruptible_; }
+
   // The location of the value at `pointer`, or of its nearest parent that has one.
   SourceLocation locate(const std::string& pointer) const;
 
@@ -67,6 +73,7 @@ class JsonSource {
   std::string text_;
   nlohmann::ordered_json root_;
   std::map<std::string, SourceLocation> locations_;
+  bool interruptible_ = false;
   friend class JsonSourceBuilder;
 };
 

@@ -16,6 +16,7 @@
 
 #include "faults/kind.hpp"
 #include "harness/duration.hpp"
+#include "harness/interrupt.hpp"
 
 namespace faultline::harness {
 namespace {
@@ -137,6 +138,11 @@ class ScenarioLoader {
 
   Scenario load() {
     const Json& root = source_.root();
+    // SIGINT or SIGTERM stops loading between its steps (exit 4, nothing written).
+    const auto checkpoint = [&] {
+      if (source_.interruptible()) check_interrupt("loading " + source_.file() + "; nothing was written");
+    };
+    checkpoint();
     Scenario scenario;
     scenario.file = source_.file();
     scenario.bytes = std::string(source_.text());
@@ -161,6 +167,7 @@ class ScenarioLoader {
       for (std::size_t i = 0; i < root["zones"].size(); ++i) define(zones_, root["zones"][i], child("/zones", i));
     });
     if (!zones_ok) return scenario;
+    checkpoint();
     model.zones = zones_.names;
     if (const Json* network = member(root, "network")) attempt([&] { model.network = load_network(*network, "/network"); });
     if (const Json* discovery = member(root, "discovery")) {
@@ -170,7 +177,9 @@ class ScenarioLoader {
     if (!attempt([&] { load_services(root["services"], model); }) || !attempt([&] { reject_call_cycles(model); })) {
       return scenario;
     }
+    checkpoint();
     bool referable = attempt([&] { load_clients(root["clients"], model); });
+    checkpoint();
     if (const Json* list = member(root, "faults")) {
       for (std::size_t i = 0; i < list->size(); ++i) {
         referable &= attempt([&] { scenario.faults.push_back(load_fault((*list)[i], child("/faults", i), model)); });
@@ -184,6 +193,7 @@ class ScenarioLoader {
         });
       }
     }
+    checkpoint();
     if (collected_ == nullptr || collected_->empty()) cap_time_series(root, scenario);
     if (limit_error_ && collected_ == nullptr) throw *limit_error_;
     return scenario;

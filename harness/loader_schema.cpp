@@ -34,6 +34,7 @@
 #include <valijson/validation_results.hpp>
 #include <valijson/validator.hpp>
 
+#include "harness/interrupt.hpp"
 #include "harness/loader.hpp"
 #include "harness/schema_text.hpp"
 
@@ -572,12 +573,14 @@ std::vector<InputError> schema_errors(const JsonSource& source, const char* sche
   std::optional<valijson::ValidationResults> results;
   std::size_t max_items = max_errors == SIZE_MAX ? SIZE_MAX : max_errors + 1;
   while (true) {
+    if (source.interruptible()) check_interrupt("checking " + source.file() + " against the schema; nothing was written");
     cut_arrays.clear();
     const Json copy = to_validated_copy(source.root(), max_items, &at, &cut_arrays);
     valijson::adapters::NlohmannJsonAdapter adapter(copy);
     results.emplace();
     if (!validator.validate(compiled.schema, adapter, &*results)) break;
     if (cut_arrays.empty()) return {};
+    if (source.interruptible()) check_interrupt("checking " + source.file() + " against the schema; nothing was written");
     max_items = max_items > SIZE_MAX / 10 ? SIZE_MAX : max_items * 10;
   }
 

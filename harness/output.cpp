@@ -63,14 +63,15 @@ bool write_all(int fd, std::string_view content) {
 
 // Writes `content` to a stream (a FIFO, a device, the file standard output is open on),
 // waiting at most 100 ms at a time for it to take more, so that an interrupt or the wall-clock
-// budget is noticed even while its reader does not read. Returns 0, an errno, EINTR when
-// `honour_interrupts` and an interrupt arrived, or ETIME when the wall-clock budget is spent.
-int write_stream(int fd, std::string_view content, bool honour_interrupts) {
+// budget is noticed even while its reader does not read. Returns 0, an errno (EPIPE when the
+// reader closed its end), EINTR when `honour_interrupts` and an interrupt arrived, or ETIME
+// when the wall-clock budget is spent; `written` counts the bytes the stream took.
+int write_stream(int fd, std::string_view content, bool honour_interrupts, std::size_t& written) {
   struct stat st {};
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   // A pipe with room for PIPE_BUF bytes takes them without blocking; a file or device never waits.
   const std::size_t chunk = regular ? content.size() : PIPE_BUF;
-  std::size_t written = 0;
+  written = 0;
   while (written < content.size()) {
     if (honour_interrupts && interrupted() != 0) return EINTR;
     if (honour_interrupts && wall_budget_spent()) return ETIME;
@@ -132,7 +133,7 @@ bool names_standard_output(const std::string& path) {
 
 struct OutputSet::Target {
   std::string flag;
-  std::string path;        // as given
+  std::string path;        // as given (standard output is "/dev/stdout")
   std::string write_path;  // the file written: `path`, or what its symlink points to
   bool stream = false;
   bool exists = false;
@@ -143,6 +144,10 @@ struct OutputSet::Target {
   std::string temp_path;   // a named temporary, when O_TMPFILE is not available
   std::string content;     // a stream's content, written at commit
   bool staged = false;
+  bool to_stdout = false;  // a stream written through standard output's descriptor
+
+  // How messages name it.
+  std::string shown() const { return to_stdout ? "standard output (" + flag + ")" : path; }
 
   void discard() {
     if (fd >= 0) ::close(fd);
@@ -221,6 +226,7 @@ void OutputSet::add_output(const std::string& flag, const std::string& path) {
     // written through that descriptor, at its offset, so that what the command prints there
     // after the outputs follows them instead of overwriting them from offset 0.
     const int standard = standard_stream_for(st);
+    target->to_stdout = standard == STDOUT_FILENO;
     target->fd = ::fcntl(standard, F_DUPFD_CLOEXEC, 3);
     if (target->fd < 0) fail_errno(path);
   } else if (target->stream) {
@@ -314,26 +320,47 @@ void OutputSet::commit(bool honour_interrupts) {
   // budget stops it (part of that stream was written) and replaces no regular file.
   std::fflush(stdout);
   std::cout.flush();
+  // What the streams written so far received, for the message when one of them is stopped:
+  // a stream cannot be taken back, so the message says what it got.
+  std::string whole_streams;
+  const auto what_was_written = [&](const Target& stopped, std::size_t written) {
+    std::string text = stopped.shown() + " got " + std::to_string(written) + " of its " +
+                       std::to_string(stopped.content.size()) + " bytes";
+    if (!whole_streams.empty()) text += "; " + whole_streams + " got all of theirs";
+    return text + "; no regular file was written";
+  };
   for (auto& target : targets_) {
     if (!target->stream || !target->staged) continue;
-    const int error = write_stream(target->fd, target->content, honour_interrupts);
+    std::size_t written = 0;
+    const int error = write_stream(target->fd, target->content, honour_interrupts, written);
     if (error == EINTR) {
-      throw_if_interrupted(("while writing the stream " + target->path +
-                            " (which got part of its output); no other output was written").c_str());
+      throw_if_interrupted(("while writing the outputs (" + what_was_written(*target, written) + ")").c_str());
     }
     if (error == ETIME) {
       for (auto& t : targets_) t->discard();
-      check_wall_budget(("writing the stream " + target->path).c_str());
+      try {
+        check_wall_budget(("writing the stream " + target->shown()).c_str());
+      } catch (WallBudgetSpent& spent) {
+        spent.written = what_was_written(*target, written);
+        throw;
+      }
+    }
+    if (error == EPIPE) {
+      for (auto& t : targets_) t->discard();
+      fail(target->shown(), "its reader closed it before the end (EPIPE: " + what_was_written(*target, written) + ")");
     }
     if (error != 0) {
       for (auto& t : targets_) t->discard();
-      fail(target->path, std::strerror(error));
+      fail(target->shown(), std::string(std::strerror(error)) + " (" + what_was_written(*target, written) + ")");
     }
+    whole_streams += (whole_streams.empty() ? "" : ", ") + target->shown();
     ::close(target->fd);
     target->fd = -1;
   }
   SignalHold hold;
-  throw_if_interrupted("before the outputs were written; the previous files are intact");
+  throw_if_interrupted(whole_streams.empty()
+                           ? "before the outputs were written; the previous files are intact"
+                           : ("after " + whole_streams + " got all of their bytes; no regular file was written, the previous files are intact").c_str());
   // Give every unnamed temporary a name next to its target, then rename them all.
   for (auto& target : targets_) {
     if (target->stream || !target->staged || !target->temp_path.empty()) continue;

@@ -166,9 +166,119 @@ TEST_CASE("a FIFO whose reader never reads does not hold the run: SIGINT stops i
   ::close(reader);
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 4);
-  CHECK(contains(read_file(dir / "err.txt"), "while writing the stream"));
+  const std::string err = read_file(dir / "err.txt");
+  // The stream took what its pipe holds, and the message says so.
+  CHECK(contains(err, "while writing the outputs (" + fifo + " got "));
+  CHECK(contains(err, "no regular file was written"));
+  CHECK_FALSE(contains(err, "nothing was written"));
   CHECK(read_file(dir / "r.json") == "previous report");
   CHECK_FALSE(has_temporaries(dir));
+
+  // --max-wall ends the same wait with exit 4. If the budget ran out while the pipe was being
+  // filled (the run itself takes well under 2 s), the message says what the stream got;
+  // spent earlier, nothing was written, and it says that.
+  const int idle_reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(idle_reader >= 0);
+  const auto spent = run_faultline("run " + (dir / "s.json") + " --max-wall 2s --timeseries " + fifo + " --report " +
+                                       (dir / "r.json"),
+                                   dir);
+  ::close(idle_reader);
+  CHECK(spent.exit_code == 4);
+  CHECK(contains(spent.err, "max_wall"));
+  if (contains(spent.err, "writing the stream")) {
+    CHECK(contains(spent.err, fifo + " got "));
+    CHECK_FALSE(contains(spent.err, "nothing was written"));
+  } else {
+    CHECK(contains(spent.err, "nothing was written"));
+  }
+  CHECK(read_file(dir / "r.json") == "previous report");
+}
+
+TEST_CASE("an interrupt while the scenario is being read stops with exit 4 and writes nothing", "[cli][outputs][signals]") {
+  ScratchDir dir("load-interrupt");
+  // A scenario arriving through a FIFO whose writer sends half of it and waits: faultline is
+  // loading, for as long as the writer likes.
+  const std::string fifo = dir / "s.json";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  const int keep_open = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(keep_open >= 0);
+  const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+  REQUIRE(writer >= 0);
+  const std::string half = "{\"version\": 1,\n \"name\": \"half\",\n";
+  REQUIRE(::write(writer, half.data(), half.size()) == static_cast<ssize_t>(half.size()));
+  for (const std::string command : {"run", "validate"}) {
+    INFO(command);
+    std::vector<std::string> args{command, fifo};
+    if (command == "run") args.insert(args.end(), {"--report", dir / "r.json"});
+    const pid_t child = spawn_faultline(args, dir / "err.txt");
+    const int status = interrupt_when(child, [] { return true; });
+    REQUIRE(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 4);
+    const std::string err = read_file(dir / "err.txt");
+    CHECK(contains(err, "interrupted by signal 2 (SIGINT) while reading " + fifo));
+    CHECK(contains(err, "nothing was written"));
+  }
+  ::close(writer);
+  ::close(keep_open);
+  CHECK_FALSE(fs::exists(dir / "r.json"));
+  CHECK_FALSE(has_temporaries(dir));
+}
+
+namespace {
+
+// Runs ARGV with standard output on a pipe whose reader is already gone and SIGPIPE at its
+// default action (as in a shell; the test runner may ignore it, and exec keeps that), standard
+// error to `err_path`. Returns the wait status.
+int run_with_stdout_closed_by_reader(const std::vector<std::string>& args, const std::string& err_path) {
+  int ends[2];
+  if (::pipe(ends) != 0) return -1;
+  ::close(ends[0]);
+  const pid_t child = ::fork();
+  if (child == 0) {
+    ::signal(SIGPIPE, SIG_DFL);
+    ::dup2(ends[1], STDOUT_FILENO);
+    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (err < 0) _exit(127);
+    ::dup2(err, STDERR_FILENO);
+    std::vector<char*> argv{const_cast<char*>(kBinary.c_str())};
+    for (const auto& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    ::alarm(300);  // hang guard
+    ::execv(kBinary.c_str(), argv.data());
+    _exit(127);
+  }
+  ::close(ends[1]);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return status;
+}
+
+}  // namespace
+
+TEST_CASE("a reader that closes its pipe early gets exit 2 and one line, not death by SIGPIPE", "[cli][outputs]") {
+  ScratchDir dir("out-epipe");
+  const std::string scenario = scenario_copy(dir);
+  std::ofstream(dir / "r.json") << "previous report";
+  // An output on '-' (a stream): exit 2, and the regular outputs of the run are not replaced.
+  int status = run_with_stdout_closed_by_reader({"run", scenario, "--junit", "-", "--report", dir / "r.json"}, dir / "err.txt");
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  std::string err = read_file(dir / "err.txt");
+  CHECK(contains(err, "cannot write standard output (--junit): its reader closed it before the end (EPIPE"));
+  CHECK(read_file(dir / "r.json") == "previous report");
+  // Text the command prints (the schema, 170 KB): the same.
+  status = run_with_stdout_closed_by_reader({"schema"}, dir / "err.txt");
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 2);
+  err = read_file(dir / "err.txt");
+  CHECK(contains(err, "cannot write standard output: its reader closed the pipe before the end (EPIPE)"));
+  CHECK(count_of(err, "\n") == 1);
+  // As people write it: `| head -c 10`, the schema being far larger than the pipe's buffer.
+  const auto head = run_command("{ " + kBinary + " schema 2> " + (dir / "err.txt") +
+                                    "; echo $? > " + (dir / "code.txt") + "; } | head -c 10",
+                                dir);
+  CHECK(head.out == "{\n  \"$sche");
+  CHECK(read_file(dir / "code.txt") == "2\n");
 }
 
 TEST_CASE("a symlink output writes the file it points to and stays a symlink; a dangling one is refused", "[cli][outputs]") {
