@@ -121,8 +121,16 @@ asio::awaitable<void> serve(tcp::socket socket, const Settings& settings, faultl
                       : simple_response(200, "ok from " + settings.name + "\n");
     }
     const bool counted = head->target != "/health" && head->target != "/stats";
+    // --max-requests counts answers as they are written: an asynchronous write usually goes out
+    // before its completion runs, so counting completions let answers in flight at the stop
+    // through (152 of 150 under load). The answer past the count is never written.
+    if (counted && settings.max_requests > 0 && counts.answered >= settings.max_requests) {
+      counts.io->stop();
+      co_return;
+    }
+    if (counted) ++counts.answered;
     co_await asio::async_write(socket, asio::buffer(response), asio::redirect_error(asio::use_awaitable, ec));
-    if (!ec && counted && ++counts.answered == settings.max_requests) {
+    if (!ec && counted && counts.answered == settings.max_requests) {
       counts.io->stop();  // the process goes away, as a crashed service does
       co_return;
     }
