@@ -9,11 +9,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "harness/live/handler_memory.hpp"
 #include "harness/live/write_now.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/runtime.hpp"
@@ -35,6 +37,50 @@ struct Deadline {
   bool fired = false;
 };
 
+// The framing of one response as its bytes arrive: the head, then a body by Content-Length,
+// chunked, or until the server closes. complete() is asked again after every read.
+struct LoadGenerator::ResponseReader {
+  std::optional<std::size_t> end;  // of the head
+  std::optional<HttpHead> head;
+  std::size_t response_end = std::string::npos;
+  bool until_eof = false;
+  bool malformed = false;
+
+  void reset() { *this = ResponseReader{}; }
+
+  // Whether the response in `data` is whole (response_end set), or malformed (stop reading).
+  bool done(const std::string& data);
+};
+
+namespace {
+std::size_t chunked_end(const std::string& data, std::size_t from);
+}  // namespace
+
+bool LoadGenerator::ResponseReader::done(const std::string& data) {
+  if (!end) {
+    end = head_end(data);
+    if (end) {
+      head = parse_response_head(std::string_view(data).substr(0, *end));
+      if (!head) {
+        malformed = true;
+        return true;
+      }
+      until_eof = !head->chunked && head->content_length == 0 &&
+                  std::string_view(data).substr(0, *end).find("ontent-") == std::string_view::npos && head->status != 204 &&
+                  head->status != 304 && head->close;
+    }
+  }
+  if (end && head) {
+    if (head->chunked) {
+      response_end = chunked_end(data, *end);
+    } else if (!until_eof) {
+      if (data.size() >= *end + head->content_length) response_end = *end + head->content_length;
+    }
+    if (response_end != std::string::npos) return true;
+  }
+  return false;
+}
+
 struct LoadGenerator::Pooled {
   explicit Pooled(asio::io_context& io)
       : socket(io), deadline_timer(io), deadline(std::make_shared<Deadline>(Deadline{&socket})) {}
@@ -45,12 +91,12 @@ struct LoadGenerator::Pooled {
     deadline->fired = false;
     const std::uint64_t generation = ++deadline->generation;
     deadline_timer.expires_at(at);
-    deadline_timer.async_wait([d = deadline, generation](boost::system::error_code wait_ec) {
+    deadline_timer.async_wait(recycled([d = deadline, generation](boost::system::error_code wait_ec) {
       if (wait_ec || !d->armed || d->generation != generation) return;
       d->fired = true;
       boost::system::error_code ignored;
       d->socket->close(ignored);
-    });
+    }));
   }
   // Returns whether the deadline fired (and closed the socket).
   bool disarm() {
@@ -66,6 +112,11 @@ struct LoadGenerator::Pooled {
   std::string buffer;  // bytes read past the last response
   std::array<char, 8192> chunk;  // each read lands here (kept out of the attempt's coroutine frame)
   bool reused = false;
+  // The exchange in progress on this connection when send() runs it without a coroutine.
+  ResponseReader reader;
+  std::uint32_t client = 0;
+  TimeNs intended_ns = 0;
+  TimeNs deadline_ns = sim::kNever;
 };
 
 struct PoolWaiter {
@@ -90,6 +141,11 @@ struct LoadGenerator::Client final : sim::BreakerListener {
   sim::Rng think_rng;
   std::uint32_t outstanding = 0;
   BreakerTransitionSink* sink = nullptr;
+  // Open loop: the seeded arrival schedule and the timer that waits for its next instant.
+  std::optional<asio::steady_timer> arrival_timer;
+  sim::Rng arrival_rng;
+  std::uint32_t arrival_segment = 0;
+  TimeNs next_arrival_ns = 0;
 
   void on_breaker_transition(std::uint32_t, TimeNs at, sim::BreakerState from, sim::BreakerState to) override {
     if (sink != nullptr) sink->on_client_breaker(index, at, from, to);
@@ -183,7 +239,15 @@ void LoadGenerator::start(Clock::time_point start) {
     if (config.closed_loop) {
       for (std::uint32_t u = 0; u < config.users; ++u) asio::co_spawn(io_, closed_loop_user(c, u), asio::detached);
     } else {
-      asio::co_spawn(io_, open_loop(c), asio::detached);
+      Client& client = *clients_[c];
+      client.arrival_timer.emplace(io_);
+      client.arrival_rng = sim::Rng::stream(model_.seed, "client/" + config.name + "/arrivals");
+      client.arrival_segment = 0;
+      client.next_arrival_ns = sim::next_open_loop_arrival(config, client.arrival_segment, client.arrival_rng, config.start_ns);
+      // The first arrival is handled from the event loop, as the coroutine's first step was.
+      asio::post(io_, recycled([this, alive = alive_, c] {
+        if (*alive) arrive(c);
+      }));
     }
   }
 }
@@ -193,6 +257,9 @@ void LoadGenerator::stop() {
   boost::system::error_code ignored;
   // Cancelling posts the waiters' completions (none runs here), so the list stays as it is.
   for (TimerLink* link = timers_.next; link != nullptr; link = link->next) link->timer->cancel();
+  for (auto& client : clients_) {
+    if (client->arrival_timer) client->arrival_timer->cancel();
+  }
   for (Pooled* pooled : connections_) {
     pooled->socket.close(ignored);
     pooled->disarm();
@@ -255,26 +322,25 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
   }
 }
 
-asio::awaitable<void> LoadGenerator::open_loop(std::uint32_t index) {
-  const sim::ClientConfig& config = *clients_[index]->config;
-  sim::Rng rng = sim::Rng::stream(model_.seed, "client/" + config.name + "/arrivals");
-  std::uint32_t segment = 0;
-  RegisteredTimer wait(io_, timers_);
-  for (TimeNs t = sim::next_open_loop_arrival(config, segment, rng, config.start_ns);
-       t < config.stop_ns && t < model_.duration_ns && !stopping_;
-       t = sim::next_open_loop_arrival(config, segment, rng, t)) {
+void LoadGenerator::arrive(std::uint32_t index) {
+  Client& client = *clients_[index];
+  const sim::ClientConfig& config = *client.config;
+  // Every arrival whose instant has come is sent now; then the timer waits for the next one.
+  for (TimeNs& t = client.next_arrival_ns; t < config.stop_ns && t < model_.duration_ns && !stopping_;
+       t = sim::next_open_loop_arrival(config, client.arrival_segment, client.arrival_rng, t)) {
     const Clock::time_point intended = start_ + std::chrono::nanoseconds(t);
     if (Clock::now() < intended) {
-      boost::system::error_code ec;
-      wait.timer.expires_at(intended);
-      co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (stopping_) break;
+      client.arrival_timer->expires_at(intended);
+      client.arrival_timer->async_wait(recycled([this, alive = alive_, index](boost::system::error_code) {
+        if (*alive && !stopping_) arrive(index);
+      }));
+      return;
     }
     const TimeNs lateness = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - intended).count();
     ++stats_.sends;
     stats_.lateness.record(std::max<TimeNs>(lateness, 0));
     if (lateness > kLateNs) ++stats_.late_sends;
-    asio::co_spawn(io_, request(index, t), asio::detached);
+    send(index, t);
   }
 }
 
@@ -288,7 +354,7 @@ asio::awaitable<void> LoadGenerator::closed_loop_user(std::uint32_t index, std::
     for (const sim::SessionStep& step : config.session) {
       if (stopping_) co_return;
       ++stats_.sends;
-      co_await request(index, now_ns());
+      co_await request(index, now_ns(), {});
       const TimeNs think = sim::sample(step.think_time, clients_[index]->think_rng);
       if (think > 0 && !stopping_) {
         wait.timer.expires_after(std::chrono::nanoseconds(think));
@@ -299,23 +365,101 @@ asio::awaitable<void> LoadGenerator::closed_loop_user(std::uint32_t index, std::
   }
 }
 
-asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intended_ns) {
+void LoadGenerator::send(std::uint32_t index, TimeNs intended_ns) {
+  Client& client = *clients_[index];
+  const sim::CallPolicy& policy = client.config->policy;
+  if (policy.rate_limit.enabled || policy.breaker.enabled || stopping_ || client.idle.empty()) {
+    asio::co_spawn(io_, request(index, intended_ns, {}), asio::detached);
+    return;
+  }
+  // The first attempt on an idle kept-alive connection, as attempt() makes it, in callbacks.
+  ++client.outstanding;
+  client.budget.deposit(policy.retry.budget, now_ns());
+  std::unique_ptr<Pooled> pooled = take_idle(client);
+  pooled->deadline_ns = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
+  if (pooled->deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(pooled->deadline_ns));
+  pooled->reader.reset();
+  pooled->client = index;
+  pooled->intended_ns = intended_ns;
+  boost::system::error_code ec;
+  const std::string_view request_bytes = client.request_bytes;
+  const std::size_t sent = write_now(pooled->socket, request_bytes, ec);
+  if (!ec && sent < request_bytes.size()) {
+    tcp::socket& socket = pooled->socket;
+    asio::async_write(socket, asio::buffer(request_bytes.substr(sent)),
+                      recycled([this, alive = alive_, pooled = std::move(pooled)](boost::system::error_code write_ec,
+                                                                                  std::size_t) mutable {
+                        if (*alive) exchange_read(std::move(pooled), write_ec);
+                      }));
+    return;
+  }
+  exchange_read(std::move(pooled), ec);
+}
+
+// Reads until the response is whole (or the read fails), one async_read_some at a time.
+void LoadGenerator::exchange_read(std::unique_ptr<Pooled> pooled, boost::system::error_code ec) {
+  if (stopping_) {  // abandoned at the end of the run: not counted (as request() does)
+    connections_.erase(pooled.get());
+    return;
+  }
+  if (ec || pooled->reader.done(pooled->buffer)) {
+    exchange_done(std::move(pooled), ec);
+    return;
+  }
+  Pooled& connection = *pooled;
+  connection.socket.async_read_some(
+      asio::buffer(connection.chunk),
+      recycled([this, alive = alive_, pooled = std::move(pooled)](boost::system::error_code read_ec, std::size_t n) mutable {
+        if (!*alive) return;
+        pooled->buffer.append(pooled->chunk.data(), n);
+        exchange_read(std::move(pooled), read_ec);
+      }));
+}
+
+void LoadGenerator::exchange_done(std::unique_ptr<Pooled> pooled, boost::system::error_code ec) {
+  Client& client = *clients_[pooled->client];
+  const TimeNs intended_ns = pooled->intended_ns;
+  const bool fired = pooled->disarm();
+  FirstAttempt first;
+  first.made = true;
+  first.deadline_ns = pooled->deadline_ns;
+  first.outcome = settle(client, std::move(pooled), ec, fired, first.retry_after_ns, first.again_on_fresh);
+  if (first.outcome == Outcome::ok && !first.again_on_fresh) {
+    --client.outstanding;
+    record(client.index, Outcome::ok, now_ns() - intended_ns);
+    return;
+  }
+  // A failure: retries, backoff and budget are the policy's, in request().
+  asio::co_spawn(io_, request(client.index, intended_ns, first), asio::detached);
+}
+
+asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intended_ns, FirstAttempt first) {
   const auto alive = alive_;
   Client& client = *clients_[index];
   const sim::CallPolicy& policy = client.config->policy;
-  ++client.outstanding;
-  client.budget.deposit(policy.retry.budget, now_ns());
+  if (!first.made) {
+    ++client.outstanding;
+    client.budget.deposit(policy.retry.budget, now_ns());
+  }
   Outcome outcome = Outcome::ok;
   for (std::uint32_t attempts = 1;; ++attempts) {
     TimeNs retry_after_ns = 0;  // a 429's Retry-After
     sim::Breaker::Admission admission;
-    if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now_ns())) {
+    if (attempts == 1 && first.made && !first.again_on_fresh) {
+      outcome = first.outcome;  // made by send() (no rate limit, no breaker)
+      retry_after_ns = first.retry_after_ns;
+    } else if (attempts == 1 && first.again_on_fresh) {
+      // send()'s kept-alive connection was closed by the server: once more on a fresh one,
+      // within the same deadline.
+      outcome = co_await attempt(client, first.deadline_ns, retry_after_ns, 1);
+      if (!*alive || stopping_) co_return;
+    } else if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now_ns())) {
       outcome = Outcome::rate_limited;  // the client's own limiter said no: never sent (as in the engine)
     } else {
       if (policy.breaker.enabled) admission = client.breaker.before_request(now_ns());
       if (admission.allowed()) {
         const TimeNs deadline = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
-        outcome = co_await attempt(client, deadline, retry_after_ns);
+        outcome = co_await attempt(client, deadline, retry_after_ns, 0);
         if (!*alive || stopping_) co_return;  // abandoned at the end of the run: not counted
         if (policy.breaker.enabled) {
           // What the breaker counts as a failure is the policy's (gobreaker's IsSuccessful).
@@ -421,9 +565,10 @@ void LoadGenerator::release(Client& client, std::unique_ptr<Pooled> pooled) {
   }
 }
 
-asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_ns, TimeNs& retry_after_ns) {
+asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_ns, TimeNs& retry_after_ns,
+                                                int tries_done) {
   const auto alive = alive_;
-  for (int tries = 0; tries < 2; ++tries) {
+  for (int tries = tries_done; tries < 2; ++tries) {
     bool timed_out = false;
     // An idle kept-alive connection is taken at once; only a new or awaited one needs acquire's
     // coroutine.
@@ -441,31 +586,10 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
       co_await asio::async_write(pooled->socket, asio::buffer(request_bytes.substr(sent)),
                                  asio::redirect_error(asio::use_awaitable, ec));
     }
+    pooled->reader.reset();
     std::string& data = pooled->buffer;
-    std::optional<std::size_t> end;
-    std::optional<HttpHead> head;
-    std::size_t response_end = std::string::npos;
-    bool until_eof = false;
     std::array<char, 8192>& chunk = pooled->chunk;
-    while (!ec) {
-      if (!end) {
-        end = head_end(data);
-        if (end) {
-          head = parse_response_head(std::string_view(data).substr(0, *end));
-          if (!head) break;
-          until_eof = !head->chunked && head->content_length == 0 &&
-                      std::string_view(data).substr(0, *end).find("ontent-") == std::string_view::npos &&
-                      head->status != 204 && head->status != 304 && head->close;
-        }
-      }
-      if (end && head) {
-        if (head->chunked) {
-          response_end = chunked_end(data, *end);
-        } else if (!until_eof) {
-          if (data.size() >= *end + head->content_length) response_end = *end + head->content_length;
-        }
-        if (response_end != std::string::npos) break;
-      }
+    while (!ec && !pooled->reader.done(data)) {
       const std::size_t n =
           co_await pooled->socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
       if (!*alive) co_return Outcome::error;
@@ -473,44 +597,55 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
     }
     const bool fired = pooled->disarm();
     if (!*alive) co_return Outcome::error;
-    if (until_eof && head && ec == asio::error::eof) {
-      response_end = data.size();
-      ec = {};
-    }
-    if (fired) {
-      connections_.erase(pooled.get());
-      --client.open;
-      --open_connections_;
-      pooled.reset();
-      release(client, nullptr);
-      co_return Outcome::timeout;
-    }
-    if (response_end == std::string::npos || !head) {
-      // A kept-alive connection the server had closed: try once more on a fresh one, as HTTP
-      // clients do for a request that never got a byte of answer.
-      const bool stale = pooled->reused && data.empty();
-      pooled->socket.close(ec);
-      release(client, std::move(pooled));
-      if (stale && tries == 0) continue;
-      co_return Outcome::error;
-    }
-    Outcome outcome = head->status >= 500 ? Outcome::error : Outcome::ok;
-    if (head->status == 429) {
-      // A rate limit's answer, with its Retry-After in seconds (an HTTP date is not read).
-      outcome = Outcome::rate_limited;
-      const std::string_view retry_after = header_value(std::string_view(data).substr(0, *end), "retry-after");
-      std::uint64_t seconds = 0;
-      const auto [at, error] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
-      if (!retry_after.empty() && error == std::errc() && at == retry_after.data() + retry_after.size() && seconds < 86'400) {
-        retry_after_ns = static_cast<TimeNs>(seconds) * sim::kSecond;
-      }
-    }
-    data.erase(0, response_end);
-    if (head->close || until_eof) pooled->socket.close(ec);
-    release(client, std::move(pooled));
+    bool again_on_fresh = false;
+    const Outcome outcome = settle(client, std::move(pooled), ec, fired, retry_after_ns, again_on_fresh);
+    if (again_on_fresh) continue;
     co_return outcome;
   }
   co_return Outcome::error;
+}
+
+Outcome LoadGenerator::settle(Client& client, std::unique_ptr<Pooled> pooled, boost::system::error_code ec, bool fired,
+                              TimeNs& retry_after_ns, bool& again_on_fresh) {
+  ResponseReader& reader = pooled->reader;
+  std::string& data = pooled->buffer;
+  again_on_fresh = false;
+  if (reader.until_eof && reader.head && ec == asio::error::eof) {
+    reader.response_end = data.size();
+    ec = {};
+  }
+  if (fired) {
+    connections_.erase(pooled.get());
+    --client.open;
+    --open_connections_;
+    pooled.reset();
+    release(client, nullptr);
+    return Outcome::timeout;
+  }
+  if (reader.response_end == std::string::npos || !reader.head) {
+    // A kept-alive connection the server had closed: try once more on a fresh one, as HTTP
+    // clients do for a request that never got a byte of answer.
+    again_on_fresh = pooled->reused && data.empty();
+    pooled->socket.close(ec);
+    release(client, std::move(pooled));
+    return Outcome::error;
+  }
+  const HttpHead& head = *reader.head;
+  Outcome outcome = head.status >= 500 ? Outcome::error : Outcome::ok;
+  if (head.status == 429) {
+    // A rate limit's answer, with its Retry-After in seconds (an HTTP date is not read).
+    outcome = Outcome::rate_limited;
+    const std::string_view retry_after = header_value(std::string_view(data).substr(0, *reader.end), "retry-after");
+    std::uint64_t seconds = 0;
+    const auto [at, error] = std::from_chars(retry_after.data(), retry_after.data() + retry_after.size(), seconds);
+    if (!retry_after.empty() && error == std::errc() && at == retry_after.data() + retry_after.size() && seconds < 86'400) {
+      retry_after_ns = static_cast<TimeNs>(seconds) * sim::kSecond;
+    }
+  }
+  data.erase(0, reader.response_end);
+  if (head.close || reader.until_eof) pooled->socket.close(ec);
+  release(client, std::move(pooled));
+  return outcome;
 }
 
 }  // namespace faultline::live

@@ -83,6 +83,16 @@ class LoadGenerator {
 
   struct Pooled;
   struct Client;
+  struct ResponseReader;
+  // The outcome of a first attempt made without a coroutine (the fast path of send()), handed
+  // to request() when the policy has more to do (a retry, or a stale connection to try again).
+  struct FirstAttempt {
+    bool made = false;
+    sim::Outcome outcome = sim::Outcome::ok;
+    sim::TimeNs retry_after_ns = 0;
+    bool again_on_fresh = false;  // a kept-alive connection the server had closed: redo it once
+    sim::TimeNs deadline_ns = sim::kNever;  // the attempt's deadline, kept for that redo
+  };
   struct TimerLink {
     asio::steady_timer* timer = nullptr;
     TimerLink* prev = nullptr;
@@ -90,10 +100,21 @@ class LoadGenerator {
   };
 
  private:
-  asio::awaitable<void> open_loop(std::uint32_t client);
+  // Open loop: a timer per client, its handler sending every arrival that is due (no coroutine).
+  void arrive(std::uint32_t client);
   asio::awaitable<void> closed_loop_user(std::uint32_t client, std::uint32_t user);
-  asio::awaitable<void> request(std::uint32_t client, sim::TimeNs intended_ns);
-  asio::awaitable<sim::Outcome> attempt(Client& client, sim::TimeNs deadline_ns, sim::TimeNs& retry_after_ns);
+  // Starts one request: on an idle kept-alive connection of a client without rate limit or
+  // breaker, its first attempt runs as plain callbacks whose memory is recycled (no coroutine,
+  // no allocation); otherwise, or once the first attempt needs the policy, as request().
+  void send(std::uint32_t client, sim::TimeNs intended_ns);
+  void exchange_read(std::unique_ptr<Pooled> pooled, boost::system::error_code ec);
+  void exchange_done(std::unique_ptr<Pooled> pooled, boost::system::error_code ec);
+  asio::awaitable<void> request(std::uint32_t client, sim::TimeNs intended_ns, FirstAttempt first);
+  asio::awaitable<sim::Outcome> attempt(Client& client, sim::TimeNs deadline_ns, sim::TimeNs& retry_after_ns, int tries_done);
+  // After a response ended (or the read failed): the outcome, the connection back to the pool
+  // or closed; `again_on_fresh` when a kept-alive connection turned out closed by the server.
+  sim::Outcome settle(Client& client, std::unique_ptr<Pooled> pooled, boost::system::error_code ec, bool fired,
+                      sim::TimeNs& retry_after_ns, bool& again_on_fresh);
   std::unique_ptr<Pooled> take_idle(Client& client);
   asio::awaitable<std::unique_ptr<Pooled>> acquire(Client& client, sim::TimeNs deadline_ns, bool& timed_out);
   void release(Client& client, std::unique_ptr<Pooled> connection);
