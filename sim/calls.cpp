@@ -52,14 +52,7 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
     }
   }
   SiteRuntime& site = sites_[site_index];
-  if (site.policy->retry.budget.enabled) {
-    // Deposit for this request, plus the time-based allowance since the last update (the same
-    // code the live load generator uses, sim/retry.hpp).
-    RetryBudgetState budget{site.budget_tokens, site.budget_updated_ns};
-    budget.deposit(site.policy->retry.budget, now_);
-    site.budget_tokens = budget.tokens;
-    site.budget_updated_ns = budget.updated_ns;
-  }
+  site.budget.deposit(now_);  // the same budget the live load generator keeps (sim/retry.hpp)
   if (site.policy->hedging.enabled) {
     record.state = CallState::hedging;
     record.token = next_token_++;
@@ -472,11 +465,7 @@ void Engine::count_site_attempt_end(const CallRecord& record, Outcome outcome) {
 }
 
 bool Engine::take_retry_token(SiteRuntime& site) {
-  RetryBudgetState budget{site.budget_tokens, site.budget_updated_ns};
-  const bool taken = budget.take(site.policy->retry.budget, now_);
-  site.budget_tokens = budget.tokens;
-  site.budget_updated_ns = budget.updated_ns;
-  return taken;
+  return site.budget.try_withdraw(now_);
 }
 
 TimeNs Engine::backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng) {

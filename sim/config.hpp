@@ -49,12 +49,9 @@ const char* outcome_name(Outcome o);
 
 enum class Jitter : std::uint8_t { none, full, equal };
 
-// A retry budget in the style of Finagle's RetryBudget: every first attempt deposits `ratio`
-// tokens and adds the `min_retries_per_s` allowance for the time since the last update; every
-// retry withdraws one, and retries are refused when the bucket holds less than one token. The
-// bucket starts at `ratio * 10 + min_retries_per_s` and holds at most `ratio * 100 +
-// min_retries_per_s` (sim/calls.cpp). Finagle instead expires deposits after a 10 s ttl and
-// keeps a reserve of `min_retries_per_s * 10`; see docs/architecture.md.
+// A retry budget as Finagle's RetryBudget (sim/retry.hpp keeps its state): about `ratio` of
+// the requests of the last 10 s (Finagle's default ttl) may be retried, on top of a constant
+// reserve of `min_retries_per_s * 10` retries. Finagle's percentCanRetry and minRetriesPerSec.
 struct RetryBudget {
   bool enabled = false;
   double ratio = 0.2;

@@ -125,7 +125,7 @@ void Engine::build_sites() {
     site.caller_client = caller_client;
     const std::uint32_t index = static_cast<std::uint32_t>(sites_.size());
     add_views(site, index, caller_service);
-    site.budget_tokens = policy->retry.budget.ratio * 10.0 + policy->retry.budget.min_retries_per_s;
+    site.budget = RetryBudgetState(policy->retry.budget);
     site.rng = Rng::stream(config_.seed, stream_name);
     if (policy->breaker.enabled) {
       site.breaker_base = static_cast<std::uint32_t>(breakers_.size());

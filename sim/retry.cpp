@@ -1,4 +1,4 @@
-// Retry backoff and retry budgets (see sim/retry.hpp).
+// Retry backoff and Finagle's retry budget (see sim/retry.hpp).
 #include "sim/retry.hpp"
 
 namespace faultline::sim {
@@ -22,31 +22,51 @@ TimeNs retry_backoff_ns(const RetryPolicy& retry, std::uint32_t retry_number, Rn
   return ns_from_double(delay);
 }
 
-RetryBudgetState RetryBudgetState::initial(const RetryBudget& budget) {
-  RetryBudgetState state;
-  state.tokens = budget.ratio * 10.0 + budget.min_retries_per_s;
-  return state;
+RetryBudgetState::RetryBudgetState(const RetryBudget& budget) : enabled_(budget.enabled) {
+  if (budget.ratio > 0) {
+    deposit_tokens_ = kDepositTokens;
+    withdrawal_tokens_ = static_cast<std::int64_t>(static_cast<double>(kDepositTokens) / budget.ratio);
+  }
+  // Finagle: reserve = minRetriesPerSec * ttl (in seconds) * withdrawalAmount.
+  const double reserve = budget.min_retries_per_s * static_cast<double>(kTtlNs / kSecond) *
+                         static_cast<double>(withdrawal_tokens_);
+  reserve_tokens_ = static_cast<std::int64_t>(reserve);
 }
 
-void RetryBudgetState::deposit(const RetryBudget& budget, TimeNs now) {
-  if (!budget.enabled) return;
-  const double elapsed_s = static_cast<double>(now - updated_ns) / 1e9;
-  const double cap = budget.ratio * 100.0 + budget.min_retries_per_s;
-  tokens += budget.ratio + budget.min_retries_per_s * elapsed_s;
-  if (tokens > cap) tokens = cap;
-  updated_ns = now;
+void RetryBudgetState::expire(TimeNs now) {
+  const std::int64_t slice = now / kSliceNs;
+  if (slice <= current_slice_) return;
+  if (slice - current_slice_ >= static_cast<std::int64_t>(kSlices)) {
+    slices_.fill(0);
+  } else {
+    for (std::int64_t s = current_slice_ + 1; s <= slice; ++s) slices_[static_cast<std::size_t>(s) % kSlices] = 0;
+  }
+  current_slice_ = slice;
 }
 
-bool RetryBudgetState::take(const RetryBudget& budget, TimeNs now) {
-  if (!budget.enabled) return true;
-  const double elapsed_s = static_cast<double>(now - updated_ns) / 1e9;
-  const double cap = budget.ratio * 100.0 + budget.min_retries_per_s;
-  tokens += budget.min_retries_per_s * elapsed_s;
-  if (tokens > cap) tokens = cap;
-  updated_ns = now;
-  if (tokens < 1.0) return false;
-  tokens -= 1.0;
+std::int64_t RetryBudgetState::tokens() const {
+  std::int64_t sum = reserve_tokens_;
+  for (const std::int64_t amount : slices_) sum += amount;
+  return sum;
+}
+
+void RetryBudgetState::deposit(TimeNs now) {
+  if (!enabled_) return;
+  expire(now);
+  slices_[static_cast<std::size_t>(current_slice_) % kSlices] += deposit_tokens_;
+}
+
+bool RetryBudgetState::try_withdraw(TimeNs now) {
+  if (!enabled_) return true;
+  expire(now);
+  if (tokens() < withdrawal_tokens_) return false;
+  slices_[static_cast<std::size_t>(current_slice_) % kSlices] -= withdrawal_tokens_;
   return true;
+}
+
+std::int64_t RetryBudgetState::balance(TimeNs now) {
+  expire(now);
+  return tokens() / withdrawal_tokens_;
 }
 
 }  // namespace faultline::sim

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/config.hpp"
+#include "sim/retry.hpp"
 #include "sim/rng.hpp"
 #include "sim/time.hpp"
 
@@ -215,8 +216,7 @@ struct SiteRuntime {
   std::uint32_t breaker_count = 0;
   std::uint32_t bulkhead_base = kNone;  // slice of Engine::bulkheads_, shared by the caller's calls to one service
   std::uint32_t bulkhead_count = 0;
-  double budget_tokens = 0;
-  TimeNs budget_updated_ns = 0;
+  RetryBudgetState budget;  // Finagle's retry budget (sim/retry.hpp); disabled unless the policy has one
   Rng rng;
 };
 

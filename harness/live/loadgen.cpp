@@ -215,7 +215,7 @@ LoadGenerator::LoadGenerator(asio::io_context& io, const sim::ModelConfig& model
     client->endpoint = tcp::endpoint(asio::ip::make_address(client->target.address.host), client->target.address.port);
     client->breaker = sim::Breaker(client->config->policy.breaker, 0);
     client->breaker.attach(c, client.get());
-    client->budget = sim::RetryBudgetState::initial(client->config->policy.retry.budget);
+    client->budget = sim::RetryBudgetState(client->config->policy.retry.budget);
     client->retry_rng = sim::Rng::stream(model.seed, "live/client/" + client->config->name + "/retries");
     client->think_rng = sim::Rng::stream(model.seed, "live/client/" + client->config->name + "/think");
     client->sink = breakers;
@@ -374,7 +374,7 @@ void LoadGenerator::send(std::uint32_t index, TimeNs intended_ns) {
   }
   // The first attempt on an idle kept-alive connection, as attempt() makes it, in callbacks.
   ++client.outstanding;
-  client.budget.deposit(policy.retry.budget, now_ns());
+  client.budget.deposit(now_ns());
   std::unique_ptr<Pooled> pooled = take_idle(client);
   pooled->deadline_ns = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
   if (pooled->deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(pooled->deadline_ns));
@@ -439,7 +439,7 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
   const sim::CallPolicy& policy = client.config->policy;
   if (!first.made) {
     ++client.outstanding;
-    client.budget.deposit(policy.retry.budget, now_ns());
+    client.budget.deposit(now_ns());
   }
   Outcome outcome = Outcome::ok;
   for (std::uint32_t attempts = 1;; ++attempts) {
@@ -472,7 +472,7 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
     }
     if (outcome == Outcome::ok) break;
     if (attempts >= policy.retry.max_attempts || (policy.retry.retry_on_mask & sim::outcome_bit(outcome)) == 0) break;
-    if (!client.budget.take(policy.retry.budget, now_ns())) break;
+    if (!client.budget.try_withdraw(now_ns())) break;
     ++results_.clients[index].totals.retries;
     ++results_.clients[index].series[std::min<std::size_t>(current_bucket_, results_.clients[index].series.size() - 1)]
           .counts.retries;
