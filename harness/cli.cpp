@@ -17,6 +17,7 @@
 #include "harness/json_source.hpp"
 #include "harness/loader.hpp"
 #include "harness/output.hpp"
+#include "harness/runner.hpp"
 #include "reports/report.hpp"
 
 namespace faultline::harness {
@@ -134,6 +135,10 @@ int run_cli_checked(int argc, char** argv) {
   } catch (const OutputsInterrupted& e) {
     std::fprintf(stderr, "faultline: %s\n", e.what());
     return kExitLimit;
+  } catch (const InvariantFailure& e) {
+    // A simulator bug, reported as the invariant it broke (exit 3), not as an internal error.
+    std::fprintf(stderr, "faultline: %s\n", e.what());
+    return kExitInternal;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "faultline: out of memory (a resource limit; reduce the scenario's size)\n");
     return kExitLimit;

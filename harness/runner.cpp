@@ -13,17 +13,9 @@
 #include "sim/invariant_checker.hpp"
 
 namespace faultline::harness {
-namespace {
-
-// FAULTLINE_TEST_BREAK_INVARIANT=1: a deliberate bookkeeping bug (client 0 and instance 0 each
-// count one request that never was), so the tests can show the checker firing through the real
-// program. Never set outside tests/test_invariants.cpp.
-bool break_invariant_for_test() {
-  const char* value = std::getenv("FAULTLINE_TEST_BREAK_INVARIANT");
-  return value != nullptr && std::string(value) == "1";
-}
-
-}  // namespace
+// This weak definition is the only one in `faultline`, so the shipped program cannot break
+// an invariant on purpose; tests/hooks/break_invariant.cpp overrides it in faultline-test-hooks.
+__attribute__((weak)) bool break_invariant_for_test() { return false; }
 
 bool invariant_checks_from_environment() {
   const char* value = std::getenv("FAULTLINE_CHECK_INVARIANTS");
@@ -32,7 +24,7 @@ bool invariant_checks_from_environment() {
 
 InvariantFailure invariant_failure(const Scenario& scenario, std::uint64_t seed, sim::TimeNs at_ns, const std::string& what) {
   const std::string file = scenario.file.empty() ? std::string("SCENARIO.json") : scenario.file;
-  return InvariantFailure(what + "\n  seed " + std::to_string(seed) + ", simulated time " +
+  return InvariantFailure("invariant violated: " + what + "\n  seed " + std::to_string(seed) + ", simulated time " +
                               sim::simulated_time_text(at_ns) + "\n  replay: faultline run " + file + " --seed " +
                               std::to_string(seed) + " --check-invariants\nThis is a bug in faultline; please report "
                               "the scenario, the seed and this message.",

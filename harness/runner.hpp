@@ -31,6 +31,12 @@ struct RunLimits {
 // Whether FAULTLINE_CHECK_INVARIANTS=1 is set: the checker is then on in every run.
 bool invariant_checks_from_environment();
 
+// The test hook: true makes every run start with a deliberate bookkeeping bug (client 0 and
+// instance 0 each count one request that never was), so tests can show the invariant checker
+// firing through a real program. Always false in `faultline`; only the test program
+// faultline-test-hooks (tests/hooks/) defines it otherwise, from FAULTLINE_TEST_BREAK_INVARIANT.
+bool break_invariant_for_test();
+
 // An engine invariant failed during a run (sim::InvariantViolation): a simulator bug. The
 // message names the violation, the seed, the simulated time and the command that replays the
 // run; the CLI exits 3 with it.

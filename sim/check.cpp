@@ -4,7 +4,7 @@
 namespace faultline::sim {
 
 void invariant_failed(const char* condition, const char* file, int line) {
-  throw InvariantViolation(std::string("engine invariant violated: ") + condition + " (" + file + ":" +
+  throw InvariantViolation(std::string("engine assertion ") + condition + " (" + file + ":" +
                            std::to_string(line) + ")");
 }
 
