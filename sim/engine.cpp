@@ -361,7 +361,7 @@ void Engine::dispatch(const Event& event) {
     case kViewRefresh: on_view_refresh(event.a); break;
     case kRegistryPublish: on_registry_publish(event.a, event.b); break;
     case kBucketTick: on_bucket_tick(event.a); break;
-    case kProcessResume: processes_->resume(event.a, event.b); break;
+    case kProcessResume: processes_->resume(event.a); break;
     case kFault:
       if (fault_driver_ != nullptr) fault_driver_->on_fault_event(*this, event.a, event.b);
       break;

@@ -15,7 +15,7 @@ enum EventKind : std::uint8_t {
   kViewRefresh,      // a: caller view
   kRegistryPublish,  // a: instance, b: RegistryChange
   kBucketTick,       // a: bucket index that starts now
-  kProcessResume,    // a: process, b: process token
+  kProcessResume,    // a: process (never stale: a process waits for one resume at a time)
   kFault,            // a: fault, b: phase
   kEjectionEnd,      // a: caller view, b: callee instance slot
   kWorkResume,       // a: work, b: work token (a paused instance resumes queued work)

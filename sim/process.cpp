@@ -70,7 +70,7 @@ void ProcessRunner::wait(std::uint32_t index) {
   self.wake.wait(lock, [&] { return self.running; });
 }
 
-void ProcessRunner::resume(std::uint32_t index, std::uint32_t /*token*/) {
+void ProcessRunner::resume(std::uint32_t index) {
   Process& process = *processes_[index];
   if (process.done) return;
   std::unique_lock<boost::fibers::mutex> lock(mutex_);
@@ -89,7 +89,7 @@ void ProcessRunner::stop_all() {
     Process& process = *processes_[i];
     if (!process.done) {
       process.stopping = true;
-      resume(i, 0);
+      resume(i);
     }
     if (process.fiber.joinable()) process.fiber.join();
   }

@@ -26,7 +26,7 @@ class ProcessRunner {
   // A closed-loop user of `client`: runs its session over and over from the client's start.
   void spawn_user(std::uint32_t client, std::uint32_t user);
   // The event loop's side: run process `process` until it blocks again.
-  void resume(std::uint32_t process, std::uint32_t token);
+  void resume(std::uint32_t process);
   // A request of `process` completed: wake it at the current instant.
   void complete(std::uint32_t process, Outcome outcome);
   // Ends every process (at the end of the run).
