@@ -240,25 +240,14 @@ void impact(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine
   std::snprintf(threshold, sizeof threshold, "%g%%", a.min_ratio * 100.0);
   out.expected = target_name(s, a) + " below " + threshold + " availability for at most " + format_go_duration(a.max_ns) +
                  " in total";
-  std::uint64_t below = 0, run = 0, longest = 0;
-  std::size_t longest_end = 0;
-  for (std::size_t b = 0; b < subject.series.size(); ++b) {
-    const sim::Counters& c = subject.series[b];
-    const bool impacted = c.requests > 0 && static_cast<double>(c.ok) < a.min_ratio * static_cast<double>(c.requests);
-    run = impacted ? run + 1 : 0;
-    below += impacted ? 1 : 0;
-    if (run > longest) {
-      longest = run;
-      longest_end = b + 1;
-    }
-  }
-  const sim::TimeNs total_ns = static_cast<sim::TimeNs>(below) * bucket;
+  const analysis::Impact impact = analysis::impact_below(subject.series, a.min_ratio);
+  const sim::TimeNs total_ns = static_cast<sim::TimeNs>(impact.below_buckets) * bucket;
   out.observed_value = sim::to_seconds(total_ns);
   out.passed = total_ns <= a.max_ns;
   out.observed = "below " + std::string(threshold) + " for " + format_go_duration(total_ns);
-  if (longest > 0) {
-    out.observed += ", longest " + format_go_duration(static_cast<sim::TimeNs>(longest) * bucket) + " from " +
-                    format_go_duration(static_cast<sim::TimeNs>(longest_end - longest) * bucket);
+  if (impact.longest_buckets > 0) {
+    out.observed += ", longest " + format_go_duration(static_cast<sim::TimeNs>(impact.longest_buckets) * bucket) + " from " +
+                    format_go_duration(static_cast<sim::TimeNs>(impact.longest_end - impact.longest_buckets) * bucket);
   }
   // Failed requests inside each fault's window (buckets overlapping it).
   bool first = true;
@@ -266,11 +255,7 @@ void impact(const Scenario& s, const AssertionSpec& a, const sim::Engine& engine
     const FaultWindow w = fault_window(s, engine, f);
     if (w.start < 0) continue;
     const sim::TimeNs end = w.end < 0 ? engine.results().end_ns : w.end;
-    std::uint64_t failed = 0;
-    for (std::size_t b = static_cast<std::size_t>(w.start / bucket); b < subject.series.size() &&
-                                                                     static_cast<sim::TimeNs>(b) * bucket < end; ++b) {
-      failed += subject.series[b].requests - subject.series[b].ok;
-    }
+    const std::uint64_t failed = analysis::failed_between(subject.series, bucket, w.start, end);
     out.observed += (first ? "; failed requests during " : ", ") + s.faults[f].name + ": " + std::to_string(failed);
     first = false;
   }

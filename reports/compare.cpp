@@ -145,6 +145,10 @@ void collect_run(const RunReportView& report, std::vector<Key>& order, std::map<
   };
   for (const EntityView& c : report.clients) {
     for (const char* m : kClientMetrics) add("clients", c.name, m, entity_metric(c, m));
+    if (c.impact) {  // named as the sweep names them, so runs compare as sweeps do
+      add("clients", c.name, "below_99_s", c.impact->below_s);
+      add("clients", c.name, "longest_below_99_s", c.impact->longest_below_s);
+    }
   }
   for (const EntityView& s : report.services) {
     for (const char* m : kClientMetrics) add("services", s.name, m, entity_metric(s, m));
@@ -153,6 +157,7 @@ void collect_run(const RunReportView& report, std::vector<Key>& order, std::map<
   for (const FaultView& f : report.faults) {
     add("faults", f.name, "recovered_after_s", f.has_recovery ? f.recovered_after_s : std::nullopt);
     add("faults", f.name, "min_availability", f.has_recovery ? f.min_availability : std::nullopt);
+    if (f.failed_requests) add("faults", f.name, "failed_requests", f.failed_requests);
   }
 }
 

@@ -113,6 +113,29 @@ std::string faults_section(const json& report) {
   return out + "\n";
 }
 
+// Per client, the user impact the sweep aggregates (the report's clients[].impact): time in
+// buckets below 99% availability, the longest stretch and its start, failed requests per fault.
+std::string impact_section(const json& report) {
+  if (report["clients"].empty() || !report["clients"][0].contains("impact")) return "";
+  std::string out = "### User impact\n\nTime in buckets whose availability was below 99%, and each client's failed requests "
+                    "in each fault's window.\n\n| client | below 99% | longest stretch | failed requests during faults |\n"
+                    "| --- | ---: | ---: | --- |\n";
+  for (const json& c : report["clients"]) {
+    const json& i = c["impact"];
+    std::string longest = "—", failed;
+    if (const auto from = report_seconds(i["longest_from"])) {
+      longest = seconds_text_short(i["longest_below_99_s"].get<double>()) + " from " + seconds_text_short(*from);
+    }
+    for (const json& f : i["failed_during_faults"]) {
+      failed += (failed.empty() ? "" : ", ") + markdown_cell(text_of(f["fault"])) + ": " +
+                count_text(f["failed_requests"].get<std::uint64_t>());
+    }
+    out += "| " + markdown_cell(text_of(c["name"])) + " | " + seconds_text_short(i["below_99_s"].get<double>()) + " | " + longest +
+           " | " + (failed.empty() ? "—" : failed) + " |\n";
+  }
+  return out + "\n";
+}
+
 std::string event_text(const json& e) {
   const std::string kind = text_of(e["kind"]);
   if (kind == "fault_start") return "fault **" + markdown_cell(text_of(e["fault"])) + "** (" + text_of(e["fault_kind"]) + ") starts";
@@ -165,7 +188,7 @@ std::string details_section(const json& report, std::size_t limit) {
 }  // namespace
 
 std::string render_summary(const json& report, const SummaryOptions& options) {
-  const std::string head = verdict_section(report, options) + totals_section(report) + faults_section(report);
+  const std::string head = verdict_section(report, options) + totals_section(report) + faults_section(report) + impact_section(report);
   const std::string tail = "<sub>faultline " + text_of(report["faultline_version"]) + " · scenario sha256 `" +
                            text_of(report["scenario"]["sha256"]).substr(0, 12) + "`</sub>\n";
   std::size_t limit = report["timeline"].size();

@@ -254,6 +254,40 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
   return timeline;
 }
 
+// User impact per client (issue 12 §5), by the rule the impact assertion and the sweep use
+// (analysis::impact_below): seconds in buckets below kImpactRatio availability, the longest
+// unbroken stretch of them and where it starts, and the client's failed requests in the
+// buckets overlapping each fault that started. See docs/reports.md.
+constexpr double kImpactRatio = 0.99;
+
+json impact_json(const sim::EntityResults& client, std::span<const analysis::FaultWindow> windows,
+                 std::span<const faults::FaultSpec> faults, sim::TimeNs bucket_ns, sim::TimeNs run_end_ns) {
+  std::vector<sim::Counters> series;
+  analysis::add_series(series, client.series);
+  const analysis::Impact impact = analysis::impact_below(series, kImpactRatio);
+  auto seconds = [&](std::uint64_t buckets) {
+    return static_cast<double>(static_cast<sim::TimeNs>(buckets) * bucket_ns) / 1e9;
+  };
+  json out;
+  out["threshold"] = kImpactRatio;
+  out["below_99_s"] = seconds(impact.below_buckets);
+  out["longest_below_99_s"] = seconds(impact.longest_buckets);
+  out["longest_from"] = impact.longest_buckets > 0
+                            ? json(seconds_text(static_cast<sim::TimeNs>(impact.longest_end - impact.longest_buckets) * bucket_ns))
+                            : json(nullptr);
+  json failed = json::array();
+  for (std::size_t f = 0; f < windows.size(); ++f) {
+    const analysis::FaultWindow& w = windows[f];
+    if (!w.started()) continue;
+    json item;
+    item["fault"] = faults[f].name;
+    item["failed_requests"] = analysis::failed_between(series, bucket_ns, w.start, w.ended() ? w.end : run_end_ns);
+    failed.push_back(std::move(item));
+  }
+  out["failed_during_faults"] = std::move(failed);
+  return out;
+}
+
 // Recovery of the clients after each fault, by the one rule the recovery assertion uses
 // (analysis::recover): from the fault's end (from its start when it is never reverted), the
 // first window of kRecoveredBuckets buckets whose combined client availability is at or above
@@ -298,6 +332,10 @@ json faults_json(const sim::Engine& engine, std::span<const faults::FaultSpec> f
     fault["end"] = w.ended() ? json(seconds_text(w.end)) : json(nullptr);
     fault["restored"] = w.restored >= 0 ? json(seconds_text(w.restored)) : json(nullptr);
     fault["recovery"] = recovery_json(w, clients, bucket_ns);
+    // Every client's failed requests in the buckets overlapping the window (as each client's
+    // impact.failed_during_faults, summed); null when the fault never started.
+    fault["failed_requests"] = w.started() ? json(analysis::failed_between(clients, bucket_ns, w.start, w.ended() ? w.end : results.end_ns))
+                                           : json(nullptr);
     out.push_back(std::move(fault));
   }
   return out;
@@ -424,7 +462,14 @@ json build_run_report(const RunInput& input) {
   report["assertions"] = std::move(assertions);
   json clients = json::array();
   const bool degraded = engine.has_fallbacks();
-  for (const auto& c : results.clients) clients.push_back(entity_json(c, degraded));
+  const std::vector<analysis::FaultWindow> windows = analysis::fault_windows(
+      analysis::timings_of(input.faults), results.timeline, results.end_ns, results.timeline_dropped == 0);
+  const sim::TimeNs bucket_ns = engine.config().bucket_ns > 0 ? engine.config().bucket_ns : sim::kSecond;
+  for (const auto& c : results.clients) {
+    json item = entity_json(c, degraded);
+    item["impact"] = impact_json(c, windows, input.faults, bucket_ns, results.end_ns);
+    clients.push_back(std::move(item));
+  }
   report["clients"] = std::move(clients);
   json services = json::array();
   for (std::size_t s = 0; s < results.services.size(); ++s) {

@@ -43,6 +43,16 @@ std::map<std::string, double> numbers_of(const Node& object) {
   return out;
 }
 
+ImpactView impact_of(const Node& i) {
+  ImpactView out;
+  out.threshold = i.number("threshold");
+  out.below_s = i.number("below_99_s");
+  out.longest_below_s = i.number("longest_below_99_s");
+  out.longest_from = i.text_or_null("longest_from");
+  for (const Node& f : i.items("failed_during_faults")) out.failed_during_faults.emplace_back(f.text("fault"), f.number("failed_requests"));
+  return out;
+}
+
 EntityView entity_of(const Node& e, bool service) {
   EntityView out;
   out.name = e.text("name");
@@ -55,6 +65,7 @@ EntityView entity_of(const Node& e, bool service) {
   for (const char* key : {"p50_ms", "p90_ms", "p99_ms", "p99_9_ms", "max_ms"}) {
     if (!out.latency.count(key)) throw ReportError(e.pointer() + "/latency/" + key, "missing; expected a number");
   }
+  if (!service && e.has("impact")) out.impact = impact_of(e.at("impact"));
   if (service) {
     for (const char* key : {"breaker_opens", "ejections"}) {
       if (e.has(key)) out.extra[key] = e.number(key);
@@ -69,6 +80,7 @@ FaultView fault_of(const Node& f) {
   if (f.has("kind")) out.kind = f.text("kind");
   if (f.has("start")) out.start = f.text_or_null("start");
   if (f.has("end")) out.end = f.text_or_null("end");
+  if (f.has("failed_requests")) out.failed_requests = f.number_or_null("failed_requests");
   if (f.has("recovery")) {
     const Node r = f.at("recovery");
     out.has_recovery = true;

@@ -36,6 +36,16 @@ struct AssertionView {
   double pass_ratio = 0;                // sweep reports
 };
 
+// A client's user impact (run reports since issue 12 §5's report fields; absent before): seconds
+// in buckets below `threshold` availability, the longest unbroken stretch and where it starts,
+// and the client's failed requests in each fault's window, in the report's order.
+struct ImpactView {
+  double threshold = 0.99;
+  double below_s = 0, longest_below_s = 0;
+  std::optional<std::string> longest_from;
+  std::vector<std::pair<std::string, double>> failed_during_faults;  // fault name, failed requests
+};
+
 // A client or service of a run report: the numbers compare and sweeps read.
 struct EntityView {
   std::string name;
@@ -43,12 +53,14 @@ struct EntityView {
   std::map<std::string, double> totals;   // requests, ok, errors, timeouts, rejected, unavailable, retries
   std::map<std::string, double> latency;  // count, p50_ms, p90_ms, p99_ms, p99_9_ms, max_ms, mean_ms
   std::map<std::string, double> extra;    // services: instances, breaker_opens, ejections
+  std::optional<ImpactView> impact;       // clients, in reports that have it
 };
 
 struct FaultView {
   std::string name, kind;
   std::optional<std::string> start, end;
   std::optional<double> recovered_after_s, min_availability;
+  std::optional<double> failed_requests;  // every client's, in its window; absent in older reports or when it never started
   bool has_recovery = false;
 };
 

@@ -15,12 +15,13 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-// User impact per client, from its time series (issue 12 §5): the seconds spent in buckets below
-// 99% availability, and the longest run of such buckets.
+// User impact per client (issue 12 §5), as each run's report has it under the client's
+// "impact": the seconds spent in buckets below 99% availability, and the longest run of such
+// buckets.
 constexpr const char* kClientImpact[] = {"below_99_s", "longest_below_99_s"};
-// The clients' failed requests in the buckets overlapping the fault's window.
+// The clients' failed requests in the buckets overlapping the fault's window (the report's
+// faults[].failed_requests).
 constexpr const char* kFaultImpact[] = {"failed_requests"};
-constexpr double kImpactThreshold = 0.99;
 // Per caller -> callee pair (its call sites summed), counted on the caller's side (issue 12 §4).
 constexpr const char* kCallMetrics[] = {"breaker_opens", "short_circuited"};
 
@@ -28,50 +29,9 @@ std::string call_pair(const json& site) {
   return site.at("caller").get<std::string>() + " → " + site.at("callee").get<std::string>();
 }
 
-const json* series_of(const json& report, const std::string& client) {
-  if (!report.contains("timeseries")) return nullptr;
-  for (const json& s : report.at("timeseries").at("clients")) {
-    if (s.at("name") == client) return &s;
-  }
-  return nullptr;
-}
-
-// Seconds below kImpactThreshold in total, or the longest stretch of them, as the impact
-// assertion counts them: a bucket with requests whose ok share is below the threshold.
-std::optional<double> client_impact(const json& report, const std::string& client, bool longest) {
-  const json* series = series_of(report, client);
-  if (series == nullptr) return std::nullopt;
-  const json& requests = series->at("requests");
-  const json& ok = series->at("ok");
-  std::uint64_t below = 0, run = 0, longest_run = 0;
-  for (std::size_t b = 0; b < requests.size(); ++b) {
-    const auto n = requests[b].get<std::uint64_t>();
-    const bool impacted = n > 0 && static_cast<double>(ok[b].get<std::uint64_t>()) < kImpactThreshold * static_cast<double>(n);
-    run = impacted ? run + 1 : 0;
-    below += impacted ? 1 : 0;
-    longest_run = std::max(longest_run, run);
-  }
-  const double bucket_s = report.at("timeseries").at("bucket_ms").get<double>() / 1000.0;
-  return static_cast<double>(longest ? longest_run : below) * bucket_s;
-}
-
-// Every client's failed requests in the buckets overlapping a fault's window (from its start to
-// its end, or to the end of the run); none when the fault never started.
-std::optional<double> fault_failed_requests(const json& report, const json& fault) {
-  if (!fault.at("start").is_string() || !report.contains("timeseries")) return std::nullopt;
-  const double start = std::stod(fault.at("start").get<std::string>());
-  const double end = fault.at("end").is_string() ? std::stod(fault.at("end").get<std::string>())
-                                                 : std::stod(report.at("simulated_until").get<std::string>());
-  const double bucket_s = report.at("timeseries").at("bucket_ms").get<double>() / 1000.0;
-  std::uint64_t failed = 0;
-  for (const json& s : report.at("timeseries").at("clients")) {
-    const json& requests = s.at("requests");
-    const json& ok = s.at("ok");
-    for (auto b = static_cast<std::size_t>(std::floor(start / bucket_s)); b < requests.size() && static_cast<double>(b) * bucket_s < end; ++b) {
-      failed += requests[b].get<std::uint64_t>() - ok[b].get<std::uint64_t>();
-    }
-  }
-  return static_cast<double>(failed);
+std::optional<double> optional_number(const json& object, const char* key) {
+  if (!object.contains(key) || !object.at(key).is_number()) return std::nullopt;
+  return object.at(key).get<double>();
 }
 
 std::optional<double> entity_metric(const json& entity, const std::string& metric) {
@@ -99,9 +59,10 @@ std::optional<double> run_metric(const json& report, const SweepLayout::Metric& 
   for (const json& e : report.at(m.group)) {
     if (e.at("name") != m.entity) continue;
     if (m.group == "clients" && (m.name == "below_99_s" || m.name == "longest_below_99_s")) {
-      return client_impact(report, m.entity, m.name == "longest_below_99_s");
+      if (!e.contains("impact")) return std::nullopt;
+      return e.at("impact").at(m.name).get<double>();
     }
-    if (m.group == "faults" && m.name == "failed_requests") return fault_failed_requests(report, e);
+    if (m.group == "faults" && m.name == "failed_requests") return optional_number(e, "failed_requests");
     if (m.group == "faults") {
       if (!e.contains("recovery")) return std::nullopt;
       const json& v = e.at("recovery").at(m.name);

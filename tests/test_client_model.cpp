@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_helpers.hpp"
+#include "reports/format.hpp"
 
 using faultline::test::kSourceDir;
 using faultline::test::read_file;
@@ -133,7 +134,17 @@ TEST_CASE("the impact assertion measures time below a threshold, its longest str
       {{"name", "long"}, {"type", "impact"}, {"client", "gateway"}, {"below", "99%"}, {"max", "60s"}},
       {{"name", "low bar"}, {"type", "impact"}, {"below", "50%"}, {"max", "0s"}},
   });
-  const json report = run_report(scenario, dir, 1);
+  {
+    std::ofstream out(dir / "scenario.json");
+    out << scenario.dump(2);
+  }
+  // One run writes the report, the HTML and the Markdown summary.
+  const auto run = run_faultline("run " + dir / "scenario.json" + " --report " + dir / "report.json" + " --html " +
+                                     dir / "report.html" + " --summary " + dir / "summary.md",
+                                 dir);
+  INFO(run.out << run.err);
+  REQUIRE(run.exit_code == 1);
+  const json report = json::parse(read_file(dir / "report.json"));
   const json& a = report["assertions"];
   // 1/6 of the requests fail in every bucket from the crash at 10s to the end at 60s.
   CHECK(a[0]["passed"] == false);
@@ -144,4 +155,43 @@ TEST_CASE("the impact assertion measures time below a threshold, its longest str
   CHECK(a[1]["passed"] == true);
   CHECK(a[2]["passed"] == true);
   CHECK(a[2]["observed_value"] == 0.0);
+
+  // The report carries the same figures per client, whatever the assertions (the sweep reads
+  // them from there): the same seconds below 99%, the same stretch, the same failed requests.
+  REQUIRE(report["clients"].size() == 1);
+  const json& impact = report["clients"][0]["impact"];
+  CHECK(impact["threshold"] == 0.99);
+  CHECK(impact["below_99_s"] == 50.0);
+  CHECK(impact["longest_below_99_s"] == 50.0);
+  CHECK(impact["longest_from"] == "10.000000000");
+  REQUIRE(impact["failed_during_faults"].size() == 1);
+  CHECK(impact["failed_during_faults"][0]["fault"] == "payments-3-crash");
+  const auto failed = impact["failed_during_faults"][0]["failed_requests"].get<std::uint64_t>();
+  CHECK(observed.find("failed requests during payments-3-crash: " + std::to_string(failed)) != std::string::npos);
+  // About 1/6 of the requests from the crash on fail; the fault's figure sums the clients (one).
+  const json& totals = report["clients"][0]["totals"];
+  const double share = static_cast<double>(failed) / (totals["requests"].get<double>() * 50.0 / 60.0);
+  CHECK(share == Approx(1.0 / 6.0).epsilon(0.05));
+  CHECK(report["faults"][0]["failed_requests"] == failed);
+
+  // The HTML and the Markdown summary show them.
+  const std::string failed_text = faultline::reports::count_text(failed);
+  const std::string html = read_file(dir / "report.html");
+  const auto section = html.find("<h2 id=\"impact\">User impact</h2>");
+  REQUIRE(section != std::string::npos);
+  const std::string row = html.substr(html.find("<tr><td>gateway</td>", section), 300);
+  CHECK(row.find(">50s<") != std::string::npos);
+  CHECK(row.find("50s from 10s") != std::string::npos);
+  CHECK(row.find("payments-3-crash: " + failed_text) != std::string::npos);
+  const std::string summary = read_file(dir / "summary.md");
+  CHECK(summary.find("### User impact") != std::string::npos);
+  CHECK(summary.find("| gateway | 50s | 50s from 10s | payments-3-crash: " + failed_text + " |") != std::string::npos);
+
+  // compare reads them through the typed report view: two runs compare as two sweeps do.
+  const auto compared = run_faultline("compare " + dir / "report.json" + " " + dir / "report.json" + " --format json", dir);
+  INFO(compared.out << compared.err);
+  REQUIRE(compared.exit_code == 0);
+  CHECK(compared.out.find("\"below_99_s\"") != std::string::npos);
+  CHECK(compared.out.find("\"longest_below_99_s\"") != std::string::npos);
+  CHECK(compared.out.find("\"failed_requests\"") != std::string::npos);
 }

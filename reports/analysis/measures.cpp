@@ -41,6 +41,30 @@ void SlidingWindow::next() {
   n += answered(series[start + width - 1]) - answered(series[start - 1]);
 }
 
+Impact impact_below(std::span<const sim::Counters> series, double min_ratio) {
+  Impact out;
+  std::uint64_t run = 0;
+  for (std::size_t b = 0; b < series.size(); ++b) {
+    const sim::Counters& c = series[b];
+    const bool impacted = c.requests > 0 && static_cast<double>(c.ok) < min_ratio * static_cast<double>(c.requests);
+    run = impacted ? run + 1 : 0;
+    out.below_buckets += impacted ? 1 : 0;
+    if (run > out.longest_buckets) {
+      out.longest_buckets = run;
+      out.longest_end = b + 1;
+    }
+  }
+  return out;
+}
+
+std::uint64_t failed_between(std::span<const sim::Counters> series, TimeNs bucket_ns, TimeNs from_ns, TimeNs to_ns) {
+  std::uint64_t failed = 0;
+  for (std::size_t b = bucket_of(from_ns, bucket_ns); b < series.size() && static_cast<TimeNs>(b) * bucket_ns < to_ns; ++b) {
+    failed += series[b].requests - series[b].ok;
+  }
+  return failed;
+}
+
 Recovery recover(std::span<const sim::Counters> series, TimeNs bucket_ns, TimeNs from_ns, std::size_t width,
                  double min_ratio) {
   Recovery out;

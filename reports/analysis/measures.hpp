@@ -60,6 +60,20 @@ Recovery recover(std::span<const sim::Counters> series, TimeNs bucket_ns, TimeNs
 // The lowest availability of a single bucket in [first, last), or nullopt when none answered.
 std::optional<double> lowest_availability(std::span<const sim::Counters> series, std::size_t first, std::size_t last);
 
+// User impact of one subject (issue 12 §5): the buckets with requests whose ok share is below
+// `min_ratio`, their count and the longest unbroken run of them (ending before bucket
+// `longest_end`). The impact assertion, the report's per-client "impact" and the sweep's impact
+// figures all count this way.
+struct Impact {
+  std::uint64_t below_buckets = 0;
+  std::uint64_t longest_buckets = 0;
+  std::size_t longest_end = 0;
+};
+Impact impact_below(std::span<const sim::Counters> series, double min_ratio);
+
+// The requests that did not end ok (requests - ok) in the buckets overlapping [from_ns, to_ns).
+std::uint64_t failed_between(std::span<const sim::Counters> series, TimeNs bucket_ns, TimeNs from_ns, TimeNs to_ns);
+
 // Call depth: 1 + the longest chain of calls above a service (a service nobody calls, or only
 // clients call, is at depth 1). The loader rejects cycles, so this settles.
 struct CallEdge {
