@@ -727,6 +727,7 @@ class ScenarioLoader {
     out.rate_per_s = limit["rate"].get<double>();
     out.burst = u32_or(limit, "burst", out.burst);
     if (server) out.retry_after_ns = duration_or(limit, pointer, "retry_after", out.retry_after_ns);
+    if (!server) out.wait = bool_or(limit, "wait", out.wait);
     return out;
   }
 

@@ -122,6 +122,7 @@ json call_sites_json(const sim::Engine& engine) {
     if (policy.hedging.enabled) item["hedged"] = c.hedged;
     if (engine.config().services[site.callee_service].rate_limit.enabled) item["rate_limited"] = c.rate_limited;
     if (policy.rate_limit.enabled) item["throttled"] = c.throttled;
+    if (policy.rate_limit.enabled && policy.rate_limit.wait) item["rate_waited"] = c.rate_waited;
     if (policy.bulkhead.enabled) item["bulkhead_full"] = c.bulkhead_full;
     if (policy.bulkhead.enabled && policy.bulkhead.max_wait_ns > 0) item["bulkhead_waited"] = c.bulkhead_waited;
     if (engine.has_fallbacks()) item["degraded"] = c.degraded;

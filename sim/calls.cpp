@@ -33,6 +33,7 @@ std::uint32_t Engine::start_call(std::uint32_t site_index, CallerKind caller_kin
   record.hedges_outstanding = 0;
   record.bulkhead = kNone;
   record.holds_permit = false;
+  record.rate_deadline_ns = kNever;
   if (caller_kind == CallerKind::hedge) {
     // One attempt of a hedged call: it inherits the call's deadline and joins its attempts.
     CallRecord& hedged = calls_[parent];
@@ -152,6 +153,7 @@ void Engine::send_attempt(std::uint32_t call) {
   ++results_.sites[record.site].attempts;
   record.token = next_token_++;
   record.state = CallState::waiting;
+  record.rate_deadline_ns = kNever;  // a new attempt: no rate-limit wait yet
   const TimeNs deadline = attempt_deadline(site, record);
   if (deadline <= now_) {
     // Go's context: a request whose deadline has passed fails at once, without being sent.
@@ -159,12 +161,51 @@ void Engine::send_attempt(std::uint32_t call) {
     attempt_done(call, Outcome::timeout);
     return;
   }
-  if (site.policy->rate_limit.enabled &&
-      !views_[view_for(site, record.caller_instance)].limiter.take(site.policy->rate_limit, now_)) {
-    attempt_done(call, Outcome::rate_limited);  // x/time/rate's Allow() said no: never sent
-    return;
-  }
+  if (site.policy->rate_limit.enabled && !pass_rate_limit(call, deadline)) return;  // refused, or waiting for a token
+  admit_attempt(call);
+}
 
+// The caller's own token bucket. Allow(): a token now, or the attempt is refused. Wait(ctx): the
+// attempt reserves the next token and waits for it, unless the wait would pass its deadline
+// (then it is refused at once and takes nothing). False when the attempt does not go on now.
+bool Engine::pass_rate_limit(std::uint32_t call, TimeNs deadline) {
+  CallRecord& record = calls_[call];
+  const SiteRuntime& site = sites_[record.site];
+  const RateLimit& limit = site.policy->rate_limit;
+  TokenBucket& bucket = views_[view_for(site, record.caller_instance)].limiter;
+  if (!limit.wait) {
+    if (bucket.take(limit, now_)) return true;
+    attempt_done(call, Outcome::rate_limited);  // x/time/rate's Allow() said no: never sent
+    return false;
+  }
+  // Wait's limit is what remains of the deadline (a token due exactly then is still granted;
+  // the attempt then finds its deadline passed and fails as a timeout).
+  const TimeNs max_wait_ns = deadline == kNever ? kNever : deadline - now_;
+  const TimeNs wait_ns = bucket.reserve(limit, now_, max_wait_ns);
+  if (wait_ns < 0) {
+    attempt_done(call, Outcome::rate_limited);  // "rate: Wait(n=1) would exceed context deadline"
+    return false;
+  }
+  if (wait_ns == 0) return true;
+  ++results_.sites[record.site].rate_waited;
+  record.state = CallState::rate_wait;
+  record.rate_act_ns = later(now_, wait_ns);
+  record.rate_deadline_ns = deadline;  // the wait counts against the attempt's timeout
+  queue_.push(record.rate_act_ns, kRateWaitDone, call, record.token);
+  return false;
+}
+
+void Engine::on_rate_wait_done(std::uint32_t call, std::uint32_t token) {
+  const CallRecord& record = calls_[call];
+  if (record.state != CallState::rate_wait || record.token != token) return;
+  admit_attempt(call);
+}
+
+// The checks after the rate limit: the caller's breaker, then its bulkhead; then the attempt goes.
+void Engine::admit_attempt(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  SiteRuntime& site = sites_[record.site];
+  record.state = CallState::waiting;
   if (site.breaker_count > 0) {
     const std::uint32_t breaker = breaker_for(site, record.caller_instance);
     const Breaker::Admission admission = breakers_[breaker].before_request(now_);
@@ -319,6 +360,7 @@ void Engine::on_bulkhead_grant(std::uint32_t call, std::uint32_t token) {
 TimeNs Engine::attempt_deadline(const SiteRuntime& site, const CallRecord& record) const {
   TimeNs deadline = site.policy->timeout_ns > 0 ? later(now_, site.policy->timeout_ns) : kNever;
   if (site.policy->deadline_propagation && record.deadline_ns < deadline) deadline = record.deadline_ns;
+  if (record.rate_deadline_ns < deadline) deadline = record.rate_deadline_ns;  // after a rate-limit wait
   return deadline;
 }
 
@@ -353,8 +395,13 @@ void Engine::cancel_call(std::uint32_t call) {
     return;
   }
   if (record.state == CallState::bulkhead_wait) unlink_bulkhead_waiter(call);
+  if (record.state == CallState::rate_wait) {
+    // Wait(ctx) returns ctx.Err() and cancels its reservation (Reservation.Cancel).
+    const SiteRuntime& site = sites_[record.site];
+    views_[view_for(site, record.caller_instance)].limiter.cancel(site.policy->rate_limit, now_, record.rate_act_ns);
+  }
   if (record.state == CallState::waiting || record.state == CallState::bulkhead_wait ||
-      record.state == CallState::bulkhead_granted) {
+      record.state == CallState::bulkhead_granted || record.state == CallState::rate_wait) {
     send_cancel(record);
     end_attempt(call, Outcome::cancelled);
   } else {

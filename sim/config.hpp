@@ -99,12 +99,16 @@ struct HedgingPolicy {
                                  outcome_bit(Outcome::unavailable) | outcome_bit(Outcome::timeout);
 };
 
-// A token bucket as golang.org/x/time/rate's Limiter with Allow(): `rate_per_s` tokens a
-// second, at most `burst` held (it starts full); a request finding no token is refused at once.
+// A token bucket as golang.org/x/time/rate's Limiter: `rate_per_s` tokens a second, at most
+// `burst` held (it starts full). With Allow() (`wait` false) a request finding no token is
+// refused at once. With Wait(ctx) (`wait` true, callers only) it reserves the next token and
+// waits for it, unless that wait would pass its deadline: then it is refused at once and takes
+// nothing, as Wait's "would exceed context deadline".
 struct RateLimit {
   bool enabled = false;
   double rate_per_s = 0;
   std::uint32_t burst = 1;
+  bool wait = false;          // callers only: Wait (reserve and wait) instead of Allow
   TimeNs retry_after_ns = 0;  // servers only: the Retry-After their 429 answers carry
 };
 

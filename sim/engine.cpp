@@ -373,6 +373,7 @@ void Engine::dispatch(const Event& event) {
     case kHedge: on_hedge_timer(event.a, event.b); break;
     case kBulkheadTimeout: on_bulkhead_timeout(event.a, event.b); break;
     case kBulkheadGrant: on_bulkhead_grant(event.a, event.b); break;
+    case kRateWaitDone: on_rate_wait_done(event.a, event.b); break;
     case kFallbackDone: on_fallback_done(event.a, event.b); break;
     default: invariant_failed("engine: an event of unknown kind " + std::to_string(event.kind()));
   }

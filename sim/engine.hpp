@@ -210,6 +210,9 @@ class Engine final : private BreakerListener {
   void unlink_bulkhead_waiter(std::uint32_t call);
   void on_bulkhead_timeout(std::uint32_t call, std::uint32_t token);
   void on_bulkhead_grant(std::uint32_t call, std::uint32_t token);
+  bool pass_rate_limit(std::uint32_t call, TimeNs deadline);
+  void admit_attempt(std::uint32_t call);
+  void on_rate_wait_done(std::uint32_t call, std::uint32_t token);
   std::uint32_t bulkhead_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
   std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);
   TimeNs backoff_delay(const SiteRuntime& site, std::uint32_t retry_number, Rng& rng);

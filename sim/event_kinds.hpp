@@ -24,6 +24,7 @@ enum EventKind : std::uint8_t {
   kBulkheadTimeout,  // a: call, b: call token (an attempt waited for a bulkhead permit in vain)
   kBulkheadGrant,    // a: call, b: call token (an attempt was given a freed bulkhead permit)
   kFallbackDone,     // a: call, b: call token (a failed call's fallback answers)
+  kRateWaitDone,     // a: call, b: call token (an attempt's reserved rate-limit token is there)
 };
 
 }  // namespace faultline::sim

@@ -80,6 +80,7 @@ struct CallSiteCounters {
   std::uint64_t hedged = 0;             // attempts sent by hedging, beyond each call's first
   std::uint64_t rate_limited = 0;       // answered 429 by the callee's rate limit
   std::uint64_t throttled = 0;          // refused by the caller's own token bucket, never sent
+  std::uint64_t rate_waited = 0;        // attempts that waited for a token of the caller's own bucket (wait: true)
   std::uint64_t bulkhead_full = 0;      // refused by the caller's bulkhead (at once or after waiting), never sent
   std::uint64_t bulkhead_waited = 0;    // attempts that waited for a bulkhead permit
   std::uint64_t degraded = 0;           // of ok: answers the callee gave with a fallback further down

@@ -89,19 +89,54 @@ class RingQueue {
 
 // The state of one token bucket (see RateLimit) in integer time: `credit_ns` is the time's
 // worth of tokens held, one token being worth 1/rate seconds.
+// The bucket holds its tokens as credit in nanoseconds (one token is spacing_ns(rate) of it), so
+// refills are exact integers. Reservations (Wait) may take the credit below zero: the debt is
+// the wait of the latest reservation, as x/time/rate's negative token count.
 struct TokenBucket {
-  TimeNs credit_ns = -1;  // -1: not used yet (full)
+  TimeNs credit_ns = 0;
   TimeNs updated_ns = 0;
-  // Takes a token at `now` if one is there (refilling first); false when the bucket is empty.
+  TimeNs last_event_ns = 0;  // when the latest reservation acts (x/time/rate's lastEvent)
+  bool used = false;         // not used yet: full
+
+  void refill(const RateLimit& limit, TimeNs now) {
+    const TimeNs capacity_ns = times_ns(spacing_ns(limit.rate_per_s), limit.burst);
+    credit_ns = used ? sum_ns(credit_ns, now - updated_ns) : capacity_ns;
+    if (credit_ns > capacity_ns) credit_ns = capacity_ns;
+    used = true;
+    updated_ns = now;
+  }
+  // Allow(): takes a token at `now` if one is there (refilling first); false when there is none.
   bool take(const RateLimit& limit, TimeNs now) {
     const TimeNs token_ns = spacing_ns(limit.rate_per_s);
-    const TimeNs capacity_ns = times_ns(token_ns, limit.burst);
-    credit_ns = credit_ns < 0 ? capacity_ns : sum_ns(credit_ns, now - updated_ns);
-    if (credit_ns > capacity_ns) credit_ns = capacity_ns;
-    updated_ns = now;
+    refill(limit, now);
     if (credit_ns < token_ns) return false;
     credit_ns -= token_ns;
     return true;
+  }
+  // Wait's reservation (reserveN(now, 1, max_wait)): the wait until the token is there, or -1
+  // when it would be longer than `max_wait_ns`, and then nothing is taken.
+  TimeNs reserve(const RateLimit& limit, TimeNs now, TimeNs max_wait_ns) {
+    const TimeNs token_ns = spacing_ns(limit.rate_per_s);
+    refill(limit, now);
+    const TimeNs after_ns = credit_ns - token_ns;
+    const TimeNs wait_ns = after_ns < 0 ? -after_ns : 0;
+    if (wait_ns > max_wait_ns) return -1;
+    credit_ns = after_ns;
+    last_event_ns = later(now, wait_ns);
+    return wait_ns;
+  }
+  // A reservation acting at `act_ns` given up at `now` (Reservation.CancelAt): its token comes
+  // back, less what reservations made after it already count on.
+  void cancel(const RateLimit& limit, TimeNs now, TimeNs act_ns) {
+    const TimeNs token_ns = spacing_ns(limit.rate_per_s);
+    if (act_ns < now) return;
+    const TimeNs restore_ns = token_ns - (last_event_ns - act_ns);
+    if (restore_ns <= 0) return;
+    refill(limit, now);
+    const TimeNs capacity_ns = times_ns(token_ns, limit.burst);
+    credit_ns = sum_ns(credit_ns, restore_ns);
+    if (credit_ns > capacity_ns) credit_ns = capacity_ns;
+    if (act_ns == last_event_ns && act_ns - token_ns >= now) last_event_ns = act_ns - token_ns;
   }
 };
 
@@ -236,8 +271,9 @@ struct BreakerInfo {
 };
 
 // hedging: its attempts are child calls; bulkhead_wait: waiting for a permit; bulkhead_granted:
-// given one, to be sent at once; fallback: failed, its fallback answer on the way.
-enum class CallState : std::uint8_t { free, waiting, backoff, hedging, bulkhead_wait, bulkhead_granted, fallback };
+// given one, to be sent at once; fallback: failed, its fallback answer on the way; rate_wait:
+// waiting for the token it reserved from its caller's own rate limit (RateLimit::wait).
+enum class CallState : std::uint8_t { free, waiting, backoff, hedging, bulkhead_wait, bulkhead_granted, fallback, rate_wait };
 
 struct CallRecord {
   std::uint32_t site = 0;
@@ -254,6 +290,10 @@ struct CallRecord {
   TimeNs started_ns = 0;
   std::uint64_t breaker_generation = 0;
   TimeNs deadline_ns = kNever;       // the deadline inherited from the caller's own request
+  // With a waiting rate limit (RateLimit::wait): when the current attempt's reserved token is
+  // there, and the deadline it had when it began to wait (the wait counts against it).
+  TimeNs rate_act_ns = 0;
+  TimeNs rate_deadline_ns = kNever;
   std::uint32_t work = kNone;        // the current attempt's work (callee side) and its token
   std::uint32_t work_token = 0;
   std::uint32_t next_sibling = kNone;  // the parent's next outstanding call (cancellation, hedging)

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model_run.hpp"
+#include "sim/runtime.hpp"
 
 using faultline::test::call_site;
 using faultline::test::entity;
@@ -101,6 +102,83 @@ TEST_CASE("a client token bucket admits min(rate, offered) plus the burst, as x/
   const json& light = call_site(under, "users", "api");
   CHECK(light["sent"].get<double>() / light["attempts"].get<double>() > 0.995);
   CHECK(light["attempts"].get<double>() == Approx(600).epsilon(0.1));
+}
+
+// x/time/rate's reservations (Limiter.reserveN, Reservation.CancelAt): rate 50/s (a token every
+// 20ms), burst 2, everything at t = 0.
+TEST_CASE("a waiting token bucket reserves as x/time/rate: the k-th of a burst waits max(0, k - burst)/rate", "[model][rate_limit]") {
+  namespace sim = faultline::sim;
+  sim::RateLimit limit;
+  limit.enabled = true;
+  limit.rate_per_s = 50;
+  limit.burst = 2;
+  limit.wait = true;
+  const sim::TimeNs token = 20 * sim::kMillisecond;
+  sim::TokenBucket bucket;
+  for (int k = 1; k <= 5; ++k) CHECK(bucket.reserve(limit, 0, sim::kNever) == std::max(0, k - 2) * token);
+  // The 6th would wait 80ms: with 79ms to its deadline Wait fails at once and reserves nothing;
+  // with exactly 80ms it is granted (waitDuration <= the context's remaining time).
+  CHECK(bucket.reserve(limit, 0, 80 * sim::kMillisecond - 1) == -1);
+  CHECK(bucket.reserve(limit, 0, 80 * sim::kMillisecond) == 4 * token);
+  // Cancelling the latest reservation gives its token back: the next waits 80ms again.
+  bucket.cancel(limit, 0, 4 * token);
+  CHECK(bucket.reserve(limit, 0, sim::kNever) == 4 * token);
+  // Cancelling one with a later reservation behind it gives nothing back (that token is spoken for).
+  bucket.cancel(limit, 0, 2 * token);
+  CHECK(bucket.reserve(limit, 0, sim::kNever) == 5 * token);
+  // Time pays the debt off: 200ms later the 6 reservations are served and the bucket refills.
+  CHECK(bucket.reserve(limit, 6 * token + 2 * token, sim::kNever) == 0);
+}
+
+namespace {
+
+// Two clients offering 200/s evenly in the first second (an arrival every 5ms from 5ms), each to
+// its own service, each through its own waiting token bucket of 50/s and burst 10: `patient`
+// with a 10s timeout, `hurried` with 502ms (no arrival can then be due exactly at its deadline).
+json waiting_clients() {
+  json scenario = json::parse(R"({
+    "version": 1, "name": "token-bucket-wait", "seed": 3, "duration": "6s", "zones": ["z"],
+    "services": [{"name": "api", "instances": 1, "workers": 1000, "service_time": "1ms"},
+                 {"name": "api2", "instances": 1, "workers": 1000, "service_time": "1ms"}],
+    "clients": [{"name": "patient", "zone": "z", "service": "api", "timeout": "10s"},
+                {"name": "hurried", "zone": "z", "service": "api2", "timeout": "502ms"}]
+  })");
+  for (json& client : scenario["clients"]) {
+    client["open_loop"] = {{"rate", 200}, {"arrivals", "constant"}};
+    client["stop"] = "1s";
+    client["rate_limit"] = {{"rate", 50}, {"burst", 10}, {"wait", true}};
+  }
+  return scenario;
+}
+
+}  // namespace
+
+TEST_CASE("a waiting token bucket sends at exactly its rate, and refuses at once what would wait past the deadline", "[model][rate_limit]") {
+  ScratchDir dir("token-bucket-wait");
+  const json report = run_scenario(waiting_clients(), dir);
+  // Arrival k (1..n) at 5k ms reserves its token for max(5k, 5 + 20(k - 10)) ms.
+  const json& patient = call_site(report, "patient", "api");
+  const int n = patient["attempts"].get<int>();
+  REQUIRE(n >= 190);
+  CHECK(patient["sent"] == n);  // nobody gives up
+  CHECK(patient["throttled"] == 0);
+  CHECK(patient["rate_waited"] == n - 13);  // 5 + 20(k - 10) > 5k from k = 14 on
+  // The last one waited 15n - 195 ms, then 1ms of service.
+  CHECK(entity(report, "clients", "patient")["latency"]["max_ms"].get<double>() == Approx(15.0 * n - 195 + 1).margin(0.02));
+  // While in debt the bucket lets one through every 20ms: 50 in each whole second.
+  const json& series = report["timeseries"]["services"][0];
+  CHECK(series["requests"][1] == 50);
+  CHECK(series["requests"][2] == 50);
+
+  // With 502ms to wait at most, the j-th sent leaves at 5 + 20(j - 10) ms <= 5n + 502 ms: so
+  // 10 + floor((5n - 5 + 502) / 20) go out; the rest are refused at once, never sent.
+  const json& hurried = call_site(report, "hurried", "api2");
+  const int sent = 10 + (5 * n - 5 + 502) / 20;
+  CHECK(hurried["attempts"] == n);
+  CHECK(hurried["sent"] == sent);
+  CHECK(hurried["throttled"] == n - sent);
+  CHECK(hurried["failed"]["timeout"] == 0);
+  CHECK(entity(report, "clients", "hurried")["latency"]["max_ms"].get<double>() <= 503.0);
 }
 
 namespace {
