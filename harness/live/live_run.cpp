@@ -451,6 +451,7 @@ LiveResult LiveRun::run() {
     target.host_header = c.host_header;
     target.body = c.body;
     target.max_connections = c.max_connections;
+    target.site = engine_->clients()[c.client].site;
     targets.push_back(std::move(target));
   }
   generator_ = std::make_unique<LoadGenerator>(io_, model_, std::move(targets), engine_->mutable_results(), static_cast<BreakerTransitionSink*>(this));
@@ -495,6 +496,12 @@ LiveResult LiveRun::run() {
     if (key == "trace_hash" || key == "events") continue;
     report[key] = value;
     if (key == "faultline_version") report["mode"] = "live";
+  }
+  // Refused connections are told apart in live mode whatever the policies name: a refused
+  // connect (nothing listens) is connection_refused, as the model's crashed instance.
+  const sim::Results& results = engine_->results();
+  for (std::size_t s = 0; s < report["call_sites"].size() && s < results.sites.size(); ++s) {
+    report["call_sites"][s]["failed"]["connection_refused"] = results.sites[s].connection_refused;
   }
   for (Json& breaker : report["breakers"]) {
     std::uint64_t opens = 0;

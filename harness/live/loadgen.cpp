@@ -425,6 +425,7 @@ void LoadGenerator::exchange_done(std::unique_ptr<Pooled> pooled, boost::system:
   first.deadline_ns = pooled->deadline_ns;
   first.outcome = settle(client, std::move(pooled), ec, fired, first.retry_after_ns, first.again_on_fresh);
   if (first.outcome == Outcome::ok && !first.again_on_fresh) {
+    count_sent(client, Outcome::ok);
     --client.outstanding;
     record(client.index, Outcome::ok, now_ns() - intended_ns);
     return;
@@ -448,19 +449,26 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
     if (attempts == 1 && first.made && !first.again_on_fresh) {
       outcome = first.outcome;  // made by send() (no rate limit, no breaker)
       retry_after_ns = first.retry_after_ns;
+      count_sent(client, outcome);
     } else if (attempts == 1 && first.again_on_fresh) {
       // send()'s kept-alive connection was closed by the server: once more on a fresh one,
       // within the same deadline.
       outcome = co_await attempt(client, first.deadline_ns, retry_after_ns, 1);
       if (!*alive || stopping_) co_return;
+      count_sent(client, outcome);
     } else if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now_ns())) {
       outcome = Outcome::rate_limited;  // the client's own limiter said no: never sent (as in the engine)
+      if (sim::CallSiteCounters* site = site_of(client)) {
+        ++site->attempts;
+        ++site->throttled;
+      }
     } else {
       if (policy.breaker.enabled) admission = client.breaker.before_request(now_ns());
       if (admission.allowed()) {
         const TimeNs deadline = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
         outcome = co_await attempt(client, deadline, retry_after_ns, 0);
         if (!*alive || stopping_) co_return;  // abandoned at the end of the run: not counted
+        count_sent(client, outcome);
         if (policy.breaker.enabled) {
           // What the breaker counts as a failure is the policy's (gobreaker's IsSuccessful).
           client.breaker.after_request(now_ns(), admission.generation,
@@ -468,12 +476,17 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
         }
       } else {
         outcome = Outcome::rejected;
+        if (sim::CallSiteCounters* site = site_of(client)) {
+          ++site->attempts;
+          ++site->short_circuited;
+        }
       }
     }
     if (outcome == Outcome::ok) break;
     if (attempts >= policy.retry.max_attempts || (policy.retry.retry_on_mask & sim::outcome_bit(outcome)) == 0) break;
     if (!client.budget.try_withdraw(now_ns())) break;
     ++results_.clients[index].totals.retries;
+    if (sim::CallSiteCounters* site = site_of(client)) ++site->retries;
     ++results_.clients[index].series[std::min<std::size_t>(current_bucket_, results_.clients[index].series.size() - 1)]
           .counts.retries;
     TimeNs backoff = sim::retry_backoff_ns(policy.retry, attempts, client.retry_rng);
@@ -493,6 +506,27 @@ asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intende
   record(index, outcome, now_ns() - intended_ns);
 }
 
+sim::CallSiteCounters* LoadGenerator::site_of(const Client& client) {
+  return client.target.site < results_.sites.size() ? &results_.sites[client.target.site] : nullptr;
+}
+
+// An attempt that went out ended: counted on the client's call site as the engine counts an
+// attempt's end on the caller's side (sim/calls.cpp).
+void LoadGenerator::count_sent(const Client& client, Outcome outcome) {
+  sim::CallSiteCounters* site = site_of(client);
+  if (site == nullptr) return;
+  ++site->attempts;
+  ++site->sent;
+  switch (outcome) {
+    case Outcome::ok: ++site->ok; break;
+    case Outcome::connection_refused: ++site->connection_refused; [[fallthrough]];
+    case Outcome::error: ++site->errors; break;
+    case Outcome::timeout: ++site->timeouts; break;
+    case Outcome::rate_limited: ++site->rate_limited; break;
+    default: break;
+  }
+}
+
 // Takes an idle connection of the client's pool (no coroutine needed), or null.
 std::unique_ptr<LoadGenerator::Pooled> LoadGenerator::take_idle(Client& client) {
   if (stopping_ || client.idle.empty()) return nullptr;
@@ -503,7 +537,7 @@ std::unique_ptr<LoadGenerator::Pooled> LoadGenerator::take_idle(Client& client) 
 }
 
 asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(Client& client, TimeNs deadline_ns,
-                                                                                bool& timed_out) {
+                                                                                bool& timed_out, bool& refused) {
   boost::system::error_code ec;
   for (;;) {
     if (stopping_) co_return nullptr;
@@ -523,6 +557,7 @@ asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(C
         --client.open;
         --open_connections_;
         timed_out = fired;
+        refused = !fired && ec == asio::error::connection_refused;  // nothing listens there (ECONNREFUSED)
         co_return nullptr;
       }
       pooled->socket.set_option(tcp::no_delay(true), ec);
@@ -569,14 +604,16 @@ asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_
                                                 int tries_done) {
   const auto alive = alive_;
   for (int tries = tries_done; tries < 2; ++tries) {
-    bool timed_out = false;
+    bool timed_out = false, refused = false;
     // An idle kept-alive connection is taken at once; only a new or awaited one needs acquire's
     // coroutine.
     std::unique_ptr<Pooled> pooled = take_idle(client);
     if (!pooled) {
-      pooled = co_await acquire(client, deadline_ns, timed_out);
+      pooled = co_await acquire(client, deadline_ns, timed_out, refused);
       if (!*alive) co_return Outcome::error;
-      if (!pooled) co_return timed_out ? Outcome::timeout : Outcome::error;
+      // A refused connection is the model's connection_refused (an error that retry_on and a
+      // breaker's failures can name apart).
+      if (!pooled) co_return timed_out ? Outcome::timeout : refused ? Outcome::connection_refused : Outcome::error;
     }
     if (deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(deadline_ns));
     boost::system::error_code ec;

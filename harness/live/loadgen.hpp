@@ -40,6 +40,7 @@ struct ClientTarget {
   std::string host_header;  // empty: host:port of the address
   std::string body;
   std::uint32_t max_connections = 256;
+  std::uint32_t site = UINT32_MAX;  // the engine's call site of this client (its caller-side counters)
 };
 
 struct GeneratorStats {
@@ -116,9 +117,11 @@ class LoadGenerator {
   sim::Outcome settle(Client& client, std::unique_ptr<Pooled> pooled, boost::system::error_code ec, bool fired,
                       sim::TimeNs& retry_after_ns, bool& again_on_fresh);
   std::unique_ptr<Pooled> take_idle(Client& client);
-  asio::awaitable<std::unique_ptr<Pooled>> acquire(Client& client, sim::TimeNs deadline_ns, bool& timed_out);
+  asio::awaitable<std::unique_ptr<Pooled>> acquire(Client& client, sim::TimeNs deadline_ns, bool& timed_out, bool& refused);
   void release(Client& client, std::unique_ptr<Pooled> connection);
   void record(std::uint32_t client, sim::Outcome outcome, sim::TimeNs latency_ns);
+  sim::CallSiteCounters* site_of(const Client& client);
+  void count_sent(const Client& client, sim::Outcome outcome);
 
   asio::io_context& io_;
   const sim::ModelConfig& model_;

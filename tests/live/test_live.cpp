@@ -379,6 +379,16 @@ TEST_CASE("a crash of the system under test is a result of the live run, not an 
   CHECK(sum_series(series, "ok", 0, 4) > 50);
   CHECK(sum_series(series, "ok", 8, 10) == 0);
   CHECK(sum_series(series, "errors", 8, 10) > 50);
+  // Once it exited, nothing listens on its port: those connects are refused, and the report
+  // counts them as the model counts a crashed instance's, connection_refused (of the errors),
+  // on the caller's side of the client's call site.
+  REQUIRE(report["call_sites"].size() == 1);
+  const nlohmann::json& site = report["call_sites"][0];
+  const std::uint64_t refused = site["failed"]["connection_refused"].get<std::uint64_t>();
+  CHECK(refused > 50);
+  CHECK(refused <= site["failed"]["error"].get<std::uint64_t>());
+  CHECK(site["ok"] == ok);
+  CHECK(site["attempts"] == report["clients"][0]["totals"]["requests"]);
 }
 
 TEST_CASE("closed-loop users and an open-loop client run on one event loop, each user one request at a time", "[live]") {
