@@ -9,6 +9,7 @@
 
 #include "gui/app/app.hpp"
 #include "gui/app/widgets.hpp"
+#include "gui/model/edge_counters.hpp"
 #include "gui/model/format.hpp"
 
 namespace faultline::gui {
@@ -207,51 +208,14 @@ void instance_tooltip(const Topology& t, const Snapshot& snap, std::uint32_t i) 
 }  // namespace
 
 // What the caller saw on this arrow since the start of the live run: the per-call-site counters
-// (short-circuited and shed requests never show up on the callee's side).
+// (short-circuited and shed requests never show up on the callee's side), as gui/model's
+// caller_side() puts them in words.
 void caller_side_text(App& app, const TopoEdge& edge) {
-  const auto& sites = app.session.live_results().sites;
-  sim::CallSiteCounters sum;
-  for (std::uint32_t s : edge.sites) {
-    if (s >= sites.size()) continue;
-    sum.attempts += sites[s].attempts;
-    sum.ok += sites[s].ok;
-    sum.errors += sites[s].errors;
-    sum.timeouts += sites[s].timeouts;
-    sum.unavailable += sites[s].unavailable;
-    sum.short_circuited += sites[s].short_circuited;
-    sum.shed += sites[s].shed;
-    sum.breaker_opens += sites[s].breaker_opens;
-    sum.degraded += sites[s].degraded;
-    sum.fallbacks += sites[s].fallbacks;
-    sum.hedged += sites[s].hedged;
-    sum.rate_limited += sites[s].rate_limited;
-    sum.throttled += sites[s].throttled;
-    sum.bulkhead_full += sites[s].bulkhead_full;
-    sum.cancelled += sites[s].cancelled;
-    sum.deadline_exceeded += sites[s].deadline_exceeded;
-    sum.connection_refused += sites[s].connection_refused;
-  }
-  if (sum.attempts == 0) return;
+  const CallerSide side = caller_side(edge, app.session.live_results());
+  if (side.lines.empty()) return;
   ImGui::Separator();
   ImGui::TextDisabled("caller's side, live run so far");
-  ImGui::Text("%llu attempts, %s ok", static_cast<unsigned long long>(sum.attempts),
-              format_percent(static_cast<double>(sum.ok) / static_cast<double>(sum.attempts)).c_str());
-  ImGui::Text("failed: %llu error, %llu timeout, %llu unavailable", static_cast<unsigned long long>(sum.errors),
-              static_cast<unsigned long long>(sum.timeouts), static_cast<unsigned long long>(sum.unavailable));
-  ImGui::Text("%llu short-circuited, %llu shed, %llu breaker openings", static_cast<unsigned long long>(sum.short_circuited),
-              static_cast<unsigned long long>(sum.shed), static_cast<unsigned long long>(sum.breaker_opens));
-  // Counters of the resilience patterns that are off by default: shown once one has counted.
-  const std::pair<const char*, std::uint64_t> optional[] = {
-      {"degraded", sum.degraded},   {"fallbacks", sum.fallbacks},         {"hedged", sum.hedged},
-      {"rate-limited (429)", sum.rate_limited}, {"throttled", sum.throttled}, {"bulkhead full", sum.bulkhead_full},
-      {"cancelled", sum.cancelled}, {"deadline exceeded", sum.deadline_exceeded},
-      {"of the errors refused connections", sum.connection_refused}};
-  std::string extra;
-  for (const auto& [name, count] : optional) {
-    if (count == 0) continue;
-    extra += (extra.empty() ? "" : ", ") + std::to_string(count) + " " + name;
-  }
-  if (!extra.empty()) ImGui::TextUnformatted(extra.c_str());
+  for (const std::string& line : side.lines) ImGui::TextUnformatted(line.c_str());
 }
 
 void TopologyPanel::fit(App& app, ImVec2 canvas) {

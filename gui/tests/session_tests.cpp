@@ -6,6 +6,8 @@
 #include <ctime>
 
 #include "gui/model/document.hpp"
+#include "gui/model/edge_counters.hpp"
+#include "gui/model/recording.hpp"
 #include "gui/model/session.hpp"
 #include "gui/model/timeline.hpp"
 
@@ -192,4 +194,33 @@ TEST_CASE("seeking anywhere in the reference chain's 10 minutes lands exactly, f
   CHECK(session.cursor_ns() == 599 * sim::kSecond);
   CHECK(snapshot_difference(session.snapshot(), fresh_snapshot(scenario, scenario->model.seed, 599 * sim::kSecond)) == "");
   WARN("seek to 590s: " << forward_s << " s CPU; replay to 599s: " << replay_s << " s CPU");
+}
+
+TEST_CASE("the edge inspector's caller-side counters are the report's: hedged and cancelled attempts of hedged-requests") {
+  const auto scenario = load_example("scenarios/hedged-requests.json");
+  const std::uint64_t seed = scenario->model.seed;
+  const auto recording = record_run(scenario, seed, "A");
+  REQUIRE(recording->error.empty());
+  Run run(scenario, seed);
+  run.advance_to(scenario->model.duration_ns);
+  REQUIRE(run.at_end());
+  const Topology topology = build_topology(run.engine(), scenario->faults);
+  REQUIRE(topology.clients.size() == 1);
+  const TopoEdge& edge = topology.edges[topology.sites[topology.clients[0].site].edge];
+  // The lines the inspector draws for the users -> search arrow at the end of the run.
+  const CallerSide side = caller_side(edge, run.engine().results());
+  REQUIRE(side.lines.size() == 4);
+  INFO(side.lines[0] << "\n" << side.lines[1] << "\n" << side.lines[2] << "\n" << side.lines[3]);
+  const nlohmann::ordered_json* site = nullptr;
+  for (const auto& s : recording->report["call_sites"]) {
+    if (s["caller"] == "users" && s["callee"] == "search") site = &s;
+  }
+  REQUIRE(site != nullptr);
+  const auto hedged = (*site)["hedged"].get<std::uint64_t>();
+  const auto cancelled = (*site)["cancelled"].get<std::uint64_t>();
+  CHECK(hedged > 1000);  // the slow instance's 40 s make hedges
+  CHECK(cancelled > 1000);
+  CHECK(side.lines[0].rfind(std::to_string((*site)["attempts"].get<std::uint64_t>()) + " attempts, ", 0) == 0);
+  CHECK(side.lines[3].find(std::to_string(hedged) + " hedged") != std::string::npos);
+  CHECK(side.lines[3].find(std::to_string(cancelled) + " cancelled") != std::string::npos);
 }
