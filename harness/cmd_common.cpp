@@ -159,6 +159,18 @@ double parse_positive(const std::string& flag, const std::string& text) {
   return value;
 }
 
+double parse_percent(const std::string& flag, const std::string& text) {
+  const std::string_view number = !text.empty() && text.back() == '%' ? std::string_view(text).substr(0, text.size() - 1)
+                                                                       : std::string_view(text);
+  double value = 0;
+  const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
+  if (number.empty() || error != std::errc() || end != number.data() + number.size() || !(value >= 0) ||
+      !std::isfinite(value)) {
+    throw UsageError(flag + ": expected a percentage like 10%, got \"" + std::string(number) + "\"");
+  }
+  return value;
+}
+
 sim::TimeNs parse_duration(const std::string& flag, const std::string& text) {
   std::string why;
   const auto value = parse_go_duration(text, &why);

@@ -21,8 +21,6 @@ namespace faultline::harness {
 struct UsageError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
-// The name the sweep, merge and compare code used before the command table; the same type.
-using CommandUsageError = UsageError;
 
 // Walks one command's arguments in order. Each loop iteration offers the next argument to the
 // parser's matchers; the first that matches consumes it. Single-valued options and flags given
@@ -73,6 +71,7 @@ class ArgParser {
 // The one way the command line reads numbers. Each throws UsageError naming the flag.
 std::uint64_t parse_u64(const std::string& flag, const std::string& text);
 double parse_positive(const std::string& flag, const std::string& text);
+double parse_percent(const std::string& flag, const std::string& text);  // "10%" or "10" -> 10, >= 0
 sim::TimeNs parse_duration(const std::string& flag, const std::string& text);  // "5m", > 0
 
 // The edit distance between two short words (insertions, deletions, substitutions).

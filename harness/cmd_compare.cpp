@@ -41,17 +41,6 @@ ReadReport read_report(std::string& path) {
   return out;
 }
 
-// "10%" or "10" -> 10; a non-negative number.
-double parse_percent_flag(const std::string& flag, std::string text) {
-  if (!text.empty() && text.back() == '%') text.pop_back();
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !(value >= 0)) {
-    throw UsageError(flag + ": expected a percentage like 10%, got \"" + text + "\"");
-  }
-  return value;
-}
-
 }  // namespace
 
 int command_compare(const std::vector<std::string>& args) {
@@ -73,9 +62,9 @@ int command_compare(const std::vector<std::string>& args) {
     }
   }
   live::CalibrationTolerance tolerance;
-  if (!relative_tolerance.empty()) tolerance.relative = parse_percent_flag("--tolerance", relative_tolerance) / 100.0;
+  if (!relative_tolerance.empty()) tolerance.relative = parse_percent("--tolerance", relative_tolerance) / 100.0;
   if (!availability_tolerance.empty()) {
-    tolerance.availability_points = parse_percent_flag("--availability-tolerance", availability_tolerance);
+    tolerance.availability_points = parse_percent("--availability-tolerance", availability_tolerance);
   }
   std::string fail_on;
   for (const std::string& spec : fail_on_specs) fail_on += (fail_on.empty() ? "" : ",") + spec;

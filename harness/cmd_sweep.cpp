@@ -270,11 +270,11 @@ int command_sweep(const std::vector<std::string>& raw) {
     read_seeds_file(progress_path, progress, saved, saved_layout, saved_records);
     if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
         saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
-      throw CommandUsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
+      throw UsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
     }
     const json saved_limits = progress.is_object() && progress.contains("limits") ? progress["limits"] : json();
     if (saved_limits != limit_flags(options)) {
-      throw CommandUsageError("--resume: " + progress_path + " was interrupted with " + limits_text(saved_limits) +
+      throw UsageError("--resume: " + progress_path + " was interrupted with " + limits_text(saved_limits) +
                               ", this command has " + limits_text(limit_flags(options)) +
                               "; resume with the same limits (or start the sweep again without --resume)");
     }

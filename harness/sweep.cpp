@@ -29,7 +29,7 @@ SeedRange parse_seed_range(const std::string& text) {
     throw UsageError("--seeds: expected A-B with A <= B, got \"" + text + "\"");
   }
   if (range.last > (std::uint64_t{1} << 53)) {
-    throw CommandUsageError("--seeds: seeds are at most 9007199254740992 (2^53, as a scenario's \"seed\"), got \"" + text + "\"");
+    throw UsageError("--seeds: seeds are at most 9007199254740992 (2^53, as a scenario's \"seed\"), got \"" + text + "\"");
   }
   if (range.last - range.first >= kMaxSweepSeeds) {
     throw UsageError("--seeds: at most " + std::to_string(kMaxSweepSeeds) +

@@ -8,7 +8,7 @@
 #include "harness/sweep.hpp"
 #include "reports/sweep_report.hpp"
 
-using faultline::harness::CommandUsageError;
+using faultline::harness::UsageError;
 using faultline::harness::parse_seed_range;
 using faultline::harness::SeedRange;
 using faultline::harness::shard_slice;
@@ -37,10 +37,10 @@ TEST_CASE("seed ranges parse as A-B or a single seed", "[sweep]") {
   CHECK(parse_seed_range("1-1000").first == 1);
   CHECK(parse_seed_range("1-1000").last == 1000);
   CHECK(parse_seed_range("42").count() == 1);
-  CHECK_THROWS_AS(parse_seed_range("10-1"), CommandUsageError);
-  CHECK_THROWS_AS(parse_seed_range("a-b"), CommandUsageError);
-  CHECK_THROWS_AS(parse_seed_range("1-"), CommandUsageError);
-  CHECK_THROWS_AS(parse_seed_range("0-99999999999"), CommandUsageError);
+  CHECK_THROWS_AS(parse_seed_range("10-1"), UsageError);
+  CHECK_THROWS_AS(parse_seed_range("a-b"), UsageError);
+  CHECK_THROWS_AS(parse_seed_range("1-"), UsageError);
+  CHECK_THROWS_AS(parse_seed_range("0-99999999999"), UsageError);
 }
 
 TEST_CASE("shards are disjoint contiguous slices that cover the seed range", "[sweep]") {
@@ -56,7 +56,7 @@ TEST_CASE("shards are disjoint contiguous slices that cover the seed range", "[s
     }
     CHECK(expected_first == range.last + 1);
   }
-  CHECK_THROWS_AS(shard_slice({1, 3}, {1, 4}), CommandUsageError);
+  CHECK_THROWS_AS(shard_slice({1, 3}, {1, 4}), UsageError);
 }
 
 TEST_CASE("a sweep's outputs are byte-identical whatever the number of jobs", "[sweep]") {

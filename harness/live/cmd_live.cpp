@@ -49,7 +49,7 @@ const char* kProxyUsage =
 
 namespace {
 
-using harness::CommandUsageError;
+using harness::UsageError;
 
 std::string percent_text(std::uint64_t ok, std::uint64_t all) {
   char text[32];
@@ -122,13 +122,13 @@ int command_live(const std::vector<std::string>& raw) {
   std::optional<std::uint64_t> seed;
   if (!seed_text.empty()) seed = harness::parse_u64("--seed", seed_text);
   if (!metrics_format.empty()) outputs.metrics_format = harness::parse_metrics_format(metrics_format);
-  if (scenario_path.empty()) throw CommandUsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
-  if (binding_path.empty()) throw CommandUsageError("live: --bind BINDING.json is required (where the real services are)");
+  if (scenario_path.empty()) throw UsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
+  if (binding_path.empty()) throw UsageError("live: --bind BINDING.json is required (where the real services are)");
   const std::uint64_t trace_max_events = trace_max_text.empty() ? 200'000 : harness::parse_u64("--trace-max-events", trace_max_text);
   std::optional<reports::TraceWindow> trace_window;
   if (!trace_window_text.empty()) trace_window = harness::parse_trace_window("--trace-window", trace_window_text);
   if (harness::is_stdout(trace_path) && harness::writes_to_stdout(outputs)) {
-    throw CommandUsageError("only one output can go to standard output (\"-\")");
+    throw UsageError("only one output can go to standard output (\"-\")");
   }
   // Every output is checked before any work (as for run): none may overwrite an input.
   harness::OutputSet files;
@@ -195,10 +195,10 @@ int command_proxy(const std::vector<std::string>& raw) {
       args.reject();
     }
   }
-  if (api.empty()) throw CommandUsageError("proxy: --api HOST:PORT is required (e.g. --api 127.0.0.1:8474)");
-  if (!parse_host_port(api)) throw CommandUsageError("proxy: --api: expected HOST:PORT like 127.0.0.1:8474, got \"" + api + "\"");
+  if (api.empty()) throw UsageError("proxy: --api HOST:PORT is required (e.g. --api 127.0.0.1:8474)");
+  if (!parse_host_port(api)) throw UsageError("proxy: --api: expected HOST:PORT like 127.0.0.1:8474, got \"" + api + "\"");
   if (!binding_path.empty() && scenario_path.empty()) {
-    throw CommandUsageError("proxy: --bind needs --scenario SCENARIO.json (the binding names the scenario's services)");
+    throw UsageError("proxy: --bind needs --scenario SCENARIO.json (the binding names the scenario's services)");
   }
   std::vector<ProxyConfig> initial;
   if (!binding_path.empty()) {
