@@ -9,7 +9,7 @@ packages=(
   nlohmann-json3-dev libvalijson-dev catch2
   libimgui-dev libglfw3-dev libgl1-mesa-dev libstb-dev zlib1g-dev
   xvfb xauth libxml2-utils chromium
-  clang-14 libclang-rt-14-dev valgrind
+  clang-14 libclang-rt-14-dev lld valgrind
   slurm-wlm munge
   dpkg-dev
   libboost-system-dev haproxy wrk nodejs curl
