@@ -15,7 +15,9 @@
 #  4. memory of a live run at 10,000 req/s, sampled every SECONDS (flat = bounded by connections).
 #  SECTIONS (default 1234) picks which to run, e.g. 3 or 34.
 #  Every figure is printed with the 1-minute load average at the time ("load L"): on a shared
-#  machine the figures measure the contention as much as the tool.
+#  machine the figures measure the contention as much as the tool. Sections 1 and 2 also print
+#  the generator's CPU time (user + system) per request, and wrk's: the load-independent figure
+#  (50,000 req/s on one core is at most 20 us of CPU per request).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/headless}
@@ -28,6 +30,13 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 load() { echo "load $(cut -d' ' -f1 /proc/loadavg)"; }
+# Runs a command and leaves its CPU seconds (user system, of it and its children) in $work/cpu:
+# the figure the machine's load moves least (a busy core delays a process, it does not make
+# its work larger).
+timed() { python3 -c 'import resource, subprocess, sys
+subprocess.run(sys.argv[2:], stdout=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+open(sys.argv[1], "w").write(f"{r.ru_utime} {r.ru_stime}")' "$work/cpu" "$@" || true; }
 port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 be=$(port)
@@ -50,6 +59,12 @@ if not os.path.exists(sys.argv[1]):
 r = json.load(open(sys.argv[1])); c = r["clients"][0]; g = r["live"]["generator"]
 print(f'requests {c["totals"]["requests"]} ok {c["totals"]["ok"]} p50 {c["latency"]["p50_ms"]} ms p99 {c["latency"]["p99_ms"]} ms '
       f'lateness p99 {g["lateness_p99_ms"]} ms bottleneck {g["bottleneck"]} peak connections {r["live"]["connections"]["peak"]}', end=" ")
+cpu = os.path.join(os.path.dirname(sys.argv[1]), "cpu")
+if os.path.exists(cpu):  # the live process's own CPU time per request ended (user + system)
+    user, system = map(float, open(cpu).read().split())
+    n = max(c["totals"]["requests"], 1)
+    print(f'CPU {(user + system) / n * 1e6:.1f} us/request (user {user / n * 1e6:.1f})', end=" ")
+    os.remove(cpu)
 PY
   echo "($(load))"
 }
@@ -68,18 +83,26 @@ echo "== 1. open-loop rate on one core (faultline live, pinned to cpu 0) vs wrk 
 binding_direct $be
 for rate in 5000 10000 20000 50000; do
   scenario $rate ${seconds}s
-  rm -f "$work/r.json"; taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+  rm -f "$work/r.json"; timed taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json"
   echo -n "faultline live at $rate req/s: "; live_figures
 done
 echo -n "wrk (1 thread, 64 connections, cpu 0): "
-echo "$(taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/ | grep -E 'Requests/sec|Latency' | tr -s ' ' | paste -sd' ') ($(load))"
+python3 -c 'import resource, subprocess, sys, re
+out = subprocess.run(sys.argv[1:], capture_output=True, text=True).stdout
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+total = re.search(r"(\d+) requests in", out)
+lines = " ".join(" ".join(l.split()) for l in out.splitlines() if "Requests/sec" in l or "Latency" in l)
+n = int(total.group(1)) if total else 0
+print(lines, f"CPU {(r.ru_utime + r.ru_stime) / max(n, 1) * 1e6:.1f} us/request (user {r.ru_utime / max(n, 1) * 1e6:.1f})", end=" ")' \
+  taskset -c 0 wrk -t1 -c64 -d${seconds}s http://127.0.0.1:$be/
+echo "($(load))"
 fi
 
 if [[ $sections == *2* ]]; then
 binding_direct $be
 echo "== 2. the generator's own added latency at 20,000 req/s (zero-latency backend) =="
 scenario 20000 ${seconds}s
-rm -f "$work/r.json"; "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json" >/dev/null || true
+rm -f "$work/r.json"; timed "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json"
 echo -n "direct: "; live_figures
 fi
 

@@ -16,6 +16,7 @@
 #include "faults/live_effect.hpp"
 #include "harness/assertions.hpp"
 #include "harness/interrupt.hpp"
+#include "harness/live/handler_memory.hpp"
 #include "harness/live/loadgen.hpp"
 #include "harness/live/proxy.hpp"
 #include "reports/trace.hpp"
@@ -173,6 +174,7 @@ class LiveRun final : BreakerTransitionSink {
   std::string started_at_;
   Clock::time_point start_{};
   bool finished_ = false;
+  asio::steady_timer interrupt_timer_{io_};
   bool interrupted_ = false;
   std::uint32_t closed_buckets_ = 0;
 };
@@ -319,6 +321,7 @@ void LiveRun::finish(bool interrupted) {
     proxy->stop();
   }
   for (auto& timer : timers_) timer->cancel();
+  interrupt_timer_.cancel();
   engine_->mutable_results().end_ns = interrupted ? end : model_.duration_ns;
   engine_->mutable_results().stop = interrupted ? sim::StopReason::stopped : sim::StopReason::finished;
 }
@@ -329,10 +332,11 @@ void LiveRun::poll_interrupt() {
     finish(true);
     return;
   }
-  auto timer = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(20));
-  timer->async_wait([this, timer](boost::system::error_code ec) {
+  // One timer, re-armed: the poll allocates nothing (it runs 50 times a second).
+  interrupt_timer_.expires_after(std::chrono::milliseconds(20));
+  interrupt_timer_.async_wait(recycled([this](boost::system::error_code ec) {
     if (!ec) poll_interrupt();
-  });
+  }));
 }
 
 Json LiveRun::live_section() const {

@@ -4,15 +4,9 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
-#include <unordered_set>
+#include <optional>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
 #include "harness/live/handler_memory.hpp"
@@ -25,17 +19,6 @@ namespace faultline::live {
 
 using sim::Outcome;
 using sim::TimeNs;
-
-// A deadline on one connection: when it passes, the socket is closed and `fired` set. Its
-// timer's handler may already be queued when the waiting coroutine disarms it (the answer and
-// the deadline arrived together), and run after the connection is gone; so the handler holds
-// this by shared_ptr and acts only while `armed` and for the attempt it was armed for.
-struct Deadline {
-  tcp::socket* socket = nullptr;
-  std::uint64_t generation = 0;
-  bool armed = false;
-  bool fired = false;
-};
 
 // The framing of one response as its bytes arrive: the head, then a body by Content-Length,
 // chunked, or until the server closes. complete() is asked again after every read.
@@ -81,59 +64,63 @@ bool LoadGenerator::ResponseReader::done(const std::string& data) {
   return false;
 }
 
+// One kept-alive connection of a client's pool. Kept for the generator's life once made and
+// reused after it closes (for a new connection), so the handler of an operation pending on
+// its socket always has it to refer to.
 struct LoadGenerator::Pooled {
-  explicit Pooled(asio::io_context& io)
-      : socket(io), deadline_timer(io), deadline(std::make_shared<Deadline>(Deadline{&socket})) {}
-  ~Pooled() { deadline->armed = false; }
-  // The deadline is allocated once per connection, not per request.
-  void arm(Clock::time_point at) {
-    deadline->armed = true;
-    deadline->fired = false;
-    const std::uint64_t generation = ++deadline->generation;
-    deadline_timer.expires_at(at);
-    deadline_timer.async_wait(recycled([d = deadline, generation](boost::system::error_code wait_ec) {
-      if (wait_ec || !d->armed || d->generation != generation) return;
-      d->fired = true;
-      boost::system::error_code ignored;
-      d->socket->close(ignored);
-    }));
-  }
-  // Returns whether the deadline fired (and closed the socket).
-  bool disarm() {
-    if (deadline->armed) {
-      deadline->armed = false;
-      deadline_timer.cancel();
-    }
-    return deadline->fired;
-  }
+  explicit Pooled(asio::io_context& io) : socket(io) {}
   tcp::socket socket;
-  asio::steady_timer deadline_timer;
-  std::shared_ptr<Deadline> deadline;
   std::string buffer;  // bytes read past the last response
-  std::array<char, 8192> chunk;  // each read lands here (kept out of the attempt's coroutine frame)
+  std::array<char, 8192> chunk;  // each read lands here
   bool reused = false;
-  // The exchange in progress on this connection when send() runs it without a coroutine.
   ResponseReader reader;
-  std::uint32_t client = 0;
-  TimeNs intended_ns = 0;
-  TimeNs deadline_ns = sim::kNever;
 };
 
-struct PoolWaiter {
-  asio::steady_timer* timer = nullptr;  // null once it stopped waiting
+// A closed-loop user: one request at a time, thinking between them.
+struct LoadGenerator::User {
+  explicit User(asio::io_context& io) : timer(io) {}
+  std::uint32_t client = 0;
+  std::size_t step = 0;  // in the client's session
+  asio::steady_timer timer;
+};
+
+// One request, from its first attempt to its outcome (retries included). Recycled through the
+// generator's free list: its handlers never allocate once it exists.
+struct LoadGenerator::Request {
+  explicit Request(asio::io_context& io) : backoff(io) {}
+  enum class Phase : std::uint8_t { idle, pool_wait, connecting, exchanging, backoff };
+  std::uint32_t client = 0;
+  User* user = nullptr;  // closed loop: whose request this is
+  TimeNs intended_ns = 0;
+  std::uint32_t attempts = 0;  // made or refused so far, this one included
+  Phase phase = Phase::idle;
+  Pooled* connection = nullptr;  // the attempt's, while connecting or exchanging
+  sim::Breaker::Admission admission;
+  TimeNs retry_after_ns = 0;  // a 429's Retry-After
+  bool redone = false;        // the attempt was made again on a fresh connection already
+  // The attempt's deadline, in its client's deadline list (ordered by deadline) while set.
+  TimeNs deadline_ns = sim::kNever;
+  bool timed_out = false;
+  bool watched = false;
+  Request* deadline_prev = nullptr;
+  Request* deadline_next = nullptr;
+  // Waiting for a pooled connection: in its client's queue of waiters, oldest first.
+  Request* wait_prev = nullptr;
+  Request* wait_next = nullptr;
+  asio::steady_timer backoff;
 };
 
 struct LoadGenerator::Client final : sim::BreakerListener {
+  explicit Client(asio::io_context& io) : arrival_timer(io), sweep_timer(io) {}
   std::uint32_t index = 0;
   const sim::ClientConfig* config = nullptr;
   ClientTarget target;
   std::string request_bytes;
   tcp::endpoint endpoint;
-  std::vector<std::unique_ptr<Pooled>> idle;
+  std::vector<Pooled*> idle;
   std::uint32_t open = 0;
-  // Attempts waiting for a pooled connection, oldest first. One that gave up (its deadline
-  // passed) stays queued with no timer and is skipped, so neither side ever searches the queue.
-  std::deque<std::shared_ptr<PoolWaiter>> waiters;
+  Request* waiters_first = nullptr;  // waiting for a pooled connection, oldest first
+  Request* waiters_last = nullptr;
   sim::Breaker breaker;
   sim::TokenBucket limiter;  // the client's own rate limit (x/time/rate's Allow), as the engine's
   sim::RetryBudgetState budget;
@@ -142,10 +129,18 @@ struct LoadGenerator::Client final : sim::BreakerListener {
   std::uint32_t outstanding = 0;
   BreakerTransitionSink* sink = nullptr;
   // Open loop: the seeded arrival schedule and the timer that waits for its next instant.
-  std::optional<asio::steady_timer> arrival_timer;
+  asio::steady_timer arrival_timer;
   sim::Rng arrival_rng;
   std::uint32_t arrival_segment = 0;
   TimeNs next_arrival_ns = 0;
+  // The attempts' deadlines, earliest first (one timeout per client: almost always appended),
+  // and the one timer that wakes at the earliest; a request that ends leaves the list and the
+  // timer as it is (a wake-up with nothing due re-arms it), so no request arms or cancels a timer.
+  Request* deadlines_first = nullptr;
+  Request* deadlines_last = nullptr;
+  asio::steady_timer sweep_timer;
+  TimeNs sweep_at = sim::kNever;  // when the timer wakes (kNever: not armed)
+  std::uint64_t sweep_generation = 0;
 
   void on_breaker_transition(std::uint32_t, TimeNs at, sim::BreakerState from, sim::BreakerState to) override {
     if (sink != nullptr) sink->on_client_breaker(index, at, from, to);
@@ -153,26 +148,6 @@ struct LoadGenerator::Client final : sim::BreakerListener {
 };
 
 namespace {
-
-// A timer registered while a coroutine waits on it, so stop() can wake every waiter. The
-// registry is an intrusive list: registering costs no allocation.
-struct RegisteredTimer {
-  RegisteredTimer(asio::io_context& io, LoadGenerator::TimerLink& head) : timer(io) {
-    link.timer = &timer;
-    link.prev = &head;
-    link.next = head.next;
-    if (head.next != nullptr) head.next->prev = &link;
-    head.next = &link;
-  }
-  RegisteredTimer(const RegisteredTimer&) = delete;
-  RegisteredTimer& operator=(const RegisteredTimer&) = delete;
-  ~RegisteredTimer() {
-    link.prev->next = link.next;
-    if (link.next != nullptr) link.next->prev = link.prev;
-  }
-  asio::steady_timer timer;
-  LoadGenerator::TimerLink link;
-};
 
 std::string build_request(const ClientTarget& target) {
   std::string host = target.host_header.empty() ? host_port_text(target.address) : target.host_header;
@@ -207,7 +182,7 @@ LoadGenerator::LoadGenerator(asio::io_context& io, const sim::ModelConfig& model
                              sim::Results& results, BreakerTransitionSink* breakers)
     : io_(io), model_(model), results_(results) {
   for (std::uint32_t c = 0; c < model.clients.size(); ++c) {
-    auto client = std::make_unique<Client>();
+    auto client = std::make_unique<Client>(io_);
     client->index = c;
     client->config = &model.clients[c];
     client->target = std::move(targets[c]);
@@ -224,9 +199,7 @@ LoadGenerator::LoadGenerator(asio::io_context& io, const sim::ModelConfig& model
   }
 }
 
-LoadGenerator::~LoadGenerator() {
-  *alive_ = false;
-}
+LoadGenerator::~LoadGenerator() = default;
 
 TimeNs LoadGenerator::now_ns() const {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count();
@@ -235,18 +208,25 @@ TimeNs LoadGenerator::now_ns() const {
 void LoadGenerator::start(Clock::time_point start) {
   start_ = start;
   for (std::uint32_t c = 0; c < clients_.size(); ++c) {
-    const sim::ClientConfig& config = *clients_[c]->config;
+    Client& client = *clients_[c];
+    const sim::ClientConfig& config = *client.config;
     if (config.closed_loop) {
-      for (std::uint32_t u = 0; u < config.users; ++u) asio::co_spawn(io_, closed_loop_user(c, u), asio::detached);
+      for (std::uint32_t u = 0; u < config.users; ++u) {
+        users_.push_back(std::make_unique<User>(io_));
+        User& user = *users_.back();
+        user.client = c;
+        user.timer.expires_at(start_ + std::chrono::nanoseconds(config.start_ns));
+        user.timer.async_wait(recycled([this, &user](boost::system::error_code ec) {
+          if (!ec && !stopping_) user_next(user);
+        }));
+      }
     } else {
-      Client& client = *clients_[c];
-      client.arrival_timer.emplace(io_);
       client.arrival_rng = sim::Rng::stream(model_.seed, "client/" + config.name + "/arrivals");
       client.arrival_segment = 0;
       client.next_arrival_ns = sim::next_open_loop_arrival(config, client.arrival_segment, client.arrival_rng, config.start_ns);
-      // The first arrival is handled from the event loop, as the coroutine's first step was.
-      asio::post(io_, recycled([this, alive = alive_, c] {
-        if (*alive) arrive(c);
+      // The first arrival is handled from the event loop.
+      asio::post(io_, recycled([this, c] {
+        if (!stopping_) arrive(c);
       }));
     }
   }
@@ -254,20 +234,27 @@ void LoadGenerator::start(Clock::time_point start) {
 
 void LoadGenerator::stop() {
   stopping_ = true;
-  boost::system::error_code ignored;
-  // Cancelling posts the waiters' completions (none runs here), so the list stays as it is.
-  for (TimerLink* link = timers_.next; link != nullptr; link = link->next) link->timer->cancel();
+  // Every pending operation completes (cancelled) after this returns, and its handler, seeing
+  // stopping_, abandons its request: nothing in flight is counted.
   for (auto& client : clients_) {
-    if (client->arrival_timer) client->arrival_timer->cancel();
-  }
-  for (Pooled* pooled : connections_) {
-    pooled->socket.close(ignored);
-    pooled->disarm();
-  }
-  for (auto& client : clients_) {
-    for (auto& pooled : client->idle) connections_.erase(pooled.get());
+    client->arrival_timer.cancel();
+    client->sweep_timer.cancel();
+    client->deadlines_first = client->deadlines_last = nullptr;
+    // Waiters have no operation pending: abandoned here.
+    while (Request* waiter = client->waiters_first) {
+      client->waiters_first = waiter->wait_next;
+      abandon(*waiter);
+    }
+    client->waiters_last = nullptr;
+    for (Pooled* pooled : client->idle) close_connection(*client, *pooled);
     client->idle.clear();
   }
+  for (auto& user : users_) user->timer.cancel();
+  for (auto& request : requests_) {
+    if (request->phase == Request::Phase::backoff) request->backoff.cancel();
+  }
+  boost::system::error_code ignored;
+  for (auto& pooled : connections_) pooled->socket.close(ignored);
 }
 
 void LoadGenerator::close_bucket(std::uint32_t bucket) {
@@ -325,185 +312,373 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
 void LoadGenerator::arrive(std::uint32_t index) {
   Client& client = *clients_[index];
   const sim::ClientConfig& config = *client.config;
-  // Every arrival whose instant has come is sent now; then the timer waits for the next one.
+  // Every arrival whose instant has come is started now; then the timer waits for the next one.
   for (TimeNs& t = client.next_arrival_ns; t < config.stop_ns && t < model_.duration_ns && !stopping_;
        t = sim::next_open_loop_arrival(config, client.arrival_segment, client.arrival_rng, t)) {
     const Clock::time_point intended = start_ + std::chrono::nanoseconds(t);
-    if (Clock::now() < intended) {
-      client.arrival_timer->expires_at(intended);
-      client.arrival_timer->async_wait(recycled([this, alive = alive_, index](boost::system::error_code) {
-        if (*alive && !stopping_) arrive(index);
+    const Clock::time_point now = Clock::now();
+    if (now < intended) {
+      client.arrival_timer.expires_at(intended);
+      client.arrival_timer.async_wait(recycled([this, index](boost::system::error_code ec) {
+        if (!ec && !stopping_) arrive(index);
       }));
       return;
     }
-    const TimeNs lateness = std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - intended).count();
+    const TimeNs lateness = std::chrono::duration_cast<std::chrono::nanoseconds>(now - intended).count();
     ++stats_.sends;
     stats_.lateness.record(std::max<TimeNs>(lateness, 0));
     if (lateness > kLateNs) ++stats_.late_sends;
-    send(index, t);
+    begin(index, t, nullptr);
   }
 }
 
-asio::awaitable<void> LoadGenerator::closed_loop_user(std::uint32_t index, std::uint32_t) {
-  const sim::ClientConfig& config = *clients_[index]->config;
-  RegisteredTimer wait(io_, timers_);
-  boost::system::error_code ec;
-  wait.timer.expires_at(start_ + std::chrono::nanoseconds(config.start_ns));
-  co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-  while (!stopping_ && now_ns() < std::min(config.stop_ns, model_.duration_ns)) {
-    for (const sim::SessionStep& step : config.session) {
-      if (stopping_) co_return;
-      ++stats_.sends;
-      co_await request(index, now_ns(), {});
-      const TimeNs think = sim::sample(step.think_time, clients_[index]->think_rng);
-      if (think > 0 && !stopping_) {
-        wait.timer.expires_after(std::chrono::nanoseconds(think));
-        co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      }
-    }
-    if (config.session.empty()) co_return;
-  }
+void LoadGenerator::user_next(User& user) {
+  Client& client = *clients_[user.client];
+  const sim::ClientConfig& config = *client.config;
+  if (stopping_ || config.session.empty() || now_ns() >= std::min(config.stop_ns, model_.duration_ns)) return;
+  ++stats_.sends;
+  begin(user.client, now_ns(), &user);
 }
 
-void LoadGenerator::send(std::uint32_t index, TimeNs intended_ns) {
+LoadGenerator::Request& LoadGenerator::new_request() {
+  if (free_requests_.empty()) {
+    requests_.push_back(std::make_unique<Request>(io_));
+    return *requests_.back();
+  }
+  Request& request = *free_requests_.back();
+  free_requests_.pop_back();
+  return request;
+}
+
+void LoadGenerator::begin(std::uint32_t index, TimeNs intended_ns, User* user) {
   Client& client = *clients_[index];
-  const sim::CallPolicy& policy = client.config->policy;
-  if (policy.rate_limit.enabled || policy.breaker.enabled || stopping_ || client.idle.empty()) {
-    asio::co_spawn(io_, request(index, intended_ns, {}), asio::detached);
-    return;
-  }
-  // The first attempt on an idle kept-alive connection, as attempt() makes it, in callbacks.
+  Request& request = new_request();
+  request.client = index;
+  request.user = user;
+  request.intended_ns = intended_ns;
+  request.attempts = 0;
   ++client.outstanding;
   client.budget.deposit(now_ns());
-  std::unique_ptr<Pooled> pooled = take_idle(client);
-  pooled->deadline_ns = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
-  if (pooled->deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(pooled->deadline_ns));
-  pooled->reader.reset();
-  pooled->client = index;
-  pooled->intended_ns = intended_ns;
+  next_attempt(request);
+}
+
+// The next attempt, as the engine admits one: the client's own rate limit, then its breaker.
+void LoadGenerator::next_attempt(Request& request) {
+  Client& client = *clients_[request.client];
+  const sim::CallPolicy& policy = client.config->policy;
+  ++request.attempts;
+  request.phase = Request::Phase::idle;
+  request.retry_after_ns = 0;
+  request.redone = false;
+  request.timed_out = false;
+  const TimeNs now = now_ns();
+  if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now)) {
+    // The client's own limiter said no: never sent (as in the engine).
+    if (sim::CallSiteCounters* site = site_of(client)) {
+      ++site->attempts;
+      ++site->throttled;
+    }
+    attempt_done(request, Outcome::rate_limited, false);
+    return;
+  }
+  if (policy.breaker.enabled) {
+    request.admission = client.breaker.before_request(now);
+    if (!request.admission.allowed()) {
+      if (sim::CallSiteCounters* site = site_of(client)) {
+        ++site->attempts;
+        ++site->short_circuited;
+      }
+      attempt_done(request, Outcome::rejected, false);
+      return;
+    }
+  }
+  request.deadline_ns = policy.timeout_ns > 0 ? now + policy.timeout_ns : sim::kNever;
+  if (request.deadline_ns != sim::kNever) watch_deadline(request);
+  start_attempt(request);
+}
+
+// A connection for the attempt: an idle kept-alive one at once, else a new one while the pool
+// has room, else the first to come back (or the deadline).
+void LoadGenerator::start_attempt(Request& request) {
+  Client& client = *clients_[request.client];
+  if (Pooled* pooled = take_idle(client)) {
+    exchange(request, *pooled);
+    return;
+  }
+  if (client.open < client.target.max_connections) {
+    connect(request);
+    return;
+  }
+  ++stats_.pool_waits;
+  request.phase = Request::Phase::pool_wait;
+  request.wait_next = nullptr;
+  request.wait_prev = client.waiters_last;
+  if (client.waiters_last != nullptr) client.waiters_last->wait_next = &request;
+  else client.waiters_first = &request;
+  client.waiters_last = &request;
+}
+
+void LoadGenerator::connect(Request& request) {
+  Client& client = *clients_[request.client];
+  ++client.open;
+  ++open_connections_;
+  ++stats_.connections_opened;
+  stats_.connections_peak = std::max(stats_.connections_peak, open_connections_);
+  Pooled* pooled = nullptr;
+  if (free_connections_.empty()) {
+    connections_.push_back(std::make_unique<Pooled>(io_));
+    pooled = connections_.back().get();
+  } else {
+    pooled = free_connections_.back();
+    free_connections_.pop_back();
+  }
+  pooled->reused = false;
+  pooled->buffer.clear();
+  request.phase = Request::Phase::connecting;
+  request.connection = pooled;
+  pooled->socket.async_connect(client.endpoint, recycled([this, &request](boost::system::error_code ec) {
+    Pooled& connection = *request.connection;
+    if (stopping_) {
+      abandon(request);
+      return;
+    }
+    Client& owner = *clients_[request.client];
+    if (ec) {
+      // A refused connection is the model's connection_refused (an error that retry_on and a
+      // breaker's failures can name apart); the deadline closing the socket is a timeout.
+      const bool refused = !request.timed_out && ec == asio::error::connection_refused;  // ECONNREFUSED
+      const Outcome outcome = request.timed_out ? Outcome::timeout : refused ? Outcome::connection_refused : Outcome::error;
+      request.connection = nullptr;
+      close_connection(owner, connection);
+      release(owner, nullptr);
+      attempt_done(request, outcome, true);
+      return;
+    }
+    connection.socket.set_option(tcp::no_delay(true), ec);
+    connection.socket.non_blocking(true, ec);  // for write_now
+    exchange(request, connection);
+  }));
+}
+
+// The attempt on `connection`: the request written at once when the socket takes it, then
+// the answer read into the connection's buffer until it is whole.
+void LoadGenerator::exchange(Request& request, Pooled& connection) {
+  Client& client = *clients_[request.client];
+  request.phase = Request::Phase::exchanging;
+  request.connection = &connection;
+  connection.reader.reset();
   boost::system::error_code ec;
   const std::string_view request_bytes = client.request_bytes;
-  const std::size_t sent = write_now(pooled->socket, request_bytes, ec);
+  const std::size_t sent = write_now(connection.socket, request_bytes, ec);
   if (!ec && sent < request_bytes.size()) {
-    tcp::socket& socket = pooled->socket;
-    asio::async_write(socket, asio::buffer(request_bytes.substr(sent)),
-                      recycled([this, alive = alive_, pooled = std::move(pooled)](boost::system::error_code write_ec,
-                                                                                  std::size_t) mutable {
-                        if (*alive) exchange_read(std::move(pooled), write_ec);
+    asio::async_write(connection.socket, asio::buffer(request_bytes.substr(sent)),
+                      recycled([this, &request](boost::system::error_code write_ec, std::size_t) {
+                        if (stopping_) {
+                          abandon(request);
+                          return;
+                        }
+                        if (write_ec) {
+                          exchanged(request, write_ec);
+                          return;
+                        }
+                        read(request);
                       }));
     return;
   }
-  exchange_read(std::move(pooled), ec);
-}
-
-// Reads until the response is whole (or the read fails), one async_read_some at a time.
-void LoadGenerator::exchange_read(std::unique_ptr<Pooled> pooled, boost::system::error_code ec) {
-  if (stopping_) {  // abandoned at the end of the run: not counted (as request() does)
-    connections_.erase(pooled.get());
+  if (ec) {
+    exchanged(request, ec);
     return;
   }
-  if (ec || pooled->reader.done(pooled->buffer)) {
-    exchange_done(std::move(pooled), ec);
-    return;
-  }
-  Pooled& connection = *pooled;
-  connection.socket.async_read_some(
-      asio::buffer(connection.chunk),
-      recycled([this, alive = alive_, pooled = std::move(pooled)](boost::system::error_code read_ec, std::size_t n) mutable {
-        if (!*alive) return;
-        pooled->buffer.append(pooled->chunk.data(), n);
-        exchange_read(std::move(pooled), read_ec);
-      }));
+  read(request);
 }
 
-void LoadGenerator::exchange_done(std::unique_ptr<Pooled> pooled, boost::system::error_code ec) {
-  Client& client = *clients_[pooled->client];
-  const TimeNs intended_ns = pooled->intended_ns;
-  const bool fired = pooled->disarm();
-  FirstAttempt first;
-  first.made = true;
-  first.deadline_ns = pooled->deadline_ns;
-  first.outcome = settle(client, std::move(pooled), ec, fired, first.retry_after_ns, first.again_on_fresh);
-  if (first.outcome == Outcome::ok && !first.again_on_fresh) {
-    count_sent(client, Outcome::ok);
-    --client.outstanding;
-    record(client.index, Outcome::ok, now_ns() - intended_ns);
+// Reads until the response is whole. (An asynchronous read tries a receive at once, which
+// finds nothing yet; a wait on readability instead costs an epoll_ctl, measured no cheaper.)
+void LoadGenerator::read(Request& request) {
+  Pooled& connection = *request.connection;
+  if (connection.reader.done(connection.buffer)) {
+    exchanged(request, {});
     return;
   }
-  // A failure: retries, backoff and budget are the policy's, in request().
-  asio::co_spawn(io_, request(client.index, intended_ns, first), asio::detached);
+  connection.socket.async_read_some(asio::buffer(connection.chunk),
+                                    recycled([this, &request](boost::system::error_code ec, std::size_t n) {
+                                      if (stopping_) {
+                                        abandon(request);
+                                        return;
+                                      }
+                                      Pooled& pooled = *request.connection;
+                                      pooled.buffer.append(pooled.chunk.data(), n);
+                                      if (ec) {
+                                        exchanged(request, ec);
+                                        return;
+                                      }
+                                      read(request);
+                                    }));
 }
 
-asio::awaitable<void> LoadGenerator::request(std::uint32_t index, TimeNs intended_ns, FirstAttempt first) {
-  const auto alive = alive_;
-  Client& client = *clients_[index];
+void LoadGenerator::exchanged(Request& request, boost::system::error_code ec) {
+  Client& client = *clients_[request.client];
+  Pooled& connection = *request.connection;
+  request.connection = nullptr;
+  bool again_on_fresh = false;
+  const Outcome outcome = settle(client, connection, ec, request.timed_out, request.retry_after_ns, again_on_fresh);
+  if (again_on_fresh && !request.redone && !stopping_) {
+    // A kept-alive connection the server had closed: once more on a fresh one, within the
+    // same deadline.
+    request.redone = true;
+    start_attempt(request);
+    return;
+  }
+  attempt_done(request, outcome, true);
+}
+
+// An attempt ended (`sent`: it passed the rate limit and the breaker): counted on the call
+// site, told to the breaker, then retried (backoff and budget as the engine's) or finished.
+void LoadGenerator::attempt_done(Request& request, Outcome outcome, bool sent) {
+  Client& client = *clients_[request.client];
   const sim::CallPolicy& policy = client.config->policy;
-  if (!first.made) {
-    ++client.outstanding;
-    client.budget.deposit(now_ns());
-  }
-  Outcome outcome = Outcome::ok;
-  for (std::uint32_t attempts = 1;; ++attempts) {
-    TimeNs retry_after_ns = 0;  // a 429's Retry-After
-    sim::Breaker::Admission admission;
-    if (attempts == 1 && first.made && !first.again_on_fresh) {
-      outcome = first.outcome;  // made by send() (no rate limit, no breaker)
-      retry_after_ns = first.retry_after_ns;
-      count_sent(client, outcome);
-    } else if (attempts == 1 && first.again_on_fresh) {
-      // send()'s kept-alive connection was closed by the server: once more on a fresh one,
-      // within the same deadline.
-      outcome = co_await attempt(client, first.deadline_ns, retry_after_ns, 1);
-      if (!*alive || stopping_) co_return;
-      count_sent(client, outcome);
-    } else if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now_ns())) {
-      outcome = Outcome::rate_limited;  // the client's own limiter said no: never sent (as in the engine)
-      if (sim::CallSiteCounters* site = site_of(client)) {
-        ++site->attempts;
-        ++site->throttled;
-      }
-    } else {
-      if (policy.breaker.enabled) admission = client.breaker.before_request(now_ns());
-      if (admission.allowed()) {
-        const TimeNs deadline = policy.timeout_ns > 0 ? now_ns() + policy.timeout_ns : sim::kNever;
-        outcome = co_await attempt(client, deadline, retry_after_ns, 0);
-        if (!*alive || stopping_) co_return;  // abandoned at the end of the run: not counted
-        count_sent(client, outcome);
-        if (policy.breaker.enabled) {
-          // What the breaker counts as a failure is the policy's (gobreaker's IsSuccessful).
-          client.breaker.after_request(now_ns(), admission.generation,
-                                       (policy.breaker.failure_mask & sim::outcome_bit(outcome)) == 0);
-        }
-      } else {
-        outcome = Outcome::rejected;
-        if (sim::CallSiteCounters* site = site_of(client)) {
-          ++site->attempts;
-          ++site->short_circuited;
-        }
-      }
-    }
-    if (outcome == Outcome::ok) break;
-    if (attempts >= policy.retry.max_attempts || (policy.retry.retry_on_mask & sim::outcome_bit(outcome)) == 0) break;
-    if (!client.budget.try_withdraw(now_ns())) break;
-    ++results_.clients[index].totals.retries;
-    if (sim::CallSiteCounters* site = site_of(client)) ++site->retries;
-    ++results_.clients[index].series[std::min<std::size_t>(current_bucket_, results_.clients[index].series.size() - 1)]
-          .counts.retries;
-    TimeNs backoff = sim::retry_backoff_ns(policy.retry, attempts, client.retry_rng);
-    // The 429 said when to come back (Retry-After); the backoff applies if it is longer.
-    if (outcome == Outcome::rate_limited && policy.retry.honour_retry_after && retry_after_ns > backoff) {
-      backoff = retry_after_ns;
-    }
-    if (backoff > 0) {
-      RegisteredTimer wait(io_, timers_);
-      boost::system::error_code ec;
-      wait.timer.expires_after(std::chrono::nanoseconds(backoff));
-      co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (!*alive || stopping_) co_return;
+  unwatch_deadline(request);
+  request.phase = Request::Phase::idle;
+  if (sent) {
+    count_sent(client, outcome);
+    if (policy.breaker.enabled) {
+      // What the breaker counts as a failure is the policy's (gobreaker's IsSuccessful).
+      client.breaker.after_request(now_ns(), request.admission.generation,
+                                   (policy.breaker.failure_mask & sim::outcome_bit(outcome)) == 0);
     }
   }
+  if (outcome == Outcome::ok || request.attempts >= policy.retry.max_attempts ||
+      (policy.retry.retry_on_mask & sim::outcome_bit(outcome)) == 0 || !client.budget.try_withdraw(now_ns())) {
+    finish(request, outcome);
+    return;
+  }
+  sim::EntityResults& entity = results_.clients[request.client];
+  ++entity.totals.retries;
+  if (sim::CallSiteCounters* site = site_of(client)) ++site->retries;
+  ++entity.series[std::min<std::size_t>(current_bucket_, entity.series.size() - 1)].counts.retries;
+  TimeNs backoff = sim::retry_backoff_ns(policy.retry, request.attempts, client.retry_rng);
+  // The 429 said when to come back (Retry-After); the backoff applies if it is longer.
+  if (outcome == Outcome::rate_limited && policy.retry.honour_retry_after && request.retry_after_ns > backoff) {
+    backoff = request.retry_after_ns;
+  }
+  if (backoff <= 0) {
+    next_attempt(request);
+    return;
+  }
+  request.phase = Request::Phase::backoff;
+  request.backoff.expires_after(std::chrono::nanoseconds(backoff));
+  request.backoff.async_wait(recycled([this, &request](boost::system::error_code) {
+    if (stopping_) {
+      abandon(request);
+      return;
+    }
+    next_attempt(request);
+  }));
+}
+
+void LoadGenerator::finish(Request& request, Outcome outcome) {
+  Client& client = *clients_[request.client];
   --client.outstanding;
-  record(index, outcome, now_ns() - intended_ns);
+  record(request.client, outcome, now_ns() - request.intended_ns);
+  User* user = request.user;
+  request.phase = Request::Phase::idle;
+  free_requests_.push_back(&request);
+  if (user == nullptr) return;
+  // The user thinks, then sends its next step (posted when it does not think, so that a user
+  // whose requests end at once still lets the event loop run).
+  const sim::SessionStep& step = client.config->session[user->step];
+  user->step = (user->step + 1) % client.config->session.size();
+  const TimeNs think = sim::sample(step.think_time, client.think_rng);
+  if (think > 0) {
+    user->timer.expires_after(std::chrono::nanoseconds(think));
+  } else {
+    user->timer.expires_at(Clock::time_point::min());
+  }
+  user->timer.async_wait(recycled([this, user](boost::system::error_code ec) {
+    if (!ec && !stopping_) user_next(*user);
+  }));
+}
+
+void LoadGenerator::abandon(Request& request) {
+  if (request.connection != nullptr) close_connection(*clients_[request.client], *request.connection);
+  request.connection = nullptr;
+  request.watched = false;
+  request.phase = Request::Phase::idle;
+  free_requests_.push_back(&request);
+}
+
+void LoadGenerator::watch_deadline(Request& request) {
+  Client& client = *clients_[request.client];
+  // Appended, unless an earlier attempt's deadline is later (a different start of the same
+  // timeout cannot be; kept general all the same).
+  Request* after = client.deadlines_last;
+  while (after != nullptr && after->deadline_ns > request.deadline_ns) after = after->deadline_prev;
+  request.deadline_prev = after;
+  request.deadline_next = after != nullptr ? after->deadline_next : client.deadlines_first;
+  if (request.deadline_next != nullptr) request.deadline_next->deadline_prev = &request;
+  else client.deadlines_last = &request;
+  if (after != nullptr) after->deadline_next = &request;
+  else client.deadlines_first = &request;
+  request.watched = true;
+  if (client.sweep_at > request.deadline_ns) arm_sweep(client, request.deadline_ns);
+}
+
+void LoadGenerator::unwatch_deadline(Request& request) {
+  if (!request.watched) return;
+  Client& client = *clients_[request.client];
+  if (request.deadline_prev != nullptr) request.deadline_prev->deadline_next = request.deadline_next;
+  else client.deadlines_first = request.deadline_next;
+  if (request.deadline_next != nullptr) request.deadline_next->deadline_prev = request.deadline_prev;
+  else client.deadlines_last = request.deadline_prev;
+  request.watched = false;
+}
+
+void LoadGenerator::arm_sweep(Client& client, TimeNs at) {
+  client.sweep_at = at;
+  const std::uint64_t generation = ++client.sweep_generation;
+  client.sweep_timer.expires_at(start_ + std::chrono::nanoseconds(at));
+  client.sweep_timer.async_wait(recycled([this, &client, generation](boost::system::error_code ec) {
+    // A wait that was re-armed earlier (or cancelled) is no longer the one to act on.
+    if (ec || stopping_ || generation != client.sweep_generation) return;
+    client.sweep_at = sim::kNever;
+    sweep(client);
+  }));
+}
+
+// Expires every attempt whose deadline has passed, then waits for the earliest left.
+void LoadGenerator::sweep(Client& client) {
+  const TimeNs now = now_ns();
+  while (client.deadlines_first != nullptr && client.deadlines_first->deadline_ns <= now && !stopping_) {
+    Request& due = *client.deadlines_first;
+    unwatch_deadline(due);
+    expire(due);
+  }
+  if (!stopping_ && client.deadlines_first != nullptr && client.sweep_at > client.deadlines_first->deadline_ns) {
+    arm_sweep(client, client.deadlines_first->deadline_ns);
+  }
+}
+
+// The attempt's deadline passed: a waiter stops waiting (a timeout now); a connect or an
+// exchange has its socket closed, and its pending operation ends it as a timeout.
+void LoadGenerator::expire(Request& request) {
+  Client& client = *clients_[request.client];
+  request.timed_out = true;
+  switch (request.phase) {
+    case Request::Phase::pool_wait:
+      if (request.wait_prev != nullptr) request.wait_prev->wait_next = request.wait_next;
+      else client.waiters_first = request.wait_next;
+      if (request.wait_next != nullptr) request.wait_next->wait_prev = request.wait_prev;
+      else client.waiters_last = request.wait_prev;
+      attempt_done(request, Outcome::timeout, true);
+      break;
+    case Request::Phase::connecting:
+    case Request::Phase::exchanging: {
+      boost::system::error_code ignored;
+      request.connection->socket.close(ignored);
+      break;
+    }
+    default: break;
+  }
 }
 
 sim::CallSiteCounters* LoadGenerator::site_of(const Client& client) {
@@ -527,144 +702,61 @@ void LoadGenerator::count_sent(const Client& client, Outcome outcome) {
   }
 }
 
-// Takes an idle connection of the client's pool (no coroutine needed), or null.
-std::unique_ptr<LoadGenerator::Pooled> LoadGenerator::take_idle(Client& client) {
+// Takes an idle connection of the client's pool, or null.
+LoadGenerator::Pooled* LoadGenerator::take_idle(Client& client) {
   if (stopping_ || client.idle.empty()) return nullptr;
-  std::unique_ptr<Pooled> pooled = std::move(client.idle.back());
+  Pooled* pooled = client.idle.back();
   client.idle.pop_back();
   pooled->reused = true;
   return pooled;
 }
 
-asio::awaitable<std::unique_ptr<LoadGenerator::Pooled>> LoadGenerator::acquire(Client& client, TimeNs deadline_ns,
-                                                                                bool& timed_out, bool& refused) {
-  boost::system::error_code ec;
-  for (;;) {
-    if (stopping_) co_return nullptr;
-    if (auto pooled = take_idle(client)) co_return pooled;
-    if (client.open < client.target.max_connections) {
-      ++client.open;
-      ++open_connections_;
-      ++stats_.connections_opened;
-      stats_.connections_peak = std::max(stats_.connections_peak, open_connections_);
-      auto pooled = std::make_unique<Pooled>(io_);
-      connections_.insert(pooled.get());
-      if (deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(deadline_ns));
-      co_await pooled->socket.async_connect(client.endpoint, asio::redirect_error(asio::use_awaitable, ec));
-      const bool fired = pooled->disarm();
-      if (ec || stopping_) {
-        connections_.erase(pooled.get());
-        --client.open;
-        --open_connections_;
-        timed_out = fired;
-        refused = !fired && ec == asio::error::connection_refused;  // nothing listens there (ECONNREFUSED)
-        co_return nullptr;
-      }
-      pooled->socket.set_option(tcp::no_delay(true), ec);
-      pooled->socket.non_blocking(true, ec);  // for write_now
-      co_return pooled;
-    }
-    // Every connection of the pool is busy: wait for one (or the deadline).
-    ++stats_.pool_waits;
-    RegisteredTimer wait(io_, timers_);
-    wait.timer.expires_at(deadline_ns == sim::kNever ? Clock::time_point::max()
-                                                      : start_ + std::chrono::nanoseconds(deadline_ns));
-    const auto waiter = std::make_shared<PoolWaiter>(PoolWaiter{&wait.timer});
-    client.waiters.push_back(waiter);
-    co_await wait.timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-    waiter->timer = nullptr;
-    if (!ec) {
-      timed_out = true;
-      co_return nullptr;
-    }
+// A connection no longer in the client's pool: closed, its slot freed, kept for reuse.
+void LoadGenerator::close_connection(Client& client, Pooled& connection) {
+  boost::system::error_code ignored;
+  connection.socket.close(ignored);
+  connection.buffer.clear();
+  --client.open;
+  --open_connections_;
+  free_connections_.push_back(&connection);
+}
+
+// A connection comes back to the pool (or, closed, frees its slot: null); the oldest waiter
+// takes it.
+void LoadGenerator::release(Client& client, Pooled* connection) {
+  if (connection != nullptr) {
+    if (connection->socket.is_open() && !stopping_) client.idle.push_back(connection);
+    else close_connection(client, *connection);
+  }
+  if (stopping_) return;
+  if (Request* waiter = client.waiters_first) {
+    client.waiters_first = waiter->wait_next;
+    if (client.waiters_first != nullptr) client.waiters_first->wait_prev = nullptr;
+    else client.waiters_last = nullptr;
+    start_attempt(*waiter);
   }
 }
 
-void LoadGenerator::release(Client& client, std::unique_ptr<Pooled> pooled) {
-  if (pooled && pooled->socket.is_open() && !stopping_) {
-    client.idle.push_back(std::move(pooled));
-  } else if (pooled) {
-    boost::system::error_code ignored;
-    connections_.erase(pooled.get());
-    pooled->socket.close(ignored);
-    --client.open;
-    --open_connections_;
-  }
-  while (!client.waiters.empty()) {
-    const std::shared_ptr<PoolWaiter> waiter = std::move(client.waiters.front());
-    client.waiters.pop_front();
-    if (waiter->timer == nullptr) continue;  // gave up already
-    waiter->timer->cancel();
-    waiter->timer = nullptr;
-    break;
-  }
-}
-
-asio::awaitable<Outcome> LoadGenerator::attempt(Client& client, TimeNs deadline_ns, TimeNs& retry_after_ns,
-                                                int tries_done) {
-  const auto alive = alive_;
-  for (int tries = tries_done; tries < 2; ++tries) {
-    bool timed_out = false, refused = false;
-    // An idle kept-alive connection is taken at once; only a new or awaited one needs acquire's
-    // coroutine.
-    std::unique_ptr<Pooled> pooled = take_idle(client);
-    if (!pooled) {
-      pooled = co_await acquire(client, deadline_ns, timed_out, refused);
-      if (!*alive) co_return Outcome::error;
-      // A refused connection is the model's connection_refused (an error that retry_on and a
-      // breaker's failures can name apart).
-      if (!pooled) co_return timed_out ? Outcome::timeout : refused ? Outcome::connection_refused : Outcome::error;
-    }
-    if (deadline_ns != sim::kNever) pooled->arm(start_ + std::chrono::nanoseconds(deadline_ns));
-    boost::system::error_code ec;
-    const std::string_view request_bytes = client.request_bytes;
-    const std::size_t sent = write_now(pooled->socket, request_bytes, ec);
-    if (!ec && sent < request_bytes.size()) {
-      co_await asio::async_write(pooled->socket, asio::buffer(request_bytes.substr(sent)),
-                                 asio::redirect_error(asio::use_awaitable, ec));
-    }
-    pooled->reader.reset();
-    std::string& data = pooled->buffer;
-    std::array<char, 8192>& chunk = pooled->chunk;
-    while (!ec && !pooled->reader.done(data)) {
-      const std::size_t n =
-          co_await pooled->socket.async_read_some(asio::buffer(chunk), asio::redirect_error(asio::use_awaitable, ec));
-      if (!*alive) co_return Outcome::error;
-      data.append(chunk.data(), n);
-    }
-    const bool fired = pooled->disarm();
-    if (!*alive) co_return Outcome::error;
-    bool again_on_fresh = false;
-    const Outcome outcome = settle(client, std::move(pooled), ec, fired, retry_after_ns, again_on_fresh);
-    if (again_on_fresh) continue;
-    co_return outcome;
-  }
-  co_return Outcome::error;
-}
-
-Outcome LoadGenerator::settle(Client& client, std::unique_ptr<Pooled> pooled, boost::system::error_code ec, bool fired,
+Outcome LoadGenerator::settle(Client& client, Pooled& connection, boost::system::error_code ec, bool fired,
                               TimeNs& retry_after_ns, bool& again_on_fresh) {
-  ResponseReader& reader = pooled->reader;
-  std::string& data = pooled->buffer;
+  ResponseReader& reader = connection.reader;
+  std::string& data = connection.buffer;
   again_on_fresh = false;
   if (reader.until_eof && reader.head && ec == asio::error::eof) {
     reader.response_end = data.size();
     ec = {};
   }
   if (fired) {
-    connections_.erase(pooled.get());
-    --client.open;
-    --open_connections_;
-    pooled.reset();
+    close_connection(client, connection);
     release(client, nullptr);
     return Outcome::timeout;
   }
   if (reader.response_end == std::string::npos || !reader.head) {
     // A kept-alive connection the server had closed: try once more on a fresh one, as HTTP
     // clients do for a request that never got a byte of answer.
-    again_on_fresh = pooled->reused && data.empty();
-    pooled->socket.close(ec);
-    release(client, std::move(pooled));
+    again_on_fresh = connection.reused && data.empty();
+    close_connection(client, connection);
+    release(client, nullptr);
     return Outcome::error;
   }
   const HttpHead& head = *reader.head;
@@ -680,8 +772,12 @@ Outcome LoadGenerator::settle(Client& client, std::unique_ptr<Pooled> pooled, bo
     }
   }
   data.erase(0, reader.response_end);
-  if (head.close || reader.until_eof) pooled->socket.close(ec);
-  release(client, std::move(pooled));
+  if (head.close || reader.until_eof) {
+    close_connection(client, connection);
+    release(client, nullptr);
+  } else {
+    release(client, &connection);
+  }
   return outcome;
 }
 

@@ -2,18 +2,17 @@
 // seeded schedule as the simulator's (sim/arrivals.hpp); each request is timed from its
 // *intended* send instant, so a slow system or a late generator shows as latency and is never
 // hidden (wrk2's correction for coordinated omission). Requests follow the client's policy
-// (timeout, retries with backoff and budget, breaker) with the engine's own code for each.
-// HTTP/1.1 keep-alive connections come from a bounded pool per client.
+// (timeout, retries with backoff and budget, rate limit, breaker) with the engine's own code for
+// each (sim/breaker.hpp, sim/retry.hpp, sim/runtime.hpp's TokenBucket). HTTP/1.1 keep-alive
+// connections come from a bounded pool per client. Every request, whatever its client's
+// policy, runs as callbacks on recycled objects: no coroutine, no allocation per request and
+// no timer armed or cancelled per request (one deadline timer per client).
 #pragma once
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
-#include <utility>  // Boost 1.74's awaitable.hpp uses std::exchange without it
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -71,6 +70,8 @@ class LoadGenerator {
   LoadGenerator(asio::io_context& io, const sim::ModelConfig& model, std::vector<ClientTarget> targets,
                 sim::Results& results, BreakerTransitionSink* breakers);
   ~LoadGenerator();
+  LoadGenerator(const LoadGenerator&) = delete;
+  LoadGenerator& operator=(const LoadGenerator&) = delete;
 
   // Starts every client's schedule at `start` (the run's instant 0).
   void start(Clock::time_point start);
@@ -84,41 +85,45 @@ class LoadGenerator {
 
   struct Pooled;
   struct Client;
+  struct Request;
+  struct User;
   struct ResponseReader;
-  // The outcome of a first attempt made without a coroutine (the fast path of send()), handed
-  // to request() when the policy has more to do (a retry, or a stale connection to try again).
-  struct FirstAttempt {
-    bool made = false;
-    sim::Outcome outcome = sim::Outcome::ok;
-    sim::TimeNs retry_after_ns = 0;
-    bool again_on_fresh = false;  // a kept-alive connection the server had closed: redo it once
-    sim::TimeNs deadline_ns = sim::kNever;  // the attempt's deadline, kept for that redo
-  };
-  struct TimerLink {
-    asio::steady_timer* timer = nullptr;
-    TimerLink* prev = nullptr;
-    TimerLink* next = nullptr;
-  };
 
  private:
-  // Open loop: a timer per client, its handler sending every arrival that is due (no coroutine).
+  // Every request runs as plain callbacks on objects recycled from free lists (no coroutine,
+  // no allocation once as many were in flight as will be), whatever its client's policy.
+  // Open loop: a timer per client, its handler starting every arrival that is due.
   void arrive(std::uint32_t client);
-  asio::awaitable<void> closed_loop_user(std::uint32_t client, std::uint32_t user);
-  // Starts one request: on an idle kept-alive connection of a client without rate limit or
-  // breaker, its first attempt runs as plain callbacks whose memory is recycled (no coroutine,
-  // no allocation); otherwise, or once the first attempt needs the policy, as request().
-  void send(std::uint32_t client, sim::TimeNs intended_ns);
-  void exchange_read(std::unique_ptr<Pooled> pooled, boost::system::error_code ec);
-  void exchange_done(std::unique_ptr<Pooled> pooled, boost::system::error_code ec);
-  asio::awaitable<void> request(std::uint32_t client, sim::TimeNs intended_ns, FirstAttempt first);
-  asio::awaitable<sim::Outcome> attempt(Client& client, sim::TimeNs deadline_ns, sim::TimeNs& retry_after_ns, int tries_done);
+  // Closed loop: a user's next request (or the end of its session).
+  void user_next(User& user);
+  // A request's life: begin (one per arrival or user step), each attempt admitted by the
+  // client's own rate limit and breaker (next_attempt), given a connection (start_attempt:
+  // idle, new or awaited), exchanged on it (write, read, settle), then retried after a backoff
+  // or finished with its outcome.
+  void begin(std::uint32_t client, sim::TimeNs intended_ns, User* user);
+  void next_attempt(Request& request);
+  void start_attempt(Request& request);
+  void connect(Request& request);
+  void exchange(Request& request, Pooled& connection);
+  void read(Request& request);
+  void exchanged(Request& request, boost::system::error_code ec);
+  void attempt_done(Request& request, sim::Outcome outcome, bool sent);
+  void finish(Request& request, sim::Outcome outcome);
+  void abandon(Request& request);  // at stop(): not counted
+  // Each client's attempt deadlines, in order, woken by one timer (no timer per request).
+  void watch_deadline(Request& request);
+  void unwatch_deadline(Request& request);
+  void arm_sweep(Client& client, sim::TimeNs at);
+  void sweep(Client& client);
+  void expire(Request& request);
   // After a response ended (or the read failed): the outcome, the connection back to the pool
   // or closed; `again_on_fresh` when a kept-alive connection turned out closed by the server.
-  sim::Outcome settle(Client& client, std::unique_ptr<Pooled> pooled, boost::system::error_code ec, bool fired,
+  sim::Outcome settle(Client& client, Pooled& connection, boost::system::error_code ec, bool fired,
                       sim::TimeNs& retry_after_ns, bool& again_on_fresh);
-  std::unique_ptr<Pooled> take_idle(Client& client);
-  asio::awaitable<std::unique_ptr<Pooled>> acquire(Client& client, sim::TimeNs deadline_ns, bool& timed_out, bool& refused);
-  void release(Client& client, std::unique_ptr<Pooled> connection);
+  Pooled* take_idle(Client& client);
+  void release(Client& client, Pooled* connection);  // null: a connection slot was freed
+  void close_connection(Client& client, Pooled& connection);
+  Request& new_request();
   void record(std::uint32_t client, sim::Outcome outcome, sim::TimeNs latency_ns);
   sim::CallSiteCounters* site_of(const Client& client);
   void count_sent(const Client& client, sim::Outcome outcome);
@@ -132,10 +137,13 @@ class LoadGenerator {
   std::uint32_t current_bucket_ = 0;
   std::uint64_t open_connections_ = 0;
   bool stopping_ = false;
-  // Every wait in progress, woken by stop(): an intrusive list, so a wait costs no allocation.
-  TimerLink timers_;  // the list's head (a sentinel; timers_.next is the first)
-  std::unordered_set<Pooled*> connections_;  // every open connection (idle or busy), closed by stop()
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  // Requests and connections are kept for the generator's life and recycled: a pending
+  // operation's handler may always refer to its own.
+  std::vector<std::unique_ptr<Request>> requests_;
+  std::vector<Request*> free_requests_;
+  std::vector<std::unique_ptr<Pooled>> connections_;
+  std::vector<Pooled*> free_connections_;
+  std::vector<std::unique_ptr<User>> users_;
 };
 
 }  // namespace faultline::live

@@ -174,6 +174,51 @@ TEST_CASE("live applies the client's own rate limit, and a 429's Retry-After whe
   CHECK(patient["requests"].get<std::uint64_t>() <= 12);
 }
 
+TEST_CASE("live applies a client's breaker and its retries with backoff, with the engine's code", "[live]") {
+  ScratchDir scratch("live-breaker-retries");
+  // Every answer of this backend is a 500: the breaker trips and the retries find it failing too.
+  Backend failing(scratch, "failing", {"--error-ratio", "1"});
+  REQUIRE(failing.ready());
+  const nlohmann::json scenario = nlohmann::json::parse(R"({
+    "version": 1, "name": "live-breaker-retries", "seed": 1, "duration": "2s", "zones": ["a"],
+    "services": [{"name": "api", "instances": [{"zone": "a", "count": 1}], "workers": 100}],
+    "clients": [
+      {"name": "guarded", "zone": "a", "service": "api", "open_loop": {"rate": 100, "arrivals": "constant"}, "timeout": "1s",
+       "breaker": {"trip": {"consecutive_failures": 5}, "timeout": "300ms", "max_requests": 1}},
+      {"name": "retrying", "zone": "a", "service": "api", "open_loop": {"rate": 20, "arrivals": "constant"}, "timeout": "1s",
+       "retry": {"max_attempts": 3, "retry_on": ["error"], "backoff": {"base": "5ms", "max": "20ms", "jitter": "full"}}}
+    ]})");
+  write_text(scratch / "scenario.json", scenario.dump(2));
+  const std::string url = "http://127.0.0.1:" + std::to_string(failing.port) + "/";
+  write_text(scratch / "binding.json", R"({"clients": {"guarded": {"url": ")" + url + R"("}, "retrying": {"url": ")" + url + R"("}}})" "\n");
+  const CommandResult result = run_faultline("live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") +
+                                                 " --report " + (scratch / "report.json"), scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  const nlohmann::json report = read_json(scratch / "report.json");
+  // The breaker opens after more than 5 consecutive failures, refuses for 300ms, lets one probe
+  // through (which fails: open again), and so on: in 2s it opens several times, and most
+  // requests are refused without being sent (rejected, short-circuited on the call site).
+  const nlohmann::json& guarded = report["clients"][0]["totals"];
+  INFO("guarded " << guarded.dump() << " breakers " << report["breakers"].dump());
+  REQUIRE(report["breakers"].size() == 1);
+  CHECK(report["breakers"][0]["opens"].get<std::uint64_t>() >= 2);
+  CHECK(guarded["ok"].get<std::uint64_t>() == 0);
+  CHECK(guarded["errors"].get<std::uint64_t>() >= 6);
+  CHECK(guarded["rejected"].get<std::uint64_t>() > guarded["errors"].get<std::uint64_t>());
+  CHECK(guarded["errors"].get<std::uint64_t>() + guarded["rejected"].get<std::uint64_t>() == guarded["requests"].get<std::uint64_t>());
+  REQUIRE(report["call_sites"].size() == 2);
+  CHECK(report["call_sites"][0]["short_circuited"] == guarded["rejected"]);
+  // Each failed request is tried three times (no retry budget): two retries each, after a
+  // backoff, and every attempt reaches the backend.
+  const nlohmann::json& retrying = report["clients"][1]["totals"];
+  INFO("retrying " << retrying.dump() << " site " << report["call_sites"][1].dump());
+  CHECK(retrying["requests"].get<std::uint64_t>() >= 20);
+  CHECK(retrying["errors"] == retrying["requests"]);
+  CHECK(retrying["retries"].get<std::uint64_t>() == 2 * retrying["requests"].get<std::uint64_t>());
+  CHECK(report["call_sites"][1]["attempts"].get<std::uint64_t>() == 3 * retrying["requests"].get<std::uint64_t>());
+}
+
 TEST_CASE("live refuses a client policy it does not apply (hedging) unless --skip-unsupported", "[live]") {
   ScratchDir scratch("live-hedging");
   Backend backend(scratch, "api");
