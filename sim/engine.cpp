@@ -73,7 +73,7 @@ Engine::Engine(const ModelConfig& config, EngineLimits limits)
   build_topology();
   build_sites();
   build_series();
-  processes_ = std::make_unique<ProcessRunner>(*this);
+  processes_ = std::make_unique<ProcessRunner>(static_cast<ProcessHost&>(*this), config_);
   schedule_initial_events();
 }
 

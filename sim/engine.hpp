@@ -13,6 +13,7 @@
 #include "sim/config.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/network.hpp"
+#include "sim/process.hpp"
 #include "sim/results.hpp"
 #include "sim/rng.hpp"
 #include "sim/runtime.hpp"
@@ -20,7 +21,6 @@
 namespace faultline::sim {
 
 class Engine;
-class ProcessRunner;
 
 // Faults live outside the engine (faults/); the engine calls back at the instants a fault
 // asked for.
@@ -38,7 +38,7 @@ struct EngineLimits {
   std::uint64_t max_in_flight = 5'000'000;   // --max-in-flight: calls in progress at once
 };
 
-class Engine final : private BreakerListener {
+class Engine final : private BreakerListener, private ProcessHost {
  public:
   Engine(const ModelConfig& config, EngineLimits limits = {});
   ~Engine();
@@ -88,12 +88,6 @@ class Engine final : private BreakerListener {
   Results& mutable_results() { return results_; }
   // The run was stopped from outside (wall-clock limit, signal): the results say so.
   void mark_stopped() { results_.stop = StopReason::stopped; }
-  // Ends the run: the closed-loop users of `client` cannot make simulated time advance.
-  void stop_without_progress(std::uint32_t client) {
-    results_.stop = StopReason::no_progress;
-    results_.stalled_client = client;
-    finished_ = true;
-  }
 
   // Read access for the harness, faults and the GUI.
   std::span<const InstanceRuntime> instances() const { return instances_; }
@@ -166,12 +160,13 @@ class Engine final : private BreakerListener {
   const Network& network() const { return network_; }
   const RegistryRuntime& registry() const { return registry_state_; }
 
-  // Closed-loop users call these from their fibers (see sim/process.cpp).
-  Outcome process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation);
-  void process_sleep(std::uint32_t process, TimeNs duration);
-
  private:
-  friend class ProcessRunner;
+  // ProcessHost: what closed-loop users (sim/process.cpp) reach of the engine, and nothing more.
+  TimeNs process_clock() const override { return now_; }
+  void start_process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation) override;
+  void schedule_process_resume(TimeNs at, std::uint32_t process) override;
+  void stop_without_progress(std::uint32_t client) override;
+
   void build_topology();
   void build_sites();
   void add_views(SiteRuntime& site, std::uint32_t site_index, std::uint32_t caller_service);

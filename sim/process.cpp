@@ -3,12 +3,10 @@
 
 #include <string>
 
-#include "sim/engine.hpp"
-#include "sim/event_kinds.hpp"
 
 namespace faultline::sim {
 
-ProcessRunner::ProcessRunner(Engine& engine) : engine_(engine) {}
+ProcessRunner::ProcessRunner(ProcessHost& host, const ModelConfig& config) : host_(host), config_(config) {}
 
 ProcessRunner::~ProcessRunner() { stop_all(); }
 
@@ -17,13 +15,13 @@ void ProcessRunner::spawn_user(std::uint32_t client, std::uint32_t user) {
   auto process = std::make_unique<Process>();
   process->client = client;
   process->user = user;
-  const ClientConfig& config = engine_.config_.clients[client];
-  process->rng = Rng::stream(engine_.config_.seed, "client/" + config.name + "/user/" + std::to_string(user));
+  const ClientConfig& config = config_.clients[client];
+  process->rng = Rng::stream(config_.seed, "client/" + config.name + "/user/" + std::to_string(user));
   processes_.push_back(std::move(process));
   // Small stacks: a user's loop is shallow, and thousands of users must fit.
   processes_.back()->fiber = boost::fibers::fiber(std::allocator_arg, boost::fibers::fixedsize_stack(64 * 1024),
                                                   [this, index] { user_loop(index); });
-  engine_.queue_.push(config.start_ns, kProcessResume, index, 0);
+  host_.schedule_process_resume(config.start_ns, index);
 }
 
 void ProcessRunner::user_loop(std::uint32_t index) {
@@ -32,27 +30,27 @@ void ProcessRunner::user_loop(std::uint32_t index) {
     processes_[index]->wake.wait(lock, [&] { return processes_[index]->running; });
   }
   Process& self = *processes_[index];
-  const ClientConfig& config = engine_.config_.clients[self.client];
+  const ClientConfig& config = config_.clients[self.client];
   // A user whose cycles take no simulated time at all (requests that fail at once, zero think
   // time) would spin at one instant until --max-events; after this many such cycles in a row
   // the run stops, naming the client.
   constexpr std::uint32_t kMaxCyclesAtOneInstant = 100'000;
   std::uint32_t cycles_at_one_instant = 0;
-  TimeNs instant = engine_.now();
+  TimeNs instant = host_.process_clock();
   while (!self.stopping) {
     for (const SessionStep& step : config.session) {
-      if (self.stopping || engine_.now() >= config.stop_ns) break;
-      engine_.process_request(index, self.client, step.operation);
+      if (self.stopping || host_.process_clock() >= config.stop_ns) break;
+      request(index, step.operation);
       if (self.stopping) break;
       const TimeNs think = sample(step.think_time, self.rng);
-      engine_.process_sleep(index, think);
+      sleep(index, think);
     }
-    if (self.stopping || engine_.now() >= config.stop_ns) break;
-    if (engine_.now() != instant) {
-      instant = engine_.now();
+    if (self.stopping || host_.process_clock() >= config.stop_ns) break;
+    if (host_.process_clock() != instant) {
+      instant = host_.process_clock();
       cycles_at_one_instant = 0;
     } else if (++cycles_at_one_instant >= kMaxCyclesAtOneInstant) {
-      engine_.stop_without_progress(self.client);
+      host_.stop_without_progress(self.client);
       break;
     }
   }
@@ -60,6 +58,17 @@ void ProcessRunner::user_loop(std::uint32_t index) {
   self.done = true;
   self.running = false;
   main_wake_.notify_one();
+}
+
+Outcome ProcessRunner::request(std::uint32_t index, std::uint32_t operation) {
+  host_.start_process_request(index, processes_[index]->client, operation);
+  wait(index);
+  return processes_[index]->last_outcome;
+}
+
+void ProcessRunner::sleep(std::uint32_t index, TimeNs duration) {
+  host_.schedule_process_resume(later(host_.process_clock(), duration), index);
+  wait(index);
 }
 
 void ProcessRunner::wait(std::uint32_t index) {
@@ -81,7 +90,7 @@ void ProcessRunner::resume(std::uint32_t index) {
 
 void ProcessRunner::complete(std::uint32_t index, Outcome outcome) {
   processes_[index]->last_outcome = outcome;
-  engine_.queue_.push(engine_.now(), kProcessResume, index, 0);
+  host_.schedule_process_resume(host_.process_clock(), index);
 }
 
 void ProcessRunner::stop_all() {
@@ -93,17 +102,6 @@ void ProcessRunner::stop_all() {
     }
     if (process.fiber.joinable()) process.fiber.join();
   }
-}
-
-Outcome Engine::process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation) {
-  start_client_request(client, services_[config_.clients[client].service].first_operation + operation, process);
-  processes_->wait(process);
-  return processes_->last_outcome(process);
-}
-
-void Engine::process_sleep(std::uint32_t process, TimeNs duration) {
-  queue_.push(later(now_, duration), kProcessResume, process, 0);
-  processes_->wait(process);
 }
 
 }  // namespace faultline::sim

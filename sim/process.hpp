@@ -11,14 +11,31 @@
 
 #include "sim/config.hpp"
 #include "sim/rng.hpp"
+#include "sim/time.hpp"
 
 namespace faultline::sim {
 
-class Engine;
+// What a closed-loop user needs of the simulation, and all it can reach: the clock, starting a
+// request, being resumed at an instant, and stopping a run that cannot progress. The engine
+// implements it (privately); a process sees nothing else of the engine.
+class ProcessHost {
+ public:
+  virtual TimeNs process_clock() const = 0;
+  // Starts a request of `client`'s operation (an index into its service's operations) on
+  // behalf of `process`; its completion comes back through ProcessRunner::complete.
+  virtual void start_process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation) = 0;
+  // Resumes `process` at `at` (its wake-up event).
+  virtual void schedule_process_resume(TimeNs at, std::uint32_t process) = 0;
+  // Ends the run: the closed-loop users of `client` cannot make simulated time advance.
+  virtual void stop_without_progress(std::uint32_t client) = 0;
+
+ protected:
+  ~ProcessHost() = default;
+};
 
 class ProcessRunner {
  public:
-  explicit ProcessRunner(Engine& engine);
+  ProcessRunner(ProcessHost& host, const ModelConfig& config);
   ~ProcessRunner();
   ProcessRunner(const ProcessRunner&) = delete;
   ProcessRunner& operator=(const ProcessRunner&) = delete;
@@ -32,10 +49,6 @@ class ProcessRunner {
   // Ends every process (at the end of the run).
   void stop_all();
 
-  // The process's side (called from inside its fiber).
-  void wait(std::uint32_t process);
-  bool stopping(std::uint32_t process) const { return processes_[process]->stopping; }
-  Outcome last_outcome(std::uint32_t process) const { return processes_[process]->last_outcome; }
   std::size_t size() const { return processes_.size(); }
 
  private:
@@ -51,8 +64,13 @@ class ProcessRunner {
     boost::fibers::fiber fiber;
   };
   void user_loop(std::uint32_t process);
+  // The process's side (called from inside its fiber): each blocks until the process is resumed.
+  Outcome request(std::uint32_t process, std::uint32_t operation);
+  void sleep(std::uint32_t process, TimeNs duration);
+  void wait(std::uint32_t process);
 
-  Engine& engine_;
+  ProcessHost& host_;
+  const ModelConfig& config_;
   std::vector<std::unique_ptr<Process>> processes_;
   boost::fibers::mutex mutex_;
   boost::fibers::condition_variable main_wake_;

@@ -90,4 +90,17 @@ void Engine::start_client_request(std::uint32_t client, std::uint32_t operation,
   }
 }
 
+// Closed-loop users (sim/process.cpp) reach the engine through these ProcessHost verbs only.
+void Engine::start_process_request(std::uint32_t process, std::uint32_t client, std::uint32_t operation) {
+  start_client_request(client, services_[config_.clients[client].service].first_operation + operation, process);
+}
+
+void Engine::schedule_process_resume(TimeNs at, std::uint32_t process) { queue_.push(at, kProcessResume, process, 0); }
+
+void Engine::stop_without_progress(std::uint32_t client) {
+  results_.stop = StopReason::no_progress;
+  results_.stalled_client = client;
+  finished_ = true;
+}
+
 }  // namespace faultline::sim
