@@ -2,6 +2,7 @@
 #include "harness/live/http.hpp"
 
 #include <charconv>
+#include <cstring>
 
 namespace faultline::live {
 namespace {
@@ -17,49 +18,83 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// Whether `a` is `lower` (written in lower case) in any case: one side folded per character.
+bool is_lower_case_of(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + ('a' - 'A'));
+    if (x != lower[i]) return false;
+  }
+  return true;
+}
+
+bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && (is_blank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
   return s;
 }
 
+// `token` is lower case.
 bool contains_token(std::string_view value, std::string_view token) {
   while (!value.empty()) {
     const auto comma = value.find(',');
-    if (iequals(trim(value.substr(0, comma)), token)) return true;
+    if (is_lower_case_of(trim(value.substr(0, comma)), token)) return true;
     if (comma == std::string_view::npos) break;
     value.remove_prefix(comma + 1);
   }
   return false;
 }
 
+// The next "\r\n" at or after `from`, or null.
+const char* find_crlf(const char* from, const char* end) {
+  while (from + 1 < end) {
+    const void* cr = std::memchr(from, '\r', static_cast<std::size_t>(end - from - 1));
+    if (cr == nullptr) return nullptr;
+    const char* at = static_cast<const char*>(cr);
+    if (at[1] == '\n') return at;
+    from = at + 1;
+  }
+  return nullptr;
+}
+
 // Fills the framing fields from the header lines, in one pass over them (this runs for every
 // request the proxy frames and every response the generator reads); false on a malformed
-// Content-Length.
+// Content-Length. Lines end in "\r\n"; the start line is skipped; only a name that starts
+// with c or t can be one of the three that frame a body, so other lines are passed over
+// after their first character. The first of a repeated header counts.
 bool read_framing(std::string_view head, bool http10, HttpHead& out) {
   std::string_view length, transfer_encoding, connection;
-  std::size_t line = head.find("\r\n");
-  while (line != std::string_view::npos && line + 2 < head.size()) {
-    const std::size_t start = line + 2;
-    const std::size_t end = head.find("\r\n", start);
-    const std::string_view text = head.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
-    line = end;
-    const auto colon = text.find(':');
-    if (colon == std::string_view::npos) continue;
-    const std::string_view name = trim(text.substr(0, colon));
+  const char* const end = head.data() + head.size();
+  const char* line_break = find_crlf(head.data(), end);
+  while (line_break != nullptr && line_break + 2 < end) {
+    const char* line = line_break + 2;
+    line_break = find_crlf(line, end);
+    const char* const line_end = line_break != nullptr ? line_break : end;
+    const char* name_start = line;
+    while (name_start < line_end && is_blank(*name_start)) ++name_start;
+    if (name_start == line_end) continue;
+    const char initial = static_cast<char>(*name_start | 0x20);
+    if (initial != 'c' && initial != 't') continue;
+    const void* colon = std::memchr(name_start, ':', static_cast<std::size_t>(line_end - name_start));
+    if (colon == nullptr) continue;
+    const char* const value_start = static_cast<const char*>(colon) + 1;
+    const std::string_view name = trim(std::string_view(name_start, static_cast<std::size_t>(value_start - 1 - name_start)));
     // Only three names matter here; their lengths tell them apart before any comparison.
     std::string_view* value = nullptr;
-    if (name.size() == 14 && iequals(name, "content-length")) value = &length;
-    else if (name.size() == 17 && iequals(name, "transfer-encoding")) value = &transfer_encoding;
-    else if (name.size() == 10 && iequals(name, "connection")) value = &connection;
-    if (value != nullptr && value->empty()) *value = trim(text.substr(colon + 1));
+    if (name.size() == 14 && is_lower_case_of(name, "content-length")) value = &length;
+    else if (name.size() == 17 && is_lower_case_of(name, "transfer-encoding")) value = &transfer_encoding;
+    else if (name.size() == 10 && is_lower_case_of(name, "connection")) value = &connection;
+    if (value != nullptr && value->empty()) *value = trim(std::string_view(value_start, static_cast<std::size_t>(line_end - value_start)));
   }
   if (!length.empty()) {
-    const auto [end, error] = std::from_chars(length.data(), length.data() + length.size(), out.content_length);
-    if (error != std::errc() || end != length.data() + length.size()) return false;
+    const auto [at, error] = std::from_chars(length.data(), length.data() + length.size(), out.content_length);
+    if (error != std::errc() || at != length.data() + length.size()) return false;
   }
-  out.chunked = contains_token(transfer_encoding, "chunked");
-  out.close = http10 ? !contains_token(connection, "keep-alive") : contains_token(connection, "close");
+  out.chunked = !transfer_encoding.empty() && contains_token(transfer_encoding, "chunked");
+  out.close = http10 ? !contains_token(connection, "keep-alive") : !connection.empty() && contains_token(connection, "close");
   return true;
 }
 

@@ -133,6 +133,7 @@ struct LoadGenerator::Client final : sim::BreakerListener {
   sim::Rng arrival_rng;
   std::uint32_t arrival_segment = 0;
   TimeNs next_arrival_ns = 0;
+  Clock::time_point last_wake{};  // when the arrival timer last woke
   // The attempts' deadlines, earliest first (one timeout per client: almost always appended),
   // and the one timer that wakes at the earliest; a request that ends leaves the list and the
   // timer as it is (a wake-up with nothing due re-arms it), so no request arms or cancels a timer.
@@ -318,9 +319,13 @@ void LoadGenerator::arrive(std::uint32_t index) {
     const Clock::time_point intended = start_ + std::chrono::nanoseconds(t);
     const Clock::time_point now = Clock::now();
     if (now < intended) {
-      client.arrival_timer.expires_at(intended);
+      // At most one wake-up per kMinWakeGapNs: above that rate, arrivals closer together are
+      // sent together, up to that much late (measured as latency, like any lateness).
+      client.arrival_timer.expires_at(std::max(intended, client.last_wake + std::chrono::nanoseconds(kMinWakeGapNs)));
       client.arrival_timer.async_wait(recycled([this, index](boost::system::error_code ec) {
-        if (!ec && !stopping_) arrive(index);
+        if (ec || stopping_) return;
+        clients_[index]->last_wake = Clock::now();
+        arrive(index);
       }));
       return;
     }

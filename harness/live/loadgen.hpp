@@ -54,6 +54,9 @@ struct GeneratorStats {
 
 // A send later than this after its intended instant counts as late.
 inline constexpr sim::TimeNs kLateNs = 1'000'000;
+// The open-loop schedule wakes the generator at most once per this (a wake-up costs system
+// calls); arrivals closer together than this are sent together, up to this much late.
+inline constexpr sim::TimeNs kMinWakeGapNs = 50'000;
 
 // Receives breaker transitions of the clients' breakers (client index, at, from, to).
 struct BreakerTransitionSink {
