@@ -1,3 +1,0 @@
-// The GUI model tests' entry point.
-#define CATCH_CONFIG_MAIN
-#include <catch2/catch.hpp>
