@@ -73,7 +73,12 @@ void TransportPanel::draw(App& app) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("As fast as possible (the window stays responsive)");
 
   ImGui::SameLine(0, 16);
-  if (session.catching_up()) {
+  const std::string failure = session.run_error();
+  if (!failure.empty()) {
+    // A simulator bug (a violated invariant) stopped the run; the tooltip has the whole message.
+    widgets::text_coloured(theme::kBad, "run stopped: %s", failure.substr(0, failure.find('\n')).c_str());
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", failure.c_str());
+  } else if (session.catching_up()) {
     widgets::text_coloured(theme::kWarn, session.live_ns() > session.cursor_ns() ? "replaying..." : "seeking...");
   } else if (session.playing() && session.engine_limited()) {
     widgets::text_coloured(theme::kWarn, "engine-limited");

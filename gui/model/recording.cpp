@@ -40,6 +40,13 @@ EntitySeries copy_entity(const sim::EntityResults& e) {
   return out;
 }
 
+std::shared_ptr<Recording> finish_recording(std::shared_ptr<Recording> out, std::chrono::steady_clock::time_point wall_start,
+                                            std::atomic<double>* progress) {
+  out->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  if (progress != nullptr) progress->store(1.0, std::memory_order_relaxed);
+  return out;
+}
+
 }  // namespace
 
 std::shared_ptr<Recording> record_run(std::shared_ptr<const harness::Scenario> scenario, std::uint64_t seed,
@@ -72,6 +79,10 @@ std::shared_ptr<Recording> record_run(std::shared_ptr<const harness::Scenario> s
         progress->store(static_cast<double>(run.now()) / static_cast<double>(model.duration_ns), std::memory_order_relaxed);
       }
     }
+    if (!run.error().empty()) {
+      out->error = run.error();  // an invariant failed: nothing of this run can be judged
+      return finish_recording(out, wall_start, progress);
+    }
     const sim::Engine& engine = run.engine();
     const sim::Results& results = engine.results();
     out->end_ns = results.end_ns;
@@ -88,9 +99,7 @@ std::shared_ptr<Recording> record_run(std::shared_ptr<const harness::Scenario> s
   } catch (const std::exception& e) {
     out->error = e.what();
   }
-  out->wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-  if (progress != nullptr) progress->store(1.0, std::memory_order_relaxed);
-  return out;
+  return finish_recording(out, wall_start, progress);
 }
 
 RecordingJob::RecordingJob(std::shared_ptr<const harness::Scenario> scenario, std::uint64_t seed, std::string label) {

@@ -218,6 +218,12 @@ void Session::refresh_display() {
   }
 }
 
+std::string Session::run_error() const {
+  if (live_ && !live_->error().empty()) return live_->error();
+  if (recording_ && !recording_->error.empty() && recording_->error != "cancelled") return recording_->error;
+  return {};
+}
+
 double Session::recording_progress() const {
   if (recording_) return 1.0;
   return recording_job_ ? recording_job_->progress() : 0.0;

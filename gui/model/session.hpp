@@ -66,6 +66,9 @@ class Session {
   TimeNs live_ns() const { return live_ ? live_->now() : 0; }
   bool catching_up() const { return live_ && live_->now() != cursor_ns_; }
   bool at_end() const { return live_ && live_->at_end() && cursor_ns_ >= live_->now(); }
+  // Why the run stopped short, if it did: a violated engine invariant (a simulator bug) in the
+  // live run, or an error of the background recording. Empty otherwise.
+  std::string run_error() const;
 
   // One frame: playback, catching up, snapshot. Spends at most `budget_s` wall seconds on the engine.
   void update(double wall_dt_s, double budget_s);

@@ -3,7 +3,9 @@
 // background recording's checkpoints agreeing with the live engine.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <ctime>
+#include <string>
 
 #include "gui/model/document.hpp"
 #include "gui/model/edge_counters.hpp"
@@ -223,4 +225,74 @@ TEST_CASE("the edge inspector's caller-side counters are the report's: hedged an
   CHECK(side.lines[0].rfind(std::to_string((*site)["attempts"].get<std::uint64_t>()) + " attempts, ", 0) == 0);
   CHECK(side.lines[3].find(std::to_string(hedged) + " hedged") != std::string::npos);
   CHECK(side.lines[3].find(std::to_string(cancelled) + " cancelled") != std::string::npos);
+}
+
+namespace {
+
+// Sets an environment variable for one test and puts the previous value back.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = std::getenv(name);
+    had_ = old != nullptr;
+    if (had_) old_ = old;
+    setenv(name, value, 1);
+  }
+  ~ScopedEnv() {
+    if (had_) setenv(name_.c_str(), old_.c_str(), 1);
+    else unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("the GUI's run is prepared as the CLI's: the invariant checker follows FAULTLINE_CHECK_INVARIANTS") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  {
+    ScopedEnv on("FAULTLINE_CHECK_INVARIANTS", "1");
+    CHECK(Run(scenario, 7).engine().invariant_checks());
+  }
+  ScopedEnv off("FAULTLINE_CHECK_INVARIANTS", "0");
+  CHECK_FALSE(Run(scenario, 7).engine().invariant_checks());
+}
+
+// The GUI model tests link tests/hooks/break_invariant.cpp, so FAULTLINE_TEST_BREAK_INVARIANT=1
+// starts each run with one request counted that never was (as for faultline-test-hooks).
+TEST_CASE("a violated invariant stops the GUI's run and its recording with the CLI's message, not a crash") {
+  const auto scenario = load_example("gui/examples/failover-demo.json");
+  ScopedEnv check("FAULTLINE_CHECK_INVARIANTS", "1");
+  ScopedEnv bug("FAULTLINE_TEST_BREAK_INVARIANT", "1");
+  Session session;
+  session.load(scenario, 7);
+  CHECK(session.run_error().empty());
+  session.seek(60 * sim::kSecond);
+  session.settle();
+  // The checker fires at the first bucket boundary (1 s); the run stops there.
+  CHECK(session.at_end());
+  CHECK(session.live_ns() == sim::kSecond);
+  CHECK(session.cursor_ns() == sim::kSecond);
+  const std::string error = session.run_error();
+  INFO(error);
+  CHECK(error.rfind("invariant violated: conservation of requests at client ", 0) == 0);
+  CHECK(error.find("\n  seed 7, simulated time 1.000000000s\n") != std::string::npos);
+  CHECK(error.find("--seed 7 --check-invariants") != std::string::npos);
+  // Playing from the end replays from the start, and stops at the violation again.
+  session.set_unlimited(true);
+  session.play();
+  session.update(0.0, -1.0);
+  session.update(0.0, -1.0);
+  CHECK(session.replays() == 1);
+  CHECK_FALSE(session.playing());
+  CHECK(session.live().error() == error);
+  session.wait_for_recordings();
+  REQUIRE(session.recording() != nullptr);
+  CHECK(session.recording()->error == error);
+  CHECK(session.recording()->assertions.empty());
 }
