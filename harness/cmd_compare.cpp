@@ -41,79 +41,81 @@ ReadReport read_report(std::string& path) {
   return out;
 }
 
-}  // namespace
-
-int command_compare(const std::vector<std::string>& args) {
-  std::vector<std::string> files;
+struct CompareFlags {
+  std::vector<std::string> files;  // BASE and CANDIDATE
   std::string format = "text", out_path;
+  std::vector<reports::Threshold> thresholds;
+  live::CalibrationTolerance tolerance;
+};
+
+CompareFlags parse_compare_flags(const std::vector<std::string>& args) {
+  CompareFlags flags;
   std::vector<std::string> fail_on_specs;
   std::string relative_tolerance, availability_tolerance;
   ArgParser parser("compare", args);
   while (!parser.done()) {
     std::string value;
-    if (parser.option("--format", format) || parser.repeated("--fail-on", fail_on_specs) ||
-        parser.option("--out", out_path) || parser.option("--tolerance", relative_tolerance) ||
+    if (parser.option("--format", flags.format) || parser.repeated("--fail-on", fail_on_specs) ||
+        parser.option("--out", flags.out_path) || parser.option("--tolerance", relative_tolerance) ||
         parser.option("--availability-tolerance", availability_tolerance)) {
     } else if (parser.operand(value)) {
-      if (files.size() == 2) parser.unexpected(value, "compare takes two reports, BASE and CANDIDATE");
-      files.push_back(value);
+      if (flags.files.size() == 2) parser.unexpected(value, "compare takes two reports, BASE and CANDIDATE");
+      flags.files.push_back(value);
     } else if (!parser.done()) {
       parser.reject();
     }
   }
-  live::CalibrationTolerance tolerance;
-  if (!relative_tolerance.empty()) tolerance.relative = parse_percent("--tolerance", relative_tolerance) / 100.0;
+  if (!relative_tolerance.empty()) flags.tolerance.relative = parse_percent("--tolerance", relative_tolerance) / 100.0;
   if (!availability_tolerance.empty()) {
-    tolerance.availability_points = parse_percent("--availability-tolerance", availability_tolerance);
+    flags.tolerance.availability_points = parse_percent("--availability-tolerance", availability_tolerance);
   }
   std::string fail_on;
   for (const std::string& spec : fail_on_specs) fail_on += (fail_on.empty() ? "" : ",") + spec;
-  if (files.size() != 2) throw UsageError("compare: expected two reports, BASE and CANDIDATE");
-  if (format != "text" && format != "md" && format != "json" && format != "html") {
-    throw UsageError("--format: expected text, md, json or html, got \"" + format + "\"");
+  if (flags.files.size() != 2) throw UsageError("compare: expected two reports, BASE and CANDIDATE");
+  if (flags.format != "text" && flags.format != "md" && flags.format != "json" && flags.format != "html") {
+    throw UsageError("--format: expected text, md, json or html, got \"" + flags.format + "\"");
   }
-  std::vector<reports::Threshold> thresholds;
   if (!fail_on.empty()) {
     try {
-      thresholds = reports::parse_thresholds(fail_on);
+      flags.thresholds = reports::parse_thresholds(fail_on);
     } catch (const std::invalid_argument& e) {
       throw UsageError(std::string("--fail-on: ") + e.what());
     }
   }
-  OutputSet outputs;
-  for (const std::string& file : files) {
-    outputs.add_input(file);
-    outputs.add_input(file + "/sweep.json");  // a sweep folder stands for its sweep.json
+  if (flags.out_path == "-") flags.out_path.clear();  // standard output, as without --out
+  return flags;
+}
+
+// The text to standard output (no --out) or to the --out file.
+void deliver(OutputSet& outputs, const std::string& out_path, const std::string& text) {
+  if (out_path.empty()) {
+    std::cout << text;
+  } else {
+    outputs.stage(out_path, text);
+    outputs.commit();
   }
-  if (out_path == "-") out_path.clear();  // standard output, as without --out
-  if (!out_path.empty()) outputs.add_output("--out", out_path);
-  const ReadReport base_report = read_report(files[0]);
-  const ReadReport candidate_report = read_report(files[1]);
-  const json& base = base_report.document;
-  const json& candidate = candidate_report.document;
-  if (base_report.view.run.mode == "live" || candidate_report.view.run.mode == "live") {
-    // A simulated report against a live one: prediction against measurement (docs/live.md).
-    live::Calibration calibration;
-    try {
-      calibration = live::compare_sim_live(base, candidate, tolerance);
-    } catch (const std::exception& e) {
-      throw InputError(files[1], {}, "", e.what());
-    }
-    if (out_path.empty()) {
-      std::cout << calibration.text;
-    } else {
-      outputs.stage(out_path, calibration.text);
-      outputs.commit();
-    }
-    return calibration.differences == 0 ? kExitPassed : kExitFailed;
+}
+
+// A simulated report against a live one: prediction against measurement (docs/live.md).
+int compare_with_live(const CompareFlags& flags, OutputSet& outputs, const json& base, const json& candidate) {
+  live::Calibration calibration;
+  try {
+    calibration = live::compare_sim_live(base, candidate, flags.tolerance);
+  } catch (const std::exception& e) {
+    throw InputError(flags.files[1], {}, "", e.what());
   }
+  deliver(outputs, flags.out_path, calibration.text);
+  return calibration.differences == 0 ? kExitPassed : kExitFailed;
+}
+
+reports::Comparison compare_views(const CompareFlags& flags, const ReadReport& base, const ReadReport& candidate) {
   reports::Comparison comparison;
   try {
-    comparison = reports::compare_reports(base_report.view, candidate_report.view, thresholds);
+    comparison = reports::compare_reports(base.view, candidate.view, flags.thresholds);
   } catch (const std::invalid_argument& e) {
-    throw InputError(files[1], {}, "", e.what());
+    throw InputError(flags.files[1], {}, "", e.what());
   } catch (const json::exception& e) {
-    throw InputError(files[1], {}, "", std::string("expected a complete faultline report: ") + e.what());
+    throw InputError(flags.files[1], {}, "", std::string("expected a complete faultline report: ") + e.what());
   }
   // Rows are matched by name; two reports that share none would check no threshold and
   // report "no regression" about nothing.
@@ -121,21 +123,37 @@ int command_compare(const std::vector<std::string>& args) {
   for (const reports::VerdictChange& v : comparison.verdicts) shared = shared || (v.base && v.candidate);
   for (const reports::MetricDelta& m : comparison.metrics) shared = shared || (m.base_present && m.candidate_present);
   if (!shared) {
-    throw InputError(files[1], {}, "",
-                     "nothing to compare: no client, service, fault or assertion of " + files[0] +
+    throw InputError(flags.files[1], {}, "",
+                     "nothing to compare: no client, service, fault or assertion of " + flags.files[0] +
                          " has a namesake here (rows are matched by name); compare reports of the same system");
   }
-  std::string text;
-  if (format == "text") text = reports::render_comparison_text(comparison);
-  else if (format == "md") text = reports::render_comparison_markdown(comparison);
-  else if (format == "json") text = reports::render_json(reports::comparison_json(comparison));
-  else text = reports::render_comparison_html(comparison);
-  if (out_path.empty()) {
-    std::cout << text;
-  } else {
-    outputs.stage(out_path, text);
-    outputs.commit();
+  return comparison;
+}
+
+std::string render_comparison(const reports::Comparison& comparison, const std::string& format) {
+  if (format == "text") return reports::render_comparison_text(comparison);
+  if (format == "md") return reports::render_comparison_markdown(comparison);
+  if (format == "json") return reports::render_json(reports::comparison_json(comparison));
+  return reports::render_comparison_html(comparison);
+}
+
+}  // namespace
+
+int command_compare(const std::vector<std::string>& args) {
+  CompareFlags flags = parse_compare_flags(args);
+  OutputSet outputs;
+  for (const std::string& file : flags.files) {
+    outputs.add_input(file);
+    outputs.add_input(file + "/sweep.json");  // a sweep folder stands for its sweep.json
   }
+  if (!flags.out_path.empty()) outputs.add_output("--out", flags.out_path);
+  const ReadReport base = read_report(flags.files[0]);
+  const ReadReport candidate = read_report(flags.files[1]);
+  if (base.view.run.mode == "live" || candidate.view.run.mode == "live") {
+    return compare_with_live(flags, outputs, base.document, candidate.document);
+  }
+  const reports::Comparison comparison = compare_views(flags, base, candidate);
+  deliver(outputs, flags.out_path, render_comparison(comparison, flags.format));
   return comparison.regressions == 0 ? kExitPassed : kExitFailed;
 }
 

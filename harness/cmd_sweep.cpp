@@ -195,120 +195,136 @@ void print_github_sweep_errors(std::ostream& out, const Scenario& scenario, cons
   }
 }
 
-}  // namespace
-
-int command_sweep(const std::vector<std::string>& raw) {
-  const SweepFlags flags = parse_sweep_flags(raw);
-  const std::string& scenario_path = flags.scenario_path;
-  const std::string& out_dir = flags.out_dir;
-  const std::optional<Shard>& shard = flags.shard;
-  const bool resume = flags.resume;
-  const bool swarm = flags.swarm;
-  SweepRunOptions options;
-  options.jobs = flags.jobs;
-  options.limits = flags.limits.run;
-  const LoadLimits& load = flags.limits.load;
-  const std::string& seeds_text = flags.seeds_text;
-  const SeedRange range = parse_seed_range(seeds_text);
-  const SeedRange slice = shard ? shard_slice(range, *shard) : range;
-  std::optional<JsonSource> loaded;
-  const Scenario scenario = [&] {
-    try {
-      loaded.emplace(JsonSource::load(scenario_path));
-      return load_scenario(*loaded, load);
-    } catch (const InputError& e) {
-      if (flags.github) print_github_input_error(std::cout, e.file, e.where, format_error(e));
-      throw;
-    } catch (const LimitError& e) {
-      if (flags.github) print_github_input_error(std::cout, e.file, e.where, e.what());
-      throw;
-    }
-  }();
-  const JsonSource& source = *loaded;
-  std::optional<SwarmPlan> plan;
-  if (swarm) {
-    plan = read_swarm_plan(source, scenario);
-    options.scenario_for_seed = [&](std::uint64_t seed) { return load_swarm_draw(*plan, source, seed); };
+// Loads the scenario; with --github, an input error is also an ::error annotation.
+Scenario load_sweep_scenario(const SweepFlags& flags, std::optional<JsonSource>& loaded) {
+  try {
+    loaded.emplace(JsonSource::load(flags.scenario_path));
+    return load_scenario(*loaded, flags.limits.load);
+  } catch (const InputError& e) {
+    if (flags.github) print_github_input_error(std::cout, e.file, e.where, format_error(e));
+    throw;
+  } catch (const LimitError& e) {
+    if (flags.github) print_github_input_error(std::cout, e.file, e.where, e.what());
+    throw;
   }
-  // "-" is standard output for one of --junit and --summary, as for run; the sweep's text then goes
-  // to standard error.
-  const bool output_on_stdout = is_stdout(flags.junit_path) || is_stdout(flags.summary_path);
+}
+
+// "-" is standard output for one of --junit and --summary, as for run; the sweep's text then goes
+// to standard error. Returns whether an output goes there.
+bool output_on_stdout(const SweepFlags& flags) {
+  const bool on_stdout = is_stdout(flags.junit_path) || is_stdout(flags.summary_path);
   if (is_stdout(flags.junit_path) && is_stdout(flags.summary_path)) {
     throw UsageError("only one output can go to standard output (\"-\")");
   }
-  if (output_on_stdout && flags.github) throw UsageError("--github writes annotations to standard output, so no output can be \"-\" with it");
-  OutputSet files;
-  files.add_input(scenario_path);
-  prepare_out_dir(files, out_dir);
+  if (on_stdout && flags.github) throw UsageError("--github writes annotations to standard output, so no output can be \"-\" with it");
+  return on_stdout;
+}
+
+// Declares the input and every output, which checks them before any seed runs.
+void declare_files(OutputSet& files, const SweepFlags& flags) {
+  files.add_input(flags.scenario_path);
+  prepare_out_dir(files, flags.out_dir);
   if (!flags.junit_path.empty()) files.add_output("--junit", output_target(flags.junit_path));
   if (!flags.summary_path.empty()) files.add_output("--summary", output_target(flags.summary_path));
   const char* step_summary = flags.github || !flags.summary_path.empty() ? github_step_summary() : nullptr;
   if (step_summary != nullptr) files.add_output("$GITHUB_STEP_SUMMARY", step_summary);
-  options.progress = progress_style_for_stderr(flags.quiet);
+}
+
+reports::SweepHeader sweep_header(const Scenario& scenario, const SweepFlags& flags, SeedRange range, SeedRange slice) {
   reports::SweepHeader header;
   header.faultline_version = reports::kVersion;
   header.scenario_name = scenario.name;
   header.scenario_sha256 = reports::sha256_hex(scenario.bytes);
-  header.scenario_file = scenario_path;
+  header.scenario_file = flags.scenario_path;
   header.scenario_source = scenario.bytes;
   header.first_seed = range.first;
   header.last_seed = range.last;
-  if (shard) {
-    header.shard_index = shard->index;
-    header.shard_count = shard->count;
+  if (flags.shard) {
+    header.shard_index = flags.shard->index;
+    header.shard_count = flags.shard->count;
   }
   header.slice_first = slice.first;
   header.slice_last = slice.last;
-  header.swarm = swarm;
-  const std::string progress_path = out_dir + "/" + kProgressFile;
-  if (resume && std::filesystem::exists(progress_path)) {
-    // Seeds an interrupted sweep finished: the same scenario, version and slice, or nothing.
-    reports::SweepHeader saved;
-    reports::SweepLayout saved_layout;
-    std::vector<reports::SeedRecord> saved_records;
-    const json progress = read_json_file(progress_path);
-    read_seeds_file(progress_path, progress, saved, saved_layout, saved_records);
-    if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
-        saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
-      throw UsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
-    }
-    const json saved_limits = progress.is_object() && progress.contains("limits") ? progress["limits"] : json();
-    if (saved_limits != limit_flags(options)) {
-      throw UsageError("--resume: " + progress_path + " was interrupted with " + limits_text(saved_limits) +
-                              ", this command has " + limits_text(limit_flags(options)) +
-                              "; resume with the same limits (or start the sweep again without --resume)");
-    }
-    options.done = std::move(saved_records);
-    if (!options.done.empty()) options.done_layout = std::move(saved_layout);
-    std::cerr << "faultline: resuming: " << options.done.size() << " of " << slice.count() << " seeds already done\n";
+  header.swarm = flags.swarm;
+  return header;
+}
+
+// --resume: the seeds an interrupted sweep finished, when they are of the same scenario,
+// version, slice and limits (anything else is a usage error).
+void resume_from(const std::string& progress_path, const reports::SweepHeader& header, SeedRange slice, SweepRunOptions& options) {
+  reports::SweepHeader saved;
+  reports::SweepLayout saved_layout;
+  std::vector<reports::SeedRecord> saved_records;
+  const json progress = read_json_file(progress_path);
+  read_seeds_file(progress_path, progress, saved, saved_layout, saved_records);
+  if (saved.scenario_sha256 != header.scenario_sha256 || saved.faultline_version != header.faultline_version ||
+      saved.slice_first != header.slice_first || saved.slice_last != header.slice_last || saved.swarm != header.swarm) {
+    throw UsageError("--resume: " + progress_path + " belongs to another sweep (scenario, version or seeds differ)");
   }
+  const json saved_limits = progress.is_object() && progress.contains("limits") ? progress["limits"] : json();
+  if (saved_limits != limit_flags(options)) {
+    throw UsageError("--resume: " + progress_path + " was interrupted with " + limits_text(saved_limits) +
+                            ", this command has " + limits_text(limit_flags(options)) +
+                            "; resume with the same limits (or start the sweep again without --resume)");
+  }
+  options.done = std::move(saved_records);
+  if (!options.done.empty()) options.done_layout = std::move(saved_layout);
+  std::cerr << "faultline: resuming: " << options.done.size() << " of " << slice.count() << " seeds already done\n";
+}
+
+// An interrupted sweep is incomplete: writing its aggregate would pass off a part as the
+// whole. The finished seeds are kept so that --resume can finish the same aggregate.
+int stop_interrupted(const SweepRun& run, const reports::SweepHeader& header, const SweepRunOptions& options,
+                     const std::string& progress_path, SeedRange slice) {
+  if (run.has_layout && !run.records.empty()) {
+    // The limits go in too (after the opening brace), so that --resume can check them.
+    std::string text = reports::render_seeds_file(header, run.layout, run.records);
+    text.insert(2, "  \"limits\": " + limit_flags(options).dump() + ",\n");
+    write_atomically(progress_path, text);
+  }
+  std::cerr << "faultline: sweep interrupted";
+  if (const int signal = interrupted(); signal != 0) std::cerr << " by signal " << signal;
+  std::cerr << " after " << run.records.size() << " of " << slice.count() << " seeds; no aggregate written."
+            << " Finish it with the same command and --resume.\n";
+  return kExitLimit;
+}
+
+}  // namespace
+
+int command_sweep(const std::vector<std::string>& raw) {
+  const SweepFlags flags = parse_sweep_flags(raw);
+  SweepRunOptions options;
+  options.jobs = flags.jobs;
+  options.limits = flags.limits.run;
+  const SeedRange range = parse_seed_range(flags.seeds_text);
+  const SeedRange slice = flags.shard ? shard_slice(range, *flags.shard) : range;
+  std::optional<JsonSource> loaded;
+  const Scenario scenario = load_sweep_scenario(flags, loaded);
+  std::optional<SwarmPlan> plan;
+  if (flags.swarm) {
+    plan = read_swarm_plan(*loaded, scenario);
+    options.scenario_for_seed = [&](std::uint64_t seed) { return load_swarm_draw(*plan, *loaded, seed); };
+  }
+  const bool text_to_stderr = output_on_stdout(flags);
+  OutputSet files;
+  declare_files(files, flags);
+  options.progress = progress_style_for_stderr(flags.quiet);
+  const reports::SweepHeader header = sweep_header(scenario, flags, range, slice);
+  const std::string progress_path = flags.out_dir + "/" + kProgressFile;
+  if (flags.resume && std::filesystem::exists(progress_path)) resume_from(progress_path, header, slice, options);
   const SweepRun run = run_sweep(scenario, slice, options);
-  if (!run.complete) {
-    // An interrupted sweep is incomplete: writing its aggregate would pass off a part as the
-    // whole. The finished seeds are kept so that --resume can finish the same aggregate.
-    if (run.has_layout && !run.records.empty()) {
-      // The limits go in too (after the opening brace), so that --resume can check them.
-      std::string text = reports::render_seeds_file(header, run.layout, run.records);
-      text.insert(2, "  \"limits\": " + limit_flags(options).dump() + ",\n");
-      write_atomically(progress_path, text);
-    }
-    std::cerr << "faultline: sweep interrupted";
-    if (const int signal = interrupted(); signal != 0) std::cerr << " by signal " << signal;
-    std::cerr << " after " << run.records.size() << " of " << slice.count() << " seeds; no aggregate written."
-              << " Finish it with the same command and --resume.\n";
-    return kExitLimit;
-  }
+  if (!run.complete) return stop_interrupted(run, header, options, progress_path, slice);
   std::error_code ignored;
   std::filesystem::remove(progress_path, ignored);
 
   json sweep;
-  stage_sweep_outputs(files, out_dir, header, run.layout, run.records, sweep);
+  stage_sweep_outputs(files, flags.out_dir, header, run.layout, run.records, sweep);
   stage_ci_outputs(files, flags, scenario, sweep);
   files.commit();
-  (output_on_stdout ? std::cerr : std::cout) << reports::render_sweep_text(sweep);
+  (text_to_stderr ? std::cerr : std::cout) << reports::render_sweep_text(sweep);
   if (flags.github) print_github_sweep_errors(std::cout, scenario, sweep);
   if (sweep["seeds_stopped_by_limit"].get<std::uint64_t>() > 0) {
-    std::cerr << "faultline: some seeds hit a limit (see \"stop\" in " << out_dir << "/" << kSweepFile
+    std::cerr << "faultline: some seeds hit a limit (see \"stop\" in " << flags.out_dir << "/" << kSweepFile
               << "); raise it with --max-events\n";
     return kExitLimit;
   }

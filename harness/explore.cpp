@@ -188,6 +188,75 @@ std::optional<std::vector<bool>> idle_instances(const json& document, const Expl
   return idle;
 }
 
+// The matrix's header before the candidates are known: the space, the seeds, the scenario.
+reports::ExploreHeader explore_header(const ExploreOptions& o, const Scenario& scenario, const json& document, std::size_t singles) {
+  reports::ExploreHeader header;
+  header.space = o.space;
+  header.seeds = o.seeds;
+  header.keep_faults = o.keep_faults;
+  candidate_document(document, {}, o.keep_faults, &header.assertions_left_out);
+  header.singles = singles;
+  reports::SweepHeader& s = header.sweep;
+  s.faultline_version = reports::kVersion;
+  s.scenario_name = scenario.name;
+  s.scenario_sha256 = reports::sha256_hex(scenario.bytes);
+  s.scenario_file = o.scenario_path;
+  s.scenario_source = scenario.bytes;
+  return header;
+}
+
+// The pairs a pruned pair space explores, appended to `candidates`: a pair whose singles all
+// pass on every seed and touch no instance idle in the baseline. Runs the baseline and every
+// single first (in every shard); their runs are kept in `single_runs`. Returns the exit code
+// when interrupted.
+std::optional<int> add_pairs(const json& document, const ExploreOptions& o, const std::string& file, const std::vector<Candidate>& singles,
+                             reports::ExploreHeader& header, std::vector<Candidate>& candidates,
+                             std::vector<std::optional<SweepRun>>& single_runs) {
+  const auto idle = idle_instances(document, o, o.scenario_path);
+  if (!idle) return interrupted_exit(0, singles.size());
+  run_parallel(singles.size(), o.jobs, [&](std::size_t i) { single_runs[i] = run_candidate(document, singles[i].faults, o, file); });
+  std::size_t done = 0;
+  for (const auto& r : single_runs) done += r ? 1 : 0;
+  if (done < singles.size()) return interrupted_exit(done, singles.size());
+  for (const bool i : *idle) header.idle_instances += i ? 1 : 0;
+  auto passes = [&](std::size_t i) {
+    for (const auto& r : single_runs[i]->records) {
+      if (!r.passed) return false;
+    }
+    return true;
+  };
+  auto touches_idle = [&](const Candidate& c) {
+    for (const std::uint32_t i : c.instances) {
+      if (i < idle->size() && (*idle)[i]) return true;
+    }
+    return false;
+  };
+  for (std::size_t i = 0; i < singles.size(); ++i) {
+    for (std::size_t j = i + 1; j < singles.size(); ++j) {
+      ++header.pairs_possible;
+      if (!passes(i) || !passes(j)) ++header.pairs_pruned_failing_single;
+      else if (touches_idle(singles[i]) || touches_idle(singles[j])) ++header.pairs_pruned_idle_instance;
+      else candidates.push_back(pair_candidate(singles, i, j));
+    }
+  }
+  return std::nullopt;
+}
+
+// This shard's slice of the candidates (all of them without --shard), recorded in the header.
+SeedRange candidate_slice(const ExploreOptions& o, std::size_t count, reports::SweepHeader& s) {
+  const SeedRange all{1, count};
+  const SeedRange slice = o.shard ? shard_slice(all, *o.shard) : all;
+  s.first_seed = all.first;
+  s.last_seed = all.last;
+  if (o.shard) {
+    s.shard_index = o.shard->index;
+    s.shard_count = o.shard->count;
+  }
+  s.slice_first = slice.first;
+  s.slice_last = slice.last;
+  return slice;
+}
+
 }  // namespace
 
 int command_explore(const std::vector<std::string>& args) {
@@ -201,64 +270,15 @@ int command_explore(const std::vector<std::string>& args) {
   OutputSet files;
   files.add_input(o.scenario_path);
   prepare_out_dir(files, o.out_dir);
-
-  reports::ExploreHeader header;
-  header.space = o.space;
-  header.seeds = o.seeds;
-  header.keep_faults = o.keep_faults;
-  candidate_document(document, {}, o.keep_faults, &header.assertions_left_out);
-  header.singles = singles.size();
-  reports::SweepHeader& s = header.sweep;
-  s.faultline_version = reports::kVersion;
-  s.scenario_name = scenario.name;
-  s.scenario_sha256 = reports::sha256_hex(scenario.bytes);
-  s.scenario_file = o.scenario_path;
-  s.scenario_source = scenario.bytes;
+  reports::ExploreHeader header = explore_header(o, scenario, document, singles.size());
   const std::string file = o.scenario_path + "#candidate";
 
-  // Pairs need every single's verdict first (the pruning rule), in every shard.
   std::vector<Candidate> candidates = singles;
   std::vector<std::optional<SweepRun>> single_runs(singles.size());
   if (o.space == "pairs") {
-    const auto idle = idle_instances(document, o, o.scenario_path);
-    if (!idle) return interrupted_exit(0, singles.size());
-    run_parallel(singles.size(), o.jobs, [&](std::size_t i) { single_runs[i] = run_candidate(document, singles[i].faults, o, file); });
-    std::size_t done = 0;
-    for (const auto& r : single_runs) done += r ? 1 : 0;
-    if (done < singles.size()) return interrupted_exit(done, singles.size());
-    for (const bool i : *idle) header.idle_instances += i ? 1 : 0;
-    auto passes = [&](std::size_t i) {
-      for (const auto& r : single_runs[i]->records) {
-        if (!r.passed) return false;
-      }
-      return true;
-    };
-    auto touches_idle = [&](const Candidate& c) {
-      for (const std::uint32_t i : c.instances) {
-        if (i < idle->size() && (*idle)[i]) return true;
-      }
-      return false;
-    };
-    for (std::size_t i = 0; i < singles.size(); ++i) {
-      for (std::size_t j = i + 1; j < singles.size(); ++j) {
-        ++header.pairs_possible;
-        if (!passes(i) || !passes(j)) ++header.pairs_pruned_failing_single;
-        else if (touches_idle(singles[i]) || touches_idle(singles[j])) ++header.pairs_pruned_idle_instance;
-        else candidates.push_back(pair_candidate(singles, i, j));
-      }
-    }
+    if (const auto stopped = add_pairs(document, o, file, singles, header, candidates, single_runs)) return *stopped;
   }
-  const SeedRange all{1, candidates.size()};
-  const SeedRange slice = o.shard ? shard_slice(all, *o.shard) : all;
-  s.first_seed = all.first;
-  s.last_seed = all.last;
-  if (o.shard) {
-    s.shard_index = o.shard->index;
-    s.shard_count = o.shard->count;
-  }
-  s.slice_first = slice.first;
-  s.slice_last = slice.last;
-
+  const SeedRange slice = candidate_slice(o, candidates.size(), header.sweep);
   std::vector<std::optional<SweepRun>> runs(slice.count());
   run_parallel(slice.count(), o.jobs, [&](std::size_t k) {
     const std::size_t index = slice.first - 1 + k;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "harness/assertions.hpp"
 #include "harness/duration.hpp"
@@ -85,6 +86,90 @@ void evaluate_recovery(const Scenario& s, const AssertionSpec& a, const sim::Eng
   out.observed = "not recovered by the end of the run";
 }
 
+namespace {
+
+// Whether `breaker` guards the assertion's caller -> callee.
+bool breaker_matches(const AssertionSpec& a, const sim::Engine& engine, std::uint32_t breaker) {
+  const sim::SiteRuntime& site = engine.sites()[engine.breaker_info()[breaker].site];
+  if (site.callee_service != a.callee_service) return false;
+  if (a.caller_service) return site.caller_service == *a.caller_service;
+  return site.caller_client == *a.caller_client;
+}
+
+// What the matching breakers did around a fault's window, from the run's timeline.
+struct BreakerHistory {
+  sim::TimeNs first_open = -1;  // the first opening at or after the fault's start
+  std::uint32_t first_breaker = 0;
+  std::vector<sim::BreakerState> state_at_end;  // each breaker's state when the fault ended
+  std::vector<sim::TimeNs> closed_after_end;    // its first closing at or after the end (-1: none)
+  std::vector<bool> opened;                     // it opened during the fault
+};
+
+BreakerHistory breaker_history(const AssertionSpec& a, const sim::Engine& engine, const FaultWindow& w) {
+  const std::size_t count = engine.breakers().size();
+  BreakerHistory h;
+  h.state_at_end.assign(count, sim::BreakerState::closed);
+  h.closed_after_end.assign(count, -1);
+  h.opened.assign(count, false);
+  std::vector<sim::BreakerState> state(count, sim::BreakerState::closed);
+  bool end_seen = false;
+  for (const sim::TimelineEntry& e : engine.results().timeline) {
+    if (w.end >= 0 && !end_seen && e.at >= w.end) {
+      h.state_at_end = state;
+      end_seen = true;
+    }
+    if (e.kind != sim::TimelineKind::breaker || !breaker_matches(a, engine, e.subject)) continue;
+    const auto to = static_cast<sim::BreakerState>(e.extra);
+    state[e.subject] = to;
+    if (e.at < w.start) continue;
+    if (to == sim::BreakerState::open) {
+      if (h.first_open < 0) {
+        h.first_open = e.at;
+        h.first_breaker = e.subject;
+      }
+      if (w.end < 0 || e.at < w.end) h.opened[e.subject] = true;
+    } else if (to == sim::BreakerState::closed && w.end >= 0 && e.at >= w.end && h.closed_after_end[e.subject] < 0) {
+      h.closed_after_end[e.subject] = e.at;
+    }
+  }
+  if (w.end >= 0 && !end_seen) h.state_at_end = state;
+  return h;
+}
+
+// The closing half: every breaker that opened during the fault and was not closed at its end
+// closes within close_within of the end; the slowest one is named.
+void judge_breaker_closing(const AssertionSpec& a, const sim::Engine& engine, const FaultWindow& w, const BreakerHistory& h,
+                           reports::AssertionResult& out) {
+  if (w.end < 0) {
+    out.passed = false;
+    out.observed += "; the fault never ended";
+    return;
+  }
+  sim::TimeNs latest = 0;
+  std::uint32_t latest_breaker = sim::kNone;
+  for (std::uint32_t b = 0; b < h.opened.size(); ++b) {
+    if (!h.opened[b] || h.state_at_end[b] == sim::BreakerState::closed) continue;
+    if (h.closed_after_end[b] < 0) {
+      out.passed = false;
+      out.observed += "; " + engine.breaker_name(b) + " never closed after the end";
+      return;
+    }
+    if (h.closed_after_end[b] - w.end >= latest) {
+      latest = h.closed_after_end[b] - w.end;
+      latest_breaker = b;
+    }
+  }
+  if (latest_breaker == sim::kNone) {
+    out.observed += "; all were closed when it ended";
+  } else {
+    out.observed += "; the last, " + engine.breaker_name(latest_breaker) + ", closed " + format_go_duration(latest) +
+                    " after the end";
+  }
+  out.passed = out.passed && latest <= *a.close_within_ns;
+}
+
+}  // namespace
+
 // A breaker from the caller to the callee opens within open_within of the fault's start
 // (the first opening at or after the start counts), and every such breaker that is not closed
 // when the fault ends closes within close_within of the end (its first closing after the end
@@ -104,76 +189,17 @@ void evaluate_breaker(const Scenario& s, const AssertionSpec& a, const sim::Engi
     out.observed = "the fault never started";
     return;
   }
-  auto matches = [&](std::uint32_t breaker) {
-    const sim::SiteRuntime& site = engine.sites()[engine.breaker_info()[breaker].site];
-    if (site.callee_service != a.callee_service) return false;
-    if (a.caller_service) return site.caller_service == *a.caller_service;
-    return site.caller_client == *a.caller_client;
-  };
-  const std::size_t count = engine.breakers().size();
-  sim::TimeNs first_open = -1;
-  std::uint32_t first_breaker = 0;
-  std::vector<sim::BreakerState> state_at_end(count, sim::BreakerState::closed);
-  std::vector<sim::BreakerState> state(count, sim::BreakerState::closed);
-  std::vector<sim::TimeNs> closed_after_end(count, -1);
-  std::vector<bool> opened(count, false);
-  bool end_seen = false;
-  for (const sim::TimelineEntry& e : engine.results().timeline) {
-    if (w.end >= 0 && !end_seen && e.at >= w.end) {
-      state_at_end = state;
-      end_seen = true;
-    }
-    if (e.kind != sim::TimelineKind::breaker || !matches(e.subject)) continue;
-    const auto to = static_cast<sim::BreakerState>(e.extra);
-    state[e.subject] = to;
-    if (e.at < w.start) continue;
-    if (to == sim::BreakerState::open) {
-      if (first_open < 0) {
-        first_open = e.at;
-        first_breaker = e.subject;
-      }
-      if (w.end < 0 || e.at < w.end) opened[e.subject] = true;
-    } else if (to == sim::BreakerState::closed && w.end >= 0 && e.at >= w.end && closed_after_end[e.subject] < 0) {
-      closed_after_end[e.subject] = e.at;
-    }
-  }
-  if (w.end >= 0 && !end_seen) state_at_end = state;
-  if (first_open < 0) {
+  const BreakerHistory h = breaker_history(a, engine, w);
+  if (h.first_open < 0) {
     out.passed = false;
     out.observed = "no breaker " + caller + " -> " + callee + " opened after the fault started";
     return;
   }
-  const sim::TimeNs open_delay = first_open - w.start;
-  out.observed = engine.breaker_name(first_breaker) + " opened " + format_go_duration(open_delay) + " after the start";
+  const sim::TimeNs open_delay = h.first_open - w.start;
+  out.observed = engine.breaker_name(h.first_breaker) + " opened " + format_go_duration(open_delay) + " after the start";
   out.observed_value = static_cast<double>(open_delay) / 1e9;
   out.passed = open_delay <= a.open_within_ns;
-  if (!a.close_within_ns) return;
-  if (w.end < 0) {
-    out.passed = false;
-    out.observed += "; the fault never ended";
-    return;
-  }
-  sim::TimeNs latest = 0;
-  std::uint32_t latest_breaker = sim::kNone;
-  for (std::uint32_t b = 0; b < count; ++b) {
-    if (!opened[b] || state_at_end[b] == sim::BreakerState::closed) continue;
-    if (closed_after_end[b] < 0) {
-      out.passed = false;
-      out.observed += "; " + engine.breaker_name(b) + " never closed after the end";
-      return;
-    }
-    if (closed_after_end[b] - w.end >= latest) {
-      latest = closed_after_end[b] - w.end;
-      latest_breaker = b;
-    }
-  }
-  if (latest_breaker == sim::kNone) {
-    out.observed += "; all were closed when it ended";
-  } else {
-    out.observed += "; the last, " + engine.breaker_name(latest_breaker) + ", closed " + format_go_duration(latest) +
-                    " after the end";
-  }
-  out.passed = out.passed && latest <= *a.close_within_ns;
+  if (a.close_within_ns) judge_breaker_closing(a, engine, w, h, out);
 }
 
 // Requests that callers still addressed to instances this fault had crashed, while they were

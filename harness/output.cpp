@@ -304,20 +304,23 @@ void OutputSet::stage(const std::string& path, std::string_view content) {
   }
 }
 
-void OutputSet::commit(bool honour_interrupts) {
-  if (honour_interrupts) hold_for_tests();
-  const auto throw_if_interrupted = [&](const char* what) {
-    if (const int signal = interrupted(); signal != 0 && honour_interrupts) {
-      for (auto& target : targets_) target->discard();
-      throw OutputsInterrupted("interrupted by signal " + std::to_string(signal) + " " + what);
-    }
-  };
-  throw_if_interrupted("before the outputs were written; the previous files are intact");
-  // Streams first: a write error there (a full device) leaves every regular file as it was.
-  // What the command printed before goes first where a stream shares standard output's file.
-  // A stream can block for as long as its reader does not read (a FIFO), so it is written with
-  // SIGINT and SIGTERM deliverable and the wall-clock budget checked: an interrupt or a spent
-  // budget stops it (part of that stream was written) and replaces no regular file.
+void OutputSet::discard_all() {
+  for (auto& target : targets_) target->discard();
+}
+
+void OutputSet::throw_if_interrupted(bool honour_interrupts, const std::string& when) {
+  if (const int signal = interrupted(); signal != 0 && honour_interrupts) {
+    discard_all();
+    throw OutputsInterrupted("interrupted by signal " + std::to_string(signal) + " " + when);
+  }
+}
+
+// Streams first: a write error there (a full device) leaves every regular file as it was.
+// What the command printed before goes first where a stream shares standard output's file.
+// A stream can block for as long as its reader does not read (a FIFO), so it is written with
+// SIGINT and SIGTERM deliverable and the wall-clock budget checked: an interrupt or a spent
+// budget stops it (part of that stream was written) and replaces no regular file.
+std::string OutputSet::write_streams(bool honour_interrupts) {
   std::fflush(stdout);
   std::cout.flush();
   // What the streams written so far received, for the message when one of them is stopped:
@@ -334,10 +337,10 @@ void OutputSet::commit(bool honour_interrupts) {
     std::size_t written = 0;
     const int error = write_stream(target->fd, target->content, honour_interrupts, written);
     if (error == EINTR) {
-      throw_if_interrupted(("while writing the outputs (" + what_was_written(*target, written) + ")").c_str());
+      throw_if_interrupted(honour_interrupts, "while writing the outputs (" + what_was_written(*target, written) + ")");
     }
     if (error == ETIME) {
-      for (auto& t : targets_) t->discard();
+      discard_all();
       try {
         check_wall_budget(("writing the stream " + target->shown()).c_str());
       } catch (WallBudgetSpent& spent) {
@@ -346,22 +349,22 @@ void OutputSet::commit(bool honour_interrupts) {
       }
     }
     if (error == EPIPE) {
-      for (auto& t : targets_) t->discard();
+      discard_all();
       fail(target->shown(), "its reader closed it before the end (EPIPE: " + what_was_written(*target, written) + ")");
     }
     if (error != 0) {
-      for (auto& t : targets_) t->discard();
+      discard_all();
       fail(target->shown(), std::string(std::strerror(error)) + " (" + what_was_written(*target, written) + ")");
     }
     whole_streams += (whole_streams.empty() ? "" : ", ") + target->shown();
     ::close(target->fd);
     target->fd = -1;
   }
-  SignalHold hold;
-  throw_if_interrupted(whole_streams.empty()
-                           ? "before the outputs were written; the previous files are intact"
-                           : ("after " + whole_streams + " got all of their bytes; no regular file was written, the previous files are intact").c_str());
-  // Give every unnamed temporary a name next to its target, then rename them all.
+  return whole_streams;
+}
+
+// Gives every unnamed temporary a name next to its target.
+void OutputSet::name_temporaries() {
   for (auto& target : targets_) {
     if (target->stream || !target->staged || !target->temp_path.empty()) continue;
     const std::string temp = named_temp(target->write_path);
@@ -370,22 +373,38 @@ void OutputSet::commit(bool honour_interrupts) {
     if (::linkat(target->fd, "", AT_FDCWD, temp.c_str(), AT_EMPTY_PATH) != 0 &&
         ::linkat(AT_FDCWD, proc.c_str(), AT_FDCWD, temp.c_str(), AT_SYMLINK_FOLLOW) != 0) {
       const int error = errno;
-      for (auto& t : targets_) t->discard();
+      discard_all();
       fail(target->path, std::strerror(error));
     }
     target->temp_path = temp;
   }
+}
+
+void OutputSet::rename_temporaries() {
   for (auto& target : targets_) {
     if (target->stream || !target->staged) continue;
     if (std::rename(target->temp_path.c_str(), target->write_path.c_str()) != 0) {
       const int error = errno;
-      for (auto& t : targets_) t->discard();
+      discard_all();
       fail(target->path, std::strerror(error));
     }
     target->temp_path.clear();
     ::close(target->fd);
     target->fd = -1;
   }
+}
+
+void OutputSet::commit(bool honour_interrupts) {
+  if (honour_interrupts) hold_for_tests();
+  throw_if_interrupted(honour_interrupts, "before the outputs were written; the previous files are intact");
+  const std::string whole_streams = write_streams(honour_interrupts);
+  SignalHold hold;
+  throw_if_interrupted(honour_interrupts,
+                       whole_streams.empty() ? "before the outputs were written; the previous files are intact"
+                                             : "after " + whole_streams +
+                                                   " got all of their bytes; no regular file was written, the previous files are intact");
+  name_temporaries();
+  rename_temporaries();
 }
 
 void check_writable(const std::string& path) {

@@ -74,6 +74,12 @@ class OutputSet {
   std::vector<std::pair<unsigned long, unsigned long>> inputs_;  // device, inode
   std::vector<std::string> input_paths_;
   Target& find(const std::string& path);
+  // The steps of commit(): each discards every staged output before it throws.
+  void discard_all();
+  void throw_if_interrupted(bool honour_interrupts, const std::string& when);
+  std::string write_streams(bool honour_interrupts);  // returns the streams written whole
+  void name_temporaries();
+  void rename_temporaries();
 };
 
 // True when `path` names the file standard output is open on (/dev/stdout, /proc/self/fd/1,

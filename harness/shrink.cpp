@@ -261,24 +261,22 @@ std::vector<json> materialised_kills(const json& monkey_fault, const RunResult& 
   return kills;
 }
 
-int command_shrink(const std::vector<std::string>& args) {
-  ShrinkOptions o = parse_options(args);
-  std::uint64_t report_seed = 0;
-  const Scenario scenario = o.from_report.empty() ? load_scenario_file(o.scenario_path, o.load)
-                                                  : load_scenario_from_report(o.from_report, o.load, report_seed);
-  const std::string origin = o.from_report.empty() ? o.scenario_path : o.from_report;
-  if (!o.seed) o.seed = o.from_report.empty() ? scenario.model.seed : report_seed;
-  OutputSet files;
-  files.add_input(o.from_report.empty() ? o.scenario_path : o.from_report);
-  files.add_output("--out", o.out_path);
-  json document = json::parse(scenario.bytes);
-  for (const char* key : {"explore", "swarm"}) document.erase(key);
-  const std::string seed_text = std::to_string(*o.seed);
+namespace {
 
-  // The starting run, kept whole (timeline included) to materialise the monkeys' kills.
-  RunLimits first_limits = o.limits;
-  first_limits.engine.max_timeline = std::max<std::uint64_t>(first_limits.engine.max_timeline, 50'000'000);
-  const RunResult start = run_scenario(scenario, *o.seed, first_limits);
+// What a shrink did, for the minimal scenario's description and the printed summary.
+struct ShrinkResult {
+  std::string origin, seed_text, target;
+  std::size_t monkeys = 0, kills = 0;  // chaos monkeys made explicit, and their crashes
+  std::size_t before = 0;              // faults in the concrete schedule
+  std::vector<json> kept;
+  std::vector<std::string> removed;
+  std::size_t shortened = 0, moved = 0;
+  std::uint64_t runs = 1;
+  bool budget_hit = false;
+};
+
+// The assertion to keep failing: --assertion (which must exist), else the first that fails.
+std::string pick_target(const ShrinkOptions& o, const RunResult& start) {
   std::string target = o.assertion;
   if (!target.empty()) {
     const bool known = std::any_of(start.assertions.begin(), start.assertions.end(), [&](const auto& a) { return a.name == target; });
@@ -291,90 +289,129 @@ int command_shrink(const std::vector<std::string>& args) {
       }
     }
   }
-  const bool target_fails = std::any_of(start.assertions.begin(), start.assertions.end(),
-                                        [&](const auto& a) { return a.name == target && !a.passed; });
-  if (target.empty() || !target_fails) {
-    std::cerr << "faultline: " << origin << ": nothing to shrink: seed " << seed_text << " passes"
-              << (o.assertion.empty() ? "" : " \"" + o.assertion + "\"") << "\n";
-    return kExitInput;
-  }
-  std::uint64_t runs = 1;
+  return target;
+}
 
-  // The concrete schedule: every fault as written, except each chaos monkey, replaced by its
-  // kills (unless the target assertion names the monkey, which must then stay).
-  const std::vector<std::string> pinned_names = referenced_faults(document, target);
-  std::vector<json> original = document.value("faults", json::array()).get<std::vector<json>>();
+bool is_pinned(const std::vector<std::string>& pinned_names, const json& fault) {
+  return std::find(pinned_names.begin(), pinned_names.end(), fault.value("name", "")) != pinned_names.end();
+}
+
+// The concrete schedule: every fault as written, except each chaos monkey, replaced by its
+// kills in the starting run (unless the target assertion names the monkey, which must then stay).
+std::vector<json> concrete_schedule(const std::vector<json>& original, const std::vector<std::string>& pinned_names,
+                                    const RunResult& start, ShrinkResult& r) {
   std::vector<json> schedule;
-  std::size_t monkeys = 0, kills = 0;
   for (std::uint32_t f = 0; f < original.size(); ++f) {
-    const bool pinned = std::find(pinned_names.begin(), pinned_names.end(), original[f].value("name", "")) != pinned_names.end();
-    if (original[f].value("kind", "") == "chaos_monkey" && !pinned) {
+    if (original[f].value("kind", "") == "chaos_monkey" && !is_pinned(pinned_names, original[f])) {
       const auto explicit_kills = materialised_kills(original[f], start, f);
       schedule.insert(schedule.end(), explicit_kills.begin(), explicit_kills.end());
-      ++monkeys;
-      kills += explicit_kills.size();
+      ++r.monkeys;
+      r.kills += explicit_kills.size();
     } else {
       schedule.push_back(original[f]);
     }
   }
-  Trials trials(o, document, origin + "#shrink");
-  trials.assertion = target;
+  return schedule;
+}
+
+// Delta debugging over the faults not pinned by the assertion, then shorter windows and later
+// instants; fills in what was kept and removed.
+void minimise(Trials& trials, const std::vector<json>& schedule, const std::vector<std::string>& pinned_names, TimeNs run_ns,
+              const ShrinkOptions& o, ShrinkResult& r) {
+  std::vector<json> pinned, free;
+  for (const json& f : schedule) (is_pinned(pinned_names, f) ? pinned : free).push_back(f);
+  r.before = schedule.size();
+  r.kept = join(pinned, ddmin(trials, pinned, free));
+  r.shortened = shorten_windows(trials, r.kept);
+  r.moved = move_instants_later(trials, r.kept, run_ns);
+  r.budget_hit = trials.runs >= o.max_runs;
+  r.runs += trials.runs;
+  for (const json& f : schedule) {
+    const std::string name = f.value("name", "");
+    if (std::none_of(r.kept.begin(), r.kept.end(), [&](const json& k) { return k.value("name", "") == name; })) {
+      r.removed.push_back(name);
+    }
+  }
+}
+
+json minimal_scenario(const Trials& trials, const json& document, const ShrinkOptions& o, const ShrinkResult& r) {
+  json minimal = trials.document_with(r.kept);
+  minimal["name"] = document.value("name", "scenario") + "-shrunk";
+  minimal["seed"] = *o.seed;
+  std::string what = "Shrunk by faultline shrink from " + r.origin + " (seed " + r.seed_text + "), still failing \"" + r.target +
+                     "\" on at least " + std::to_string(o.min_fail) + " of " + std::to_string(o.seeds) + " seeds from " +
+                     r.seed_text + ", in " + std::to_string(r.runs) + " runs. ";
+  if (r.monkeys > 0) what += std::to_string(r.monkeys) + " chaos monkey(s) made explicit as " + std::to_string(r.kills) + " crashes. ";
+  what += "Kept " + std::to_string(r.kept.size()) + " of " + std::to_string(r.before) + " faults";
+  what += r.removed.empty() ? "; removed none" : "; removed " + names_text(r.removed, 1000);
+  what += "; shortened " + std::to_string(r.shortened) + " window(s); moved " + std::to_string(r.moved) + " start(s) later.";
+  if (r.budget_hit) what += " The --max-runs budget ran out, so this may not be minimal.";
+  minimal["description"] = what + " Original description: " + document.value("description", "");
+  return minimal;
+}
+
+void print_shrink(const std::string& scenario_name, const ShrinkOptions& o, const ShrinkResult& r) {
+  std::cout << "shrink: " << scenario_name << " seed " << r.seed_text << ", assertion \"" << r.target << "\"\n";
+  if (r.monkeys > 0) std::cout << "  materialised " << r.monkeys << " chaos monkey(s) into " << r.kills << " crashes\n";
+  std::cout << "  faults: " << r.before << " -> " << r.kept.size() << " (removed " << r.removed.size() << ")";
+  std::cout << ", windows shortened " << r.shortened << ", starts moved later " << r.moved << "\n";
+  for (const json& f : r.kept) std::cout << "  kept: " << f.value("name", "") << " (" << f.value("kind", "") << " at " << f.value("at", "0s") << ")\n";
+  std::cout << "  runs: " << r.runs << (r.budget_hit ? " (budget --max-runs reached; may not be minimal)" : "") << "\n";
+  std::cout << "  replay: faultline run " << shell_quote(o.out_path) << " --seed " << r.seed_text << "\n";
+}
+
+}  // namespace
+
+int command_shrink(const std::vector<std::string>& args) {
+  ShrinkOptions o = parse_options(args);
+  std::uint64_t report_seed = 0;
+  const Scenario scenario = o.from_report.empty() ? load_scenario_file(o.scenario_path, o.load)
+                                                  : load_scenario_from_report(o.from_report, o.load, report_seed);
+  ShrinkResult r;
+  r.origin = o.from_report.empty() ? o.scenario_path : o.from_report;
+  if (!o.seed) o.seed = o.from_report.empty() ? scenario.model.seed : report_seed;
+  OutputSet files;
+  files.add_input(o.from_report.empty() ? o.scenario_path : o.from_report);
+  files.add_output("--out", o.out_path);
+  json document = json::parse(scenario.bytes);
+  for (const char* key : {"explore", "swarm"}) document.erase(key);
+  r.seed_text = std::to_string(*o.seed);
+
+  // The starting run, kept whole (timeline included) to materialise the monkeys' kills.
+  RunLimits first_limits = o.limits;
+  first_limits.engine.max_timeline = std::max<std::uint64_t>(first_limits.engine.max_timeline, 50'000'000);
+  const RunResult start = run_scenario(scenario, *o.seed, first_limits);
+  r.target = pick_target(o, start);
+  const bool target_fails = std::any_of(start.assertions.begin(), start.assertions.end(),
+                                        [&](const auto& a) { return a.name == r.target && !a.passed; });
+  if (r.target.empty() || !target_fails) {
+    std::cerr << "faultline: " << r.origin << ": nothing to shrink: seed " << r.seed_text << " passes"
+              << (o.assertion.empty() ? "" : " \"" + o.assertion + "\"") << "\n";
+    return kExitInput;
+  }
+  const std::vector<std::string> pinned_names = referenced_faults(document, r.target);
+  const std::vector<json> original = document.value("faults", json::array()).get<std::vector<json>>();
+  std::vector<json> schedule = concrete_schedule(original, pinned_names, start, r);
+  Trials trials(o, document, r.origin + "#shrink");
+  trials.assertion = r.target;
   const std::uint64_t initial_failures = trials.failures(schedule);
   if (initial_failures < o.min_fail) {
-    if (monkeys > 0 && trials.failures(original) >= o.min_fail) {
-      std::cerr << "faultline: " << origin << ": the materialised schedule of seed " << seed_text
-                << " no longer fails \"" << target << "\"; shrinking the faults as written\n";
+    if (r.monkeys > 0 && trials.failures(original) >= o.min_fail) {
+      std::cerr << "faultline: " << r.origin << ": the materialised schedule of seed " << r.seed_text
+                << " no longer fails \"" << r.target << "\"; shrinking the faults as written\n";
       schedule = original;
-      monkeys = kills = 0;
+      r.monkeys = r.kills = 0;
     } else {
-      std::cerr << "faultline: " << origin << ": nothing to shrink: \"" << target << "\" fails on "
-                << initial_failures << " of " << o.seeds << " seeds from " << seed_text << ", fewer than --min-fail "
+      std::cerr << "faultline: " << r.origin << ": nothing to shrink: \"" << r.target << "\" fails on "
+                << initial_failures << " of " << o.seeds << " seeds from " << r.seed_text << ", fewer than --min-fail "
                 << o.min_fail << "\n";
       return kExitInput;
     }
   }
-
-  std::vector<json> pinned, free;
-  for (const json& f : schedule) {
-    const bool is_pinned = std::find(pinned_names.begin(), pinned_names.end(), f.value("name", "")) != pinned_names.end();
-    (is_pinned ? pinned : free).push_back(f);
-  }
-  const std::size_t before = schedule.size();
-  std::vector<json> kept = join(pinned, ddmin(trials, pinned, free));
-  const std::size_t shortened = shorten_windows(trials, kept);
-  const std::size_t moved = move_instants_later(trials, kept, scenario.model.duration_ns);
-  const bool budget_hit = trials.runs >= o.max_runs;
-  runs += trials.runs;
-
-  std::vector<std::string> removed;
-  for (const json& f : schedule) {
-    const std::string name = f.value("name", "");
-    if (std::none_of(kept.begin(), kept.end(), [&](const json& k) { return k.value("name", "") == name; })) {
-      removed.push_back(name);
-    }
-  }
-  json minimal = trials.document_with(kept);
-  minimal["name"] = document.value("name", "scenario") + "-shrunk";
-  minimal["seed"] = *o.seed;
-  std::string what = "Shrunk by faultline shrink from " + origin + " (seed " + seed_text + "), still failing \"" + target +
-                     "\" on at least " + std::to_string(o.min_fail) + " of " + std::to_string(o.seeds) + " seeds from " +
-                     seed_text + ", in " + std::to_string(runs) + " runs. ";
-  if (monkeys > 0) what += std::to_string(monkeys) + " chaos monkey(s) made explicit as " + std::to_string(kills) + " crashes. ";
-  what += "Kept " + std::to_string(kept.size()) + " of " + std::to_string(before) + " faults";
-  what += removed.empty() ? "; removed none" : "; removed " + names_text(removed, 1000);
-  what += "; shortened " + std::to_string(shortened) + " window(s); moved " + std::to_string(moved) + " start(s) later.";
-  if (budget_hit) what += " The --max-runs budget ran out, so this may not be minimal.";
-  minimal["description"] = what + " Original description: " + document.value("description", "");
-  files.stage(o.out_path, minimal.dump(2) + "\n");
+  minimise(trials, schedule, pinned_names, scenario.model.duration_ns, o, r);
+  files.stage(o.out_path, minimal_scenario(trials, document, o, r).dump(2) + "\n");
   files.commit();
-
-  std::cout << "shrink: " << scenario.name << " seed " << seed_text << ", assertion \"" << target << "\"\n";
-  if (monkeys > 0) std::cout << "  materialised " << monkeys << " chaos monkey(s) into " << kills << " crashes\n";
-  std::cout << "  faults: " << before << " -> " << kept.size() << " (removed " << removed.size() << ")";
-  std::cout << ", windows shortened " << shortened << ", starts moved later " << moved << "\n";
-  for (const json& f : kept) std::cout << "  kept: " << f.value("name", "") << " (" << f.value("kind", "") << " at " << f.value("at", "0s") << ")\n";
-  std::cout << "  runs: " << runs << (budget_hit ? " (budget --max-runs reached; may not be minimal)" : "") << "\n";
-  std::cout << "  replay: faultline run " << shell_quote(o.out_path) << " --seed " << seed_text << "\n";
+  print_shrink(scenario.name, o, r);
   return kExitPassed;
 }
 

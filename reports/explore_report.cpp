@@ -175,12 +175,11 @@ void parse_explore_runs(const json& document, ExploreHeader& header, SweepLayout
   }
 }
 
-json build_explore_report(const ExploreHeader& header, const SweepLayout& layout, const std::vector<CandidateRecord>& candidates) {
+namespace {
+
+// What the space was: its kind, seeds, the candidates of this shard, and for pairs the pruning.
+void add_space(json& report, const ExploreHeader& header) {
   const SweepHeader& s = header.sweep;
-  json report;
-  report["kind"] = "faultline-explore";
-  report["faultline_version"] = s.faultline_version;
-  report["scenario"] = json{{"name", s.scenario_name}, {"sha256", s.scenario_sha256}, {"file", s.scenario_file}};
   report["space"] = header.space;
   report["keep_faults"] = header.keep_faults;
   report["seeds"] = range_json(1, header.seeds);
@@ -188,24 +187,22 @@ json build_explore_report(const ExploreHeader& header, const SweepLayout& layout
   if (s.shard_count > 0) {
     report["shard"] = json{{"index", s.shard_index}, {"count", s.shard_count}, {"of_candidates", range_json(s.first_seed, s.last_seed)}};
   }
-  if (header.space == "pairs") {
-    json pruning;
-    pruning["rule"] =
-        "a pair is explored only when both its singles pass on every seed, and only when neither fault acts on an "
-        "instance that served no request in the baseline (the scenario without candidate faults)";
-    pruning["singles"] = header.singles;
-    pruning["pairs_possible"] = header.pairs_possible;
-    pruning["pruned_failing_single"] = header.pairs_pruned_failing_single;
-    pruning["pruned_idle_instance"] = header.pairs_pruned_idle_instance;
-    pruning["pairs_explored"] = header.pairs_possible - header.pairs_pruned_failing_single - header.pairs_pruned_idle_instance;
-    pruning["idle_instances"] = header.idle_instances;
-    report["pruning"] = std::move(pruning);
-  }
-  json assertions = json::array();
-  for (const auto& a : layout.assertions) assertions.push_back(json{{"name", a.name}, {"type", a.type}, {"expected", a.expected}});
-  report["assertions"] = std::move(assertions);
-  report["assertions_left_out"] = header.assertions_left_out;
+  if (header.space != "pairs") return;
+  json pruning;
+  pruning["rule"] =
+      "a pair is explored only when both its singles pass on every seed, and only when neither fault acts on an "
+      "instance that served no request in the baseline (the scenario without candidate faults)";
+  pruning["singles"] = header.singles;
+  pruning["pairs_possible"] = header.pairs_possible;
+  pruning["pruned_failing_single"] = header.pairs_pruned_failing_single;
+  pruning["pruned_idle_instance"] = header.pairs_pruned_idle_instance;
+  pruning["pairs_explored"] = header.pairs_possible - header.pairs_pruned_failing_single - header.pairs_pruned_idle_instance;
+  pruning["idle_instances"] = header.idle_instances;
+  report["pruning"] = std::move(pruning);
+}
 
+// Totals over every candidate's runs; returns each candidate's summary, in the space's order.
+std::vector<CandidateSummary> add_totals(json& report, const SweepLayout& layout, const std::vector<CandidateRecord>& candidates) {
   std::vector<CandidateSummary> summaries;
   std::string hashes;
   std::size_t failing = 0, runs = 0;
@@ -222,10 +219,13 @@ json build_explore_report(const ExploreHeader& header, const SweepLayout& layout
   report["candidates_failing"] = failing;
   report["candidates_passing"] = candidates.size() - failing;
   report["explore_hash"] = sha256_hex(hashes);
+  return summaries;
+}
 
-  // Worst first: more failing seeds, then the worst assertion's ratio, then the sum of ratios;
-  // ties keep the order of the space.
-  std::vector<std::size_t> order(candidates.size());
+// Worst first: more failing seeds, then the worst assertion's ratio, then the sum of ratios;
+// ties keep the order of the space.
+std::vector<std::size_t> worst_first(const std::vector<CandidateSummary>& summaries) {
+  std::vector<std::size_t> order(summaries.size());
   for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
     const CandidateSummary &x = summaries[a], &y = summaries[b];
@@ -233,35 +233,56 @@ json build_explore_report(const ExploreHeader& header, const SweepLayout& layout
     if (x.worst_ratio != y.worst_ratio) return x.worst_ratio > y.worst_ratio;
     return x.ratio_sum > y.ratio_sum;
   });
+  return order;
+}
+
+// One row of the resilience matrix.
+json matrix_row(std::size_t rank, const CandidateRecord& c, const CandidateSummary& summary, const SweepLayout& layout) {
+  json row;
+  row["rank"] = rank + 1;
+  row["candidate"] = c.number;
+  row["id"] = c.id;
+  row["passed"] = summary.failed_seeds == 0;
+  row["failed_seeds"] = summary.failed_seeds;
+  row["verdict"] = verdict_text(summary.failed_seeds, c.runs.size());
+  json ratios = json::array(), failed = json::array();
+  for (std::size_t a = 0; a < layout.assertions.size(); ++a) {
+    const double ratio = c.runs.empty() ? 0.0 : static_cast<double>(summary.failed_by_assertion[a]) / static_cast<double>(c.runs.size());
+    ratios.push_back(rounded(ratio));
+    if (summary.failed_by_assertion[a] > 0) failed.push_back(layout.assertions[a].name);
+  }
+  row["failure_ratios"] = std::move(ratios);
+  row["failed_assertions"] = std::move(failed);
+  row["faults"] = c.faults;
+  if (summary.failed_seeds > 0) {
+    row["scenario_file"] = candidate_scenario_path(c.number);
+    json replays = json::array();
+    for (const SeedRecord& r : c.runs) {
+      if (!r.passed) replays.push_back("faultline run " + candidate_scenario_path(c.number) + " --seed " + std::to_string(r.seed));
+    }
+    row["replay"] = std::move(replays);
+  }
+  return row;
+}
+
+}  // namespace
+
+json build_explore_report(const ExploreHeader& header, const SweepLayout& layout, const std::vector<CandidateRecord>& candidates) {
+  const SweepHeader& s = header.sweep;
+  json report;
+  report["kind"] = "faultline-explore";
+  report["faultline_version"] = s.faultline_version;
+  report["scenario"] = json{{"name", s.scenario_name}, {"sha256", s.scenario_sha256}, {"file", s.scenario_file}};
+  add_space(report, header);
+  json assertions = json::array();
+  for (const auto& a : layout.assertions) assertions.push_back(json{{"name", a.name}, {"type", a.type}, {"expected", a.expected}});
+  report["assertions"] = std::move(assertions);
+  report["assertions_left_out"] = header.assertions_left_out;
+  const std::vector<CandidateSummary> summaries = add_totals(report, layout, candidates);
+  const std::vector<std::size_t> order = worst_first(summaries);
   json matrix = json::array();
   for (std::size_t rank = 0; rank < order.size(); ++rank) {
-    const CandidateRecord& c = candidates[order[rank]];
-    const CandidateSummary& summary = summaries[order[rank]];
-    json row;
-    row["rank"] = rank + 1;
-    row["candidate"] = c.number;
-    row["id"] = c.id;
-    row["passed"] = summary.failed_seeds == 0;
-    row["failed_seeds"] = summary.failed_seeds;
-    row["verdict"] = verdict_text(summary.failed_seeds, c.runs.size());
-    json ratios = json::array(), failed = json::array();
-    for (std::size_t a = 0; a < layout.assertions.size(); ++a) {
-      const double ratio = c.runs.empty() ? 0.0 : static_cast<double>(summary.failed_by_assertion[a]) / static_cast<double>(c.runs.size());
-      ratios.push_back(rounded(ratio));
-      if (summary.failed_by_assertion[a] > 0) failed.push_back(layout.assertions[a].name);
-    }
-    row["failure_ratios"] = std::move(ratios);
-    row["failed_assertions"] = std::move(failed);
-    row["faults"] = c.faults;
-    if (summary.failed_seeds > 0) {
-      row["scenario_file"] = candidate_scenario_path(c.number);
-      json replays = json::array();
-      for (const SeedRecord& r : c.runs) {
-        if (!r.passed) replays.push_back("faultline run " + candidate_scenario_path(c.number) + " --seed " + std::to_string(r.seed));
-      }
-      row["replay"] = std::move(replays);
-    }
-    matrix.push_back(std::move(row));
+    matrix.push_back(matrix_row(rank, candidates[order[rank]], summaries[order[rank]], layout));
   }
   report["matrix"] = std::move(matrix);
   return report;

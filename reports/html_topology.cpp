@@ -121,16 +121,10 @@ struct Box {
   int column = 0, row = 0;
 };
 
-}  // namespace
-
-std::string render_topology(const json& report) {
-  if (!report.contains("topology")) return "<p class=\"muted\">This report has no topology (it predates it).</p>\n";
-  const json& topology = report["topology"];
-  const json& services = topology["services"];
-  const json& clients = topology["clients"];
+// Column of each service: its call depth (analysis::call_depths, as the GUI draws it).
+std::vector<std::uint32_t> service_depths(const json& services) {
   std::map<std::string, std::size_t> service_index;
   for (std::size_t s = 0; s < services.size(); ++s) service_index[services[s]["name"].get<std::string>()] = s;
-  // Column of each service: its call depth (analysis::call_depths, as the GUI draws it).
   std::vector<analysis::CallEdge> calls;
   for (std::size_t s = 0; s < services.size(); ++s) {
     for (const json& call : services[s]["calls"]) {
@@ -138,78 +132,136 @@ std::string render_topology(const json& report) {
       if (it != service_index.end()) calls.push_back({static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(it->second)});
     }
   }
-  const std::vector<std::uint32_t> depth = analysis::call_depths(services.size(), calls);
+  return analysis::call_depths(services.size(), calls);
+}
+
+Box client_box(const json& report, const json& c) {
+  Box b;
+  b.name = c["name"].get<std::string>();
+  b.client = true;
+  b.line2 = "client · zone " + text_of(c["zone"]);
+  b.line3 = text_of(c["workload"]) == "closed_loop" ? text_of(c["users"]) + " users (closed loop)" : "open loop";
+  b.color = health_color(availability_of(report, "clients", b.name));
+  return b;
+}
+
+Box service_box(const json& report, const json& service) {
+  Box b;
+  b.name = service["name"].get<std::string>();
+  std::uint64_t instances = 0;
+  std::string zones;
+  for (const json& g : service["placement"]) {
+    instances += g["count"].get<std::uint64_t>();
+    zones += (zones.empty() ? "" : " · ") + text_of(g["zone"]) + " ×" + text_of(g["count"]);
+  }
+  b.line2 = std::to_string(instances) + (instances == 1 ? " instance" : " instances") + " × " + text_of(service["workers"]) +
+            " workers";
+  b.line3 = zones;
+  b.color = health_color(availability_of(report, "services", b.name));
+  return b;
+}
+
+// Clients in the first column, each service in the column of its call depth, rows in order.
+std::vector<Box> layout_boxes(const json& report) {
+  const json& services = report["topology"]["services"];
+  const std::vector<std::uint32_t> depth = service_depths(services);
   std::vector<Box> boxes;
   std::vector<int> rows_in_column(services.size() + 2, 0);
-  for (const json& c : clients) {
-    Box b;
-    b.name = c["name"].get<std::string>();
-    b.client = true;
-    b.line2 = "client · zone " + text_of(c["zone"]);
-    b.line3 = text_of(c["workload"]) == "closed_loop" ? text_of(c["users"]) + " users (closed loop)" : "open loop";
-    b.color = health_color(availability_of(report, "clients", b.name));
-    b.row = rows_in_column[0]++;
-    boxes.push_back(std::move(b));
+  for (const json& c : report["topology"]["clients"]) {
+    boxes.push_back(client_box(report, c));
+    boxes.back().row = rows_in_column[0]++;
   }
   for (std::size_t s = 0; s < services.size(); ++s) {
-    Box b;
-    b.name = services[s]["name"].get<std::string>();
-    std::uint64_t instances = 0;
-    std::string zones;
-    for (const json& g : services[s]["placement"]) {
-      instances += g["count"].get<std::uint64_t>();
-      zones += (zones.empty() ? "" : " · ") + text_of(g["zone"]) + " ×" + text_of(g["count"]);
-    }
-    b.line2 = std::to_string(instances) + (instances == 1 ? " instance" : " instances") + " × " +
-              text_of(services[s]["workers"]) + " workers";
-    b.line3 = zones;
-    b.color = health_color(availability_of(report, "services", b.name));
-    b.column = static_cast<int>(depth[s]);
-    b.row = rows_in_column[depth[s]]++;
-    boxes.push_back(std::move(b));
+    boxes.push_back(service_box(report, services[s]));
+    boxes.back().column = static_cast<int>(depth[s]);
+    boxes.back().row = rows_in_column[depth[s]]++;
   }
-  constexpr double kBoxW = 200, kBoxH = 66, kColW = 330, kRowH = 92, kPad = 16;
-  constexpr std::size_t kMaxLabelledEdges = 24;
-  int columns = 1, rows = 1;
-  for (const Box& b : boxes) {
-    columns = std::max(columns, b.column + 1);
-    rows = std::max(rows, b.row + 1);
-  }
-  const double width = kPad * 2 + (columns - 1) * kColW + kBoxW;
-  const double height = kPad * 2 + (rows - 1) * kRowH + kBoxH;
-  auto box_x = [&](const Box& b) { return kPad + b.column * kColW; };
-  auto box_y = [&](const Box& b) { return kPad + b.row * kRowH; };
-  std::map<std::string, const Box*> service_box;
-  std::map<std::string, const Box*> client_box;
-  for (const Box& b : boxes) (b.client ? client_box : service_box)[b.name] = &b;
+  return boxes;
+}
 
-  std::string out = "<svg class=\"topology\" viewBox=\"0 0 " + px(width) + " " + px(height) + "\" style=\"max-width:" +
-                    px(width) + "px\" role=\"img\" aria-label=\"topology\">\n";
-  out += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-         "orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#6e7781\"/></marker></defs>\n";
-  std::string labels;  // drawn after every arrow, so no arrow crosses a label
-  std::size_t edges = 0;
-  auto edge = [&](const Box& from, const Box& to, std::pair<std::string, std::string> label) {
+// The topology as SVG: arrows (with their policies and figures as labels, drawn after every
+// arrow so no arrow crosses a label), then the boxes.
+class TopologySvg {
+ public:
+  static constexpr double kBoxW = 200, kBoxH = 66, kColW = 330, kRowH = 92, kPad = 16;
+  static constexpr std::size_t kMaxLabelledEdges = 24;
+
+  TopologySvg(const json& report, const std::vector<Box>& boxes) : report_(report) {
+    int columns = 1, rows = 1;
+    for (const Box& b : boxes) {
+      columns = std::max(columns, b.column + 1);
+      rows = std::max(rows, b.row + 1);
+    }
+    const double width = kPad * 2 + (columns - 1) * kColW + kBoxW;
+    const double height = kPad * 2 + (rows - 1) * kRowH + kBoxH;
+    out_ = "<svg class=\"topology\" viewBox=\"0 0 " + px(width) + " " + px(height) + "\" style=\"max-width:" + px(width) +
+           "px\" role=\"img\" aria-label=\"topology\">\n";
+    out_ += "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
+            "orient=\"auto-start-reverse\"><path d=\"M0 0L10 5L0 10z\" fill=\"#6e7781\"/></marker></defs>\n";
+  }
+
+  void edge(const Box& from, const Box& to, std::pair<std::string, std::string> label) {
     const double x0 = box_x(from) + kBoxW, y0 = box_y(from) + kBoxH / 2;
     const double x1 = box_x(to) - 2, y1 = box_y(to) + kBoxH / 2;
-    ++edges;
+    ++edges_;
     const double mid_x = (x0 + x1) / 2, mid_y = (y0 + y1) / 2;
-    const EdgeFigures figures = edge_figures(report, from.name, to.name);
+    const EdgeFigures figures = edge_figures(report_, from.name, to.name);
     if (!figures.line.empty()) label.second += (label.second.empty() ? "" : " · ") + figures.line;
-    out += "<path class=\"edge\" d=\"M" + px(x0) + " " + px(y0) + "C" + px(mid_x) + " " + px(y0) + " " + px(mid_x) + " " +
-           px(y1) + " " + px(x1) + " " + px(y1) + "\" marker-end=\"url(#arrow)\">" +
-           (figures.tooltip.empty() ? "" : "<title>" + xml_escape(figures.tooltip) + "</title>") + "</path>\n";
+    out_ += "<path class=\"edge\" d=\"M" + px(x0) + " " + px(y0) + "C" + px(mid_x) + " " + px(y0) + " " + px(mid_x) + " " +
+            px(y1) + " " + px(x1) + " " + px(y1) + "\" marker-end=\"url(#arrow)\">" +
+            (figures.tooltip.empty() ? "" : "<title>" + xml_escape(figures.tooltip) + "</title>") + "</path>\n";
     // The label sits on the middle of the curve, over a white halo so the line does not cross it.
     const double label_y = mid_y - (label.second.empty() ? 6 : 18);
-    labels += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y) + "\">" + xml_escape(label.first) + "</text>\n";
+    labels_ += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y) + "\">" + xml_escape(label.first) + "</text>\n";
     if (!label.second.empty()) {
-      labels += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y + 12) + "\">" + xml_escape(label.second) +
-             "</text>\n";
+      labels_ += "<text class=\"el\" x=\"" + px(mid_x) + "\" y=\"" + px(label_y + 12) + "\">" + xml_escape(label.second) +
+                 "</text>\n";
     }
-  };
+  }
+
+  // In a large mesh the labels would pile up over each other; the scenario has the policies.
+  void labels() {
+    if (edges_ <= kMaxLabelledEdges) out_ += labels_;
+  }
+
+  void node(const Box& b) {
+    const double x = box_x(b), y = box_y(b);
+    out_ += "<g class=\"node\"><rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(kBoxW) + "\" height=\"" +
+            px(kBoxH) + "\" rx=\"8\" class=\"" + (b.client ? "nc" : "ns") + "\"/>";
+    out_ += "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"5\" height=\"" + px(kBoxH) + "\" rx=\"2\" fill=\"" +
+            b.color + "\"/>";
+    out_ += "<text class=\"nn\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 22) + "\">" + xml_escape(fit(b.name, 24)) + "</text>";
+    out_ += "<text class=\"nd\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 40) + "\">" + xml_escape(fit(b.line2, 30)) + "</text>";
+    out_ += "<text class=\"nd\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 56) + "\">" + xml_escape(fit(b.line3, 30)) +
+            "</text><title>" + xml_escape(b.name + "\n" + b.line2 + "\n" + b.line3) + "</title></g>\n";
+  }
+
+  std::string finish() { return std::move(out_) + "</svg>\n"; }
+
+ private:
+  static double box_x(const Box& b) { return kPad + b.column * kColW; }
+  static double box_y(const Box& b) { return kPad + b.row * kRowH; }
+
+  const json& report_;
+  std::string out_;
+  std::string labels_;
+  std::size_t edges_ = 0;
+};
+
+}  // namespace
+
+std::string render_topology(const json& report) {
+  if (!report.contains("topology")) return "<p class=\"muted\">This report has no topology (it predates it).</p>\n";
+  const json& services = report["topology"]["services"];
+  const json& clients = report["topology"]["clients"];
+  const std::vector<Box> boxes = layout_boxes(report);
+  std::map<std::string, const Box*> service_boxes;
+  std::map<std::string, const Box*> client_boxes;
+  for (const Box& b : boxes) (b.client ? client_boxes : service_boxes)[b.name] = &b;
+  TopologySvg svg(report, boxes);
   for (const json& c : clients) {
-    const auto to = service_box.find(c["service"].get<std::string>());
-    if (to != service_box.end()) edge(*client_box[c["name"].get<std::string>()], *to->second, policy_text(c["policy"]));
+    const auto to = service_boxes.find(c["service"].get<std::string>());
+    if (to != service_boxes.end()) svg.edge(*client_boxes[c["name"].get<std::string>()], *to->second, policy_text(c["policy"]));
   }
   for (const json& s : services) {
     std::map<std::string, std::pair<std::string, std::string>> seen;  // one arrow per callee, whatever the operation
@@ -217,42 +269,33 @@ std::string render_topology(const json& report) {
       const std::string callee = call["service"].get<std::string>();
       if (seen.count(callee) != 0) continue;
       seen[callee] = policy_text(call["policy"]);
-      const auto to = service_box.find(callee);
-      if (to != service_box.end()) edge(*service_box[s["name"].get<std::string>()], *to->second, seen[callee]);
+      const auto to = service_boxes.find(callee);
+      if (to != service_boxes.end()) svg.edge(*service_boxes[s["name"].get<std::string>()], *to->second, seen[callee]);
     }
   }
-  // In a large mesh the labels would pile up over each other; the scenario has the policies.
-  if (edges <= kMaxLabelledEdges) out += labels;
-  for (const Box& b : boxes) {
-    const double x = box_x(b), y = box_y(b);
-    out += "<g class=\"node\"><rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"" + px(kBoxW) + "\" height=\"" +
-           px(kBoxH) + "\" rx=\"8\" class=\"" + (b.client ? "nc" : "ns") + "\"/>";
-    out += "<rect x=\"" + px(x) + "\" y=\"" + px(y) + "\" width=\"5\" height=\"" + px(kBoxH) + "\" rx=\"2\" fill=\"" +
-           b.color + "\"/>";
-    out += "<text class=\"nn\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 22) + "\">" + xml_escape(fit(b.name, 24)) + "</text>";
-    out += "<text class=\"nd\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 40) + "\">" + xml_escape(fit(b.line2, 30)) + "</text>";
-    out += "<text class=\"nd\" x=\"" + px(x + 16) + "\" y=\"" + px(y + 56) + "\">" + xml_escape(fit(b.line3, 30)) +
-           "</text><title>" + xml_escape(b.name + "\n" + b.line2 + "\n" + b.line3) + "</title></g>\n";
-  }
-  out += "</svg>\n";
-  return out;
+  svg.labels();
+  for (const Box& b : boxes) svg.node(b);
+  return svg.finish();
 }
 
-std::string render_timeline_strip(const json& report, const std::vector<std::string>& fault_colors) {
-  struct Segment {
-    double start_s, end_s;
-    std::string color, label;
-    double opacity;
-  };
-  struct Row {
-    std::string label;
-    std::vector<Segment> segments;
-  };
-  const double end_s = std::max(report_seconds(report["simulated_until"]).value_or(0.0), 1e-9);
-  std::vector<Row> rows;
+namespace {
+
+struct StripSegment {
+  double start_s, end_s;
+  std::string color, label;
+  double opacity;
+};
+struct StripRow {
+  std::string label;
+  std::vector<StripSegment> segments;
+};
+
+// One row per fault: its window, closed at `restored` when its instances came back, faint when
+// it never ended.
+void add_fault_rows(std::vector<StripRow>& rows, const json& report, const std::vector<std::string>& fault_colors, double end_s) {
   const json& faults = report["faults"];
   for (std::size_t f = 0; f < faults.size(); ++f) {
-    Row row{"fault " + text_of(faults[f]["name"]), {}};
+    StripRow row{"fault " + text_of(faults[f]["name"]), {}};
     if (const auto start = report_seconds(faults[f]["start"])) {
       const auto end = report_seconds(faults[f]["end"]);
       const auto restored = faults[f].contains("restored") ? report_seconds(faults[f]["restored"]) : std::nullopt;
@@ -262,14 +305,20 @@ std::string render_timeline_strip(const json& report, const std::vector<std::str
     }
     rows.push_back(std::move(row));
   }
+}
+
+// One row per breaker (at most kMaxBreakerRows): its open and half-open spans. Returns how many
+// breakers were left out.
+std::size_t add_breaker_rows(std::vector<StripRow>& rows, const json& report, double end_s) {
   constexpr std::size_t kMaxBreakerRows = 24;
+  const std::size_t limit = rows.size() + kMaxBreakerRows;
   std::size_t hidden = 0;
   for (const json& b : report["breakers"]) {
-    if (rows.size() >= faults.size() + kMaxBreakerRows) {
+    if (rows.size() >= limit) {
       ++hidden;
       continue;
     }
-    Row row{"breaker " + text_of(b["name"]), {}};
+    StripRow row{"breaker " + text_of(b["name"]), {}};
     const json& transitions = b["transitions"];
     for (std::size_t i = 0; i < transitions.size(); ++i) {
       const std::string to = text_of(transitions[i]["to"]);
@@ -280,35 +329,37 @@ std::string render_timeline_strip(const json& report, const std::vector<std::str
     }
     rows.push_back(std::move(row));
   }
-  // Instances that left the "up" state, from the timeline.
+  return hidden;
+}
+
+// Instances that left the "up" state, from the timeline: one row each, in order of their
+// first return (then of the ones still down at the end, by name).
+void add_outage_rows(std::vector<StripRow>& rows, const json& report, double end_s) {
   std::map<std::string, std::pair<double, std::string>> down_since;
   std::map<std::string, std::size_t> instance_row;
+  auto row_of = [&](const std::string& name) -> StripRow& {
+    std::size_t& r = instance_row[name];
+    if (r == 0) {
+      rows.push_back({"instance " + name, {}});
+      r = rows.size();
+    }
+    return rows[r - 1];
+  };
   for (const json& e : report["timeline"]) {
     if (e["kind"] != "instance") continue;
     const std::string name = text_of(e["instance"]), state = text_of(e["state"]);
     const double at = report_seconds(e["at"]).value_or(0.0);
     const auto open = down_since.find(name);
     if (open != down_since.end()) {
-      std::size_t& r = instance_row[name];
-      if (r == 0) {
-        rows.push_back({"instance " + name, {}});
-        r = rows.size();
-      }
-      rows[r - 1].segments.push_back({open->second.first, at, "#424a53", open->second.second, 0.75});
+      row_of(name).segments.push_back({open->second.first, at, "#424a53", open->second.second, 0.75});
       down_since.erase(open);
     }
     if (state != "up") down_since[name] = {at, state};
   }
-  for (const auto& [name, since] : down_since) {
-    std::size_t& r = instance_row[name];
-    if (r == 0) {
-      rows.push_back({"instance " + name, {}});
-      r = rows.size();
-    }
-    rows[r - 1].segments.push_back({since.first, end_s, "#424a53", since.second, 0.75});
-  }
-  if (rows.empty()) return "<p class=\"muted\">No faults, breaker movements or instance outages.</p>\n";
+  for (const auto& [name, since] : down_since) row_of(name).segments.push_back({since.first, end_s, "#424a53", since.second, 0.75});
+}
 
+std::string strip_svg(const std::vector<StripRow>& rows, double end_s) {
   constexpr double kWidth = 1180, kLabelW = 250, kRight = 16, kRowH = 24, kTop = 6;
   const double plot_w = kWidth - kLabelW - kRight;
   const double height = kTop + rows.size() * kRowH + 26;
@@ -323,7 +374,7 @@ std::string render_timeline_strip(const json& report, const std::vector<std::str
     std::string label = rows[r].label;
     if (label.size() > 40) label = label.substr(0, 39) + "…";
     out += "<text class=\"rl\" x=\"8\" y=\"" + px(y + 16) + "\">" + xml_escape(label) + "</text>";
-    for (const Segment& s : rows[r].segments) {
+    for (const StripSegment& s : rows[r].segments) {
       const double x0 = x_of(s.start_s), x1 = x_of(s.end_s);
       out += "<rect x=\"" + px(x0) + "\" y=\"" + px(y + 5) + "\" width=\"" + px(std::max(2.0, x1 - x0)) +
              "\" height=\"" + px(kRowH - 10) + "\" rx=\"3\" fill=\"" + s.color + "\" fill-opacity=\"" + fixed(s.opacity, 2) +
@@ -341,6 +392,19 @@ std::string render_timeline_strip(const json& report, const std::vector<std::str
     out += "<text class=\"ax\" x=\"" + px(x_of(t)) + "\" y=\"" + px(axis_y + 16) + "\">" + seconds_text_short(t) + "</text>";
   }
   out += "\n</svg>\n";
+  return out;
+}
+
+}  // namespace
+
+std::string render_timeline_strip(const json& report, const std::vector<std::string>& fault_colors) {
+  const double end_s = std::max(report_seconds(report["simulated_until"]).value_or(0.0), 1e-9);
+  std::vector<StripRow> rows;
+  add_fault_rows(rows, report, fault_colors, end_s);
+  const std::size_t hidden = add_breaker_rows(rows, report, end_s);
+  add_outage_rows(rows, report, end_s);
+  if (rows.empty()) return "<p class=\"muted\">No faults, breaker movements or instance outages.</p>\n";
+  std::string out = strip_svg(rows, end_s);
   if (hidden > 0) {
     out += "<p class=\"muted\">" + std::to_string(hidden) + " more breakers moved; see the event table.</p>\n";
   }

@@ -177,6 +177,25 @@ std::string breaker_cause_text(const json& cause) {
          std::to_string(cause["requests"].get<std::uint32_t>()) + " requests, the last " + outcome + " from " + target;
 }
 
+// The breakers that moved, each with its caller and callee as fields and its transitions.
+void add_breakers(const sim::Engine& engine, std::vector<json>& breaker_transitions, json& breakers_out) {
+  for (std::size_t b = 0; b < breaker_transitions.size(); ++b) {
+    if (breaker_transitions[b].empty()) continue;  // breakers that never moved stay out
+    json breaker;
+    breaker["name"] = engine.breaker_name(static_cast<std::uint32_t>(b));
+    const sim::BreakerInfo& info = engine.breaker_info()[b];
+    breaker["caller"] = info.caller_instance != sim::kNone ? engine.instance_name(info.caller_instance)
+                                                            : engine.site_caller_name(info.site);
+    breaker["caller_entity"] = engine.site_caller_name(info.site);
+    breaker["callee"] = engine.config().services[engine.sites()[info.site].callee_service].name;
+    breaker["opens"] = engine.breakers()[b].opens();
+    breaker["transitions"] = std::move(breaker_transitions[b]);
+    breakers_out.push_back(std::move(breaker));
+  }
+}
+
+// Every timeline entry, in order; breaker transitions also go to `breakers_out` (per breaker)
+// and registry changes to `discovery_out`.
 json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, json& breakers_out,
                    json& discovery_out) {
   json timeline = json::array();
@@ -239,19 +258,7 @@ json timeline_json(const sim::Engine& engine, std::span<const faults::FaultSpec>
     }
     timeline.push_back(std::move(item));
   }
-  for (std::size_t b = 0; b < breaker_transitions.size(); ++b) {
-    if (breaker_transitions[b].empty()) continue;  // breakers that never moved stay out
-    json breaker;
-    breaker["name"] = engine.breaker_name(static_cast<std::uint32_t>(b));
-    const sim::BreakerInfo& info = engine.breaker_info()[b];
-    breaker["caller"] = info.caller_instance != sim::kNone ? engine.instance_name(info.caller_instance)
-                                                            : engine.site_caller_name(info.site);
-    breaker["caller_entity"] = engine.site_caller_name(info.site);
-    breaker["callee"] = engine.config().services[engine.sites()[info.site].callee_service].name;
-    breaker["opens"] = engine.breakers()[b].opens();
-    breaker["transitions"] = std::move(breaker_transitions[b]);
-    breakers_out.push_back(std::move(breaker));
-  }
+  add_breakers(engine, breaker_transitions, breakers_out);
   return timeline;
 }
 
@@ -425,31 +432,29 @@ double round_ms(sim::TimeNs ns) {
   return static_cast<double>((near_max ? ns : ns + 500) / 1000) / 1000.0;
 }
 
-json build_run_report(const RunInput& input) {
-  const sim::Engine& engine = *input.engine;
-  const sim::Results& results = engine.results();
-  json report;
-  report["faultline_version"] = kVersion;
-  report["report_format"] = kReportFormat;  // the layout readers check (reports/report_view.hpp)
+namespace {
+
+const char* stop_name(sim::StopReason stop) {
+  return stop == sim::StopReason::finished          ? "finished"
+         : stop == sim::StopReason::event_limit     ? "event_limit"
+         : stop == sim::StopReason::in_flight_limit ? "in_flight_limit"
+         : stop == sim::StopReason::no_progress     ? "no_progress"
+                                                    : "stopped";
+}
+
+json scenario_json(const RunInput& input) {
   json scenario;
   scenario["name"] = input.scenario_name;
   scenario["sha256"] = sha256_hex(input.scenario_bytes);
   scenario["description"] = input.scenario_description;
   // The exact scenario text, so a report alone can be re-run (faultline run --from-report).
   scenario["source"] = input.scenario_bytes;
-  report["scenario"] = std::move(scenario);
-  report["seed"] = input.seed;
-  report["duration"] = seconds_text(engine.config().duration_ns);
-  report["simulated_until"] = seconds_text(results.end_ns);
-  report["stop"] = results.stop == sim::StopReason::finished          ? "finished"
-                   : results.stop == sim::StopReason::event_limit     ? "event_limit"
-                   : results.stop == sim::StopReason::in_flight_limit ? "in_flight_limit"
-                   : results.stop == sim::StopReason::no_progress     ? "no_progress"
-                                                                      : "stopped";
-  report["trace_hash"] = hex64(results.trace_hash);
-  report["events"] = results.events;
+  return scenario;
+}
+
+json assertions_json(std::span<const AssertionResult> results) {
   json assertions = json::array();
-  for (const AssertionResult& a : input.assertions) {
+  for (const AssertionResult& a : results) {
     json item;
     item["name"] = a.name;
     item["type"] = a.type;
@@ -459,39 +464,91 @@ json build_run_report(const RunInput& input) {
     item["observed_value"] = a.observed_value;
     assertions.push_back(std::move(item));
   }
-  report["passed"] = analysis::run_passed(results.stop, input.assertions);
-  report["assertions"] = std::move(assertions);
-  json clients = json::array();
+  return assertions;
+}
+
+// Each client's totals and latency, with its user impact during the faults.
+json clients_json(const RunInput& input) {
+  const sim::Engine& engine = *input.engine;
+  const sim::Results& results = engine.results();
   const bool degraded = engine.has_fallbacks();
   const std::vector<analysis::FaultWindow> windows = analysis::fault_windows(
       analysis::timings_of(input.faults), results.timeline, results.end_ns, results.timeline_dropped == 0);
   const sim::TimeNs bucket_ns = engine.config().bucket_ns > 0 ? engine.config().bucket_ns : sim::kSecond;
+  json clients = json::array();
   for (const auto& c : results.clients) {
     json item = entity_json(c, degraded);
     item["impact"] = impact_json(c, windows, input.faults, bucket_ns, results.end_ns);
     clients.push_back(std::move(item));
   }
-  report["clients"] = std::move(clients);
-  json services = json::array();
-  for (std::size_t s = 0; s < results.services.size(); ++s) {
-    json item = entity_json(results.services[s], degraded);
-    item["instances"] = engine.services()[s].instance_count;
-    item["breaker_opens"] = results.services[s].breaker_opens;
-    item["ejections"] = results.services[s].ejections;
-    const sim::ServiceConfig& config = engine.config().services[s];
-    if (config.drop_expired) item["expired"] = results.services[s].expired;
-    if (config.honours_cancellation) item["cancelled"] = results.services[s].cancelled;
-    if (config.rate_limit.enabled) item["rate_limited"] = results.services[s].rate_limited;
-    if (config.queue_timeout_ns > 0 || config.adaptive.enabled) {
-      item["shed"] = {{"queue_timeout", results.services[s].shed_queue_timeout},
-                      {"concurrency_limit", results.services[s].shed_concurrency}};
-    }
-    if (config.adaptive.enabled) {
-      item["concurrency_limit"] = {{"lowest", results.services[s].limit_lowest}, {"highest", results.services[s].limit_highest}};
-    }
-    services.push_back(std::move(item));
+  return clients;
+}
+
+// A service's totals and latency, with the counters of the policies it has.
+json service_json(const sim::Engine& engine, std::size_t s, bool degraded) {
+  const sim::EntityResults& result = engine.results().services[s];
+  json item = entity_json(result, degraded);
+  item["instances"] = engine.services()[s].instance_count;
+  item["breaker_opens"] = result.breaker_opens;
+  item["ejections"] = result.ejections;
+  const sim::ServiceConfig& config = engine.config().services[s];
+  if (config.drop_expired) item["expired"] = result.expired;
+  if (config.honours_cancellation) item["cancelled"] = result.cancelled;
+  if (config.rate_limit.enabled) item["rate_limited"] = result.rate_limited;
+  if (config.queue_timeout_ns > 0 || config.adaptive.enabled) {
+    item["shed"] = {{"queue_timeout", result.shed_queue_timeout}, {"concurrency_limit", result.shed_concurrency}};
   }
-  report["services"] = std::move(services);
+  if (config.adaptive.enabled) {
+    item["concurrency_limit"] = {{"lowest", result.limit_lowest}, {"highest", result.limit_highest}};
+  }
+  return item;
+}
+
+json services_json(const sim::Engine& engine) {
+  const bool degraded = engine.has_fallbacks();
+  json services = json::array();
+  for (std::size_t s = 0; s < engine.results().services.size(); ++s) services.push_back(service_json(engine, s, degraded));
+  return services;
+}
+
+json timeseries_json(const sim::Engine& engine) {
+  const sim::ModelConfig& config = engine.config();
+  const sim::Results& results = engine.results();
+  json series;
+  series["bucket_ms"] = round_ms(config.bucket_ns);
+  if (config.requested_bucket_ns > 0) {
+    // Widened to fit the cap on buckets (--max-buckets); said where the series are read.
+    series["requested_bucket_ms"] = round_ms(config.requested_bucket_ns);
+    series["note"] = "buckets widened from the scenario's " + seconds_text(config.requested_bucket_ns) + " s to " +
+                     seconds_text(config.bucket_ns) + " s to stay within the cap on time-series buckets (--max-buckets)";
+  }
+  json client_series = json::array(), service_series = json::array();
+  for (const auto& c : results.clients) client_series.push_back(series_json(c, false));
+  for (const auto& s : results.services) service_series.push_back(series_json(s, true));
+  series["clients"] = std::move(client_series);
+  series["services"] = std::move(service_series);
+  return series;
+}
+
+}  // namespace
+
+json build_run_report(const RunInput& input) {
+  const sim::Engine& engine = *input.engine;
+  const sim::Results& results = engine.results();
+  json report;
+  report["faultline_version"] = kVersion;
+  report["report_format"] = kReportFormat;  // the layout readers check (reports/report_view.hpp)
+  report["scenario"] = scenario_json(input);
+  report["seed"] = input.seed;
+  report["duration"] = seconds_text(engine.config().duration_ns);
+  report["simulated_until"] = seconds_text(results.end_ns);
+  report["stop"] = stop_name(results.stop);
+  report["trace_hash"] = hex64(results.trace_hash);
+  report["events"] = results.events;
+  report["passed"] = analysis::run_passed(results.stop, input.assertions);
+  report["assertions"] = assertions_json(input.assertions);
+  report["clients"] = clients_json(input);
+  report["services"] = services_json(engine);
   report["call_sites"] = call_sites_json(engine);
   json breakers = json::array(), discovery = json::array();
   json timeline = timeline_json(engine, input.faults, breakers, discovery);
@@ -500,20 +557,7 @@ json build_run_report(const RunInput& input) {
   report["faults"] = faults_json(engine, input.faults);
   report["timeline"] = std::move(timeline);
   report["timeline_dropped"] = results.timeline_dropped;
-  json series;
-  series["bucket_ms"] = round_ms(engine.config().bucket_ns);
-  if (engine.config().requested_bucket_ns > 0) {
-    // Widened to fit the cap on buckets (--max-buckets); said where the series are read.
-    series["requested_bucket_ms"] = round_ms(engine.config().requested_bucket_ns);
-    series["note"] = "buckets widened from the scenario's " + seconds_text(engine.config().requested_bucket_ns) + " s to " +
-                     seconds_text(engine.config().bucket_ns) + " s to stay within the cap on time-series buckets (--max-buckets)";
-  }
-  json client_series = json::array(), service_series = json::array();
-  for (const auto& c : results.clients) client_series.push_back(series_json(c, false));
-  for (const auto& s : results.services) service_series.push_back(series_json(s, true));
-  series["clients"] = std::move(client_series);
-  series["services"] = std::move(service_series);
-  report["timeseries"] = std::move(series);
+  report["timeseries"] = timeseries_json(engine);
   report["topology"] = topology_json(engine.config());
   return report;
 }

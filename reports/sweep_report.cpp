@@ -304,12 +304,10 @@ void parse_seeds_file(const json& document, SweepHeader& header, SweepLayout& la
   for (const JsonReader& line : root.items("runs")) records.push_back(seed_record_from_json(line.value(), layout, line.pointer()));
 }
 
-json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
-  json sweep;
-  sweep["kind"] = "faultline-sweep";
-  sweep["faultline_version"] = header.faultline_version;
-  sweep["report_format"] = kReportFormat;
-  sweep["scenario"] = header_scenario(header);
+namespace {
+
+// The seeds the sweep ran: all of them, or a shard's slice of them.
+void add_seed_range(json& sweep, const SweepHeader& header) {
   if (header.shard_count > 0) {
     sweep["seeds"] = range_json(header.slice_first, header.slice_last);
     json shard;
@@ -320,6 +318,9 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
   } else {
     sweep["seeds"] = range_json(header.first_seed, header.last_seed);
   }
+}
+
+void add_totals(json& sweep, const SweepHeader& header, const std::vector<SeedRecord>& records) {
   std::size_t passed = 0, limited = 0;
   std::string hashes;
   for (const SeedRecord& r : records) {
@@ -336,6 +337,9 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
   sweep["pass_ratio"] = records.empty() ? 1.0 : rounded(static_cast<double>(passed) / static_cast<double>(records.size()));
   // One hash over every seed's trace hash: two sweeps with the same sweep_hash simulated the same.
   sweep["sweep_hash"] = sha256_hex(hashes);
+}
+
+json sweep_assertions_json(const SweepLayout& layout, const std::vector<SeedRecord>& records) {
   json assertions = json::array();
   for (std::size_t a = 0; a < layout.assertions.size(); ++a) {
     std::size_t ok = 0;
@@ -354,9 +358,12 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
     item["observed_value"] = stats_json(values);
     assertions.push_back(std::move(item));
   }
-  sweep["assertions"] = std::move(assertions);
-  // Metrics grouped the way a run report groups them: clients, services, faults, call sites
-  // (one entry per caller -> callee pair).
+  return assertions;
+}
+
+// Metrics grouped the way a run report groups them: clients, services, faults, call sites
+// (one entry per caller -> callee pair).
+void add_metric_groups(json& sweep, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
   for (const char* group : {"clients", "services", "faults", "call_sites"}) {
     json entities = json::array();
     for (std::size_t m = 0; m < layout.metrics.size(); ++m) {
@@ -369,13 +376,17 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
     }
     sweep[group] = std::move(entities);
   }
-  // Failing seeds worst first: more failed assertions, then more time users spent below 99%
-  // availability (the most impacted client), then the lowest client availability, then the seed.
-  struct Failing {
-    const SeedRecord* record;
-    std::size_t failed = 0;
-    std::optional<double> below_s, lowest_availability;
-  };
+}
+
+struct Failing {
+  const SeedRecord* record;
+  std::size_t failed = 0;
+  std::optional<double> below_s, lowest_availability;
+};
+
+// Failing seeds worst first: more failed assertions, then more time users spent below 99%
+// availability (the most impacted client), then the lowest client availability, then the seed.
+std::vector<Failing> failing_worst_first(const SweepLayout& layout, const std::vector<SeedRecord>& records) {
   std::vector<Failing> failing;
   for (const SeedRecord& r : records) {
     if (r.passed) continue;
@@ -395,8 +406,12 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
     if (a.below_s.value_or(0.0) != b.below_s.value_or(0.0)) return a.below_s.value_or(0.0) > b.below_s.value_or(0.0);
     return a.lowest_availability.value_or(1.0) < b.lowest_availability.value_or(1.0);
   });
+  return failing;
+}
+
+json failures_json(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
   json failures = json::array();
-  for (const Failing& f : failing) {
+  for (const Failing& f : failing_worst_first(layout, records)) {
     const SeedRecord& r = *f.record;
     json item;
     item["seed"] = r.seed;
@@ -412,7 +427,22 @@ json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, co
     item["replay"] = replay(header, r.seed);
     failures.push_back(std::move(item));
   }
-  sweep["failures"] = std::move(failures);
+  return failures;
+}
+
+}  // namespace
+
+json build_sweep_report(const SweepHeader& header, const SweepLayout& layout, const std::vector<SeedRecord>& records) {
+  json sweep;
+  sweep["kind"] = "faultline-sweep";
+  sweep["faultline_version"] = header.faultline_version;
+  sweep["report_format"] = kReportFormat;
+  sweep["scenario"] = header_scenario(header);
+  add_seed_range(sweep, header);
+  add_totals(sweep, header, records);
+  sweep["assertions"] = sweep_assertions_json(layout, records);
+  add_metric_groups(sweep, layout, records);
+  sweep["failures"] = failures_json(header, layout, records);
   return sweep;
 }
 

@@ -66,81 +66,96 @@ std::vector<PlacedSpan> place_on_lanes(const std::vector<sim::SpanRecord>& spans
   return placed;
 }
 
-}  // namespace
-
-TraceWindow default_trace_window(std::span<const faults::FaultSpec> faults) {
-  TraceWindow window;
-  if (faults.empty()) return window;
-  sim::TimeNs first = faults.front().at_ns;
-  for (const faults::FaultSpec& f : faults) first = std::min(first, f.at_ns);
-  window.from_ns = first > kLeadBeforeFirstFault ? first - kLeadBeforeFirstFault : 0;
-  return window;
-}
-
-Trace render_trace(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, std::size_t max_events,
-                   TraceWindow window) {
-  const sim::Results& results = engine.results();
-  Trace trace;
+// The events written so far, within the --trace-max-events budget: metadata is always written,
+// other events only while they fit (a request costs two, as viewers count a complete event's
+// begin and end); what does not fit is counted as dropped.
+struct TraceEvents {
   json events = json::array();
+  std::size_t max_events = 0;
   std::size_t written = 0;
   std::uint64_t dropped = 0;
-  auto add = [&](json e, std::size_t cost = 1) {
+
+  void metadata(json e) { events.push_back(std::move(e)); }
+  // Whether it was written.
+  bool add(json e, std::size_t cost = 1) {
     if (written + cost > max_events) {
       dropped += cost;
-      return;
+      return false;
     }
     written += cost;
     events.push_back(std::move(e));
-  };
-  // Process 0 holds global tracks (faults, breakers); process s+1 is service s.
-  events.push_back(meta("process_name", 0, 0, {{"name", "faultline (faults, breakers)"}}));
+    return true;
+  }
+};
+
+// Process 0 holds global tracks (faults, breakers); process s+1 is service s.
+void add_process_names(TraceEvents& out, const sim::Engine& engine) {
+  out.metadata(meta("process_name", 0, 0, {{"name", "faultline (faults, breakers)"}}));
   const auto services = engine.services();
   for (std::uint32_t s = 0; s < services.size(); ++s) {
-    events.push_back(meta("process_name", static_cast<int>(s + 1), 0, {{"name", "service " + engine.config().services[s].name}}));
-    events.push_back(meta("process_sort_index", static_cast<int>(s + 1), 0, {{"sort_index", s + 1}}));
+    out.metadata(meta("process_name", static_cast<int>(s + 1), 0, {{"name", "service " + engine.config().services[s].name}}));
+    out.metadata(meta("process_sort_index", static_cast<int>(s + 1), 0, {{"sort_index", s + 1}}));
   }
-  // Fault instants always (they are few and give the trace its context); breaker counters and
-  // instance changes within the window.
-  for (const sim::TimelineEntry& entry : results.timeline) {
+}
+
+json fault_instant(const sim::TimelineEntry& entry, std::span<const faults::FaultSpec> faults) {
+  json e;
+  e["ph"] = "i";
+  e["s"] = "g";
+  e["name"] = std::string(entry.kind == sim::TimelineKind::fault_start ? "fault start: " : "fault end: ") +
+              faults[entry.subject].name;
+  e["cat"] = "fault";
+  e["ts"] = micros(entry.at);
+  e["pid"] = 0;
+  e["tid"] = 0;
+  e["args"] = {{"kind", faults::fault_kind_name(faults[entry.subject].kind)}};
+  return e;
+}
+
+json breaker_counter(const sim::Engine& engine, const sim::TimelineEntry& entry) {
+  json e;
+  e["ph"] = "C";
+  e["name"] = "breaker " + engine.breaker_name(entry.subject);
+  e["ts"] = micros(entry.at);
+  e["pid"] = 0;
+  e["tid"] = 0;
+  // 0 closed, 1 half-open, 2 open: a counter track shows the state as a step line.
+  e["args"] = {{"state", entry.extra}};
+  return e;
+}
+
+json instance_instant(const sim::Engine& engine, const sim::TimelineEntry& entry) {
+  json e;
+  e["ph"] = "i";
+  e["s"] = "p";
+  e["name"] = engine.instance_name(entry.subject) + " " + sim::instance_status_name(static_cast<sim::InstanceStatus>(entry.detail));
+  e["cat"] = "instance";
+  e["ts"] = micros(entry.at);
+  e["pid"] = static_cast<int>(engine.instances()[entry.subject].service + 1);
+  e["tid"] = 0;
+  return e;
+}
+
+// Fault instants always (they are few and give the trace its context); breaker counters and
+// instance changes within the window.
+void add_timeline(TraceEvents& out, const sim::Engine& engine, std::span<const faults::FaultSpec> faults,
+                  const TraceWindow& window) {
+  for (const sim::TimelineEntry& entry : engine.results().timeline) {
     if (entry.kind == sim::TimelineKind::fault_start || entry.kind == sim::TimelineKind::fault_end) {
-      if (entry.subject >= faults.size()) continue;
-      json e;
-      e["ph"] = "i";
-      e["s"] = "g";
-      e["name"] = std::string(entry.kind == sim::TimelineKind::fault_start ? "fault start: " : "fault end: ") +
-                  faults[entry.subject].name;
-      e["cat"] = "fault";
-      e["ts"] = micros(entry.at);
-      e["pid"] = 0;
-      e["tid"] = 0;
-      e["args"] = {{"kind", faults::fault_kind_name(faults[entry.subject].kind)}};
-      add(std::move(e));
+      if (entry.subject < faults.size()) out.add(fault_instant(entry, faults));
     } else if (!in_window(entry.at, window)) {
       continue;
     } else if (entry.kind == sim::TimelineKind::breaker) {
-      json e;
-      e["ph"] = "C";
-      e["name"] = "breaker " + engine.breaker_name(entry.subject);
-      e["ts"] = micros(entry.at);
-      e["pid"] = 0;
-      e["tid"] = 0;
-      // 0 closed, 1 half-open, 2 open: a counter track shows the state as a step line.
-      e["args"] = {{"state", entry.extra}};
-      add(std::move(e));
+      out.add(breaker_counter(engine, entry));
     } else if (entry.kind == sim::TimelineKind::instance_state) {
-      json e;
-      e["ph"] = "i";
-      e["s"] = "p";
-      e["name"] = engine.instance_name(entry.subject) + " " +
-                  sim::instance_status_name(static_cast<sim::InstanceStatus>(entry.detail));
-      e["cat"] = "instance";
-      e["ts"] = micros(entry.at);
-      e["pid"] = static_cast<int>(engine.instances()[entry.subject].service + 1);
-      e["tid"] = 0;
-      add(std::move(e));
+      out.add(instance_instant(engine, entry));
     }
   }
-  // Queue depth and in-flight per service, one counter sample per time-series bucket.
+}
+
+// Queue depth and in-flight per service, one counter sample per time-series bucket.
+void add_queue_counters(TraceEvents& out, const sim::Engine& engine, const TraceWindow& window) {
+  const sim::Results& results = engine.results();
   const sim::TimeNs bucket = engine.config().bucket_ns;
   for (std::uint32_t s = 0; s < results.services.size(); ++s) {
     const auto& series = results.services[s].series;
@@ -154,15 +169,14 @@ Trace render_trace(const sim::Engine& engine, std::span<const faults::FaultSpec>
       e["pid"] = static_cast<int>(s + 1);
       e["tid"] = 0;
       e["args"] = {{"queued", series[b].queue_depth}, {"in_flight", series[b].in_flight}};
-      add(std::move(e));
+      out.add(std::move(e));
     }
   }
-  // Requests: one complete event per served request, on its instance's lane. Thread ids are
-  // 1 + instance * lanes_stride + lane, the same for every run of the scenario.
-  std::vector<std::uint32_t> lanes;
-  const std::vector<PlacedSpan> placed = place_on_lanes(results.spans, lanes);
-  std::uint64_t stride = 1;
-  for (const std::uint32_t n : lanes) stride = std::max<std::uint64_t>(stride, n);
+}
+
+// A thread per (instance, lane), named and ordered. Thread ids are 1 + instance * stride + lane,
+// the same for every run of the scenario.
+void add_lane_names(TraceEvents& out, const sim::Engine& engine, const std::vector<std::uint32_t>& lanes, std::uint64_t stride) {
   for (std::uint32_t instance = 0; instance < lanes.size(); ++instance) {
     const int pid = static_cast<int>(engine.instances()[instance].service + 1);
     for (std::uint32_t lane = 0; lane < lanes[instance]; ++lane) {
@@ -170,36 +184,70 @@ Trace render_trace(const sim::Engine& engine, std::span<const faults::FaultSpec>
       const std::string name = engine.instance_name(instance) + (lanes[instance] > 1 ? " · " + std::to_string(lane + 1) : "");
       json names = meta("thread_name", pid, 0, {{"name", name}});
       names["tid"] = tid;
-      events.push_back(std::move(names));
+      out.metadata(std::move(names));
       json order = meta("thread_sort_index", pid, 0, {{"sort_index", tid}});
       order["tid"] = tid;
-      events.push_back(std::move(order));
+      out.metadata(std::move(order));
     }
   }
+}
+
+json request_slice(const sim::Engine& engine, const PlacedSpan& p, std::uint64_t stride) {
+  const sim::SpanRecord& span = *p.span;
+  const std::uint32_t service = engine.operation_service(span.operation);
+  json e;
+  e["ph"] = "X";
+  e["cat"] = engine.config().services[service].name;
+  e["name"] = engine.operation_name(span.operation);
+  e["ts"] = micros(span.begin_ns);
+  e["dur"] = micros(span.end_ns - span.begin_ns);
+  e["pid"] = static_cast<int>(service + 1);
+  e["tid"] = static_cast<std::int64_t>(1 + span.instance * stride + p.lane);
+  e["args"] = {{"outcome", sim::outcome_name(static_cast<sim::Outcome>(span.outcome))},
+               {"instance", engine.instance_name(span.instance)}};
+  return e;
+}
+
+// Requests: one complete event per served request, on its instance's lane; the trace's
+// covered span is that of the requests written.
+void add_requests(TraceEvents& out, const sim::Engine& engine, Trace& trace) {
+  std::vector<std::uint32_t> lanes;
+  const std::vector<PlacedSpan> placed = place_on_lanes(engine.results().spans, lanes);
+  std::uint64_t stride = 1;
+  for (const std::uint32_t n : lanes) stride = std::max<std::uint64_t>(stride, n);
+  add_lane_names(out, engine, lanes, stride);
   bool any = false;
   for (const PlacedSpan& p : placed) {
-    const sim::SpanRecord& span = *p.span;
-    const std::uint32_t service = engine.operation_service(span.operation);
-    json e;
-    e["ph"] = "X";
-    e["cat"] = engine.config().services[service].name;
-    e["name"] = engine.operation_name(span.operation);
-    e["ts"] = micros(span.begin_ns);
-    e["dur"] = micros(span.end_ns - span.begin_ns);
-    e["pid"] = static_cast<int>(service + 1);
-    e["tid"] = static_cast<std::int64_t>(1 + span.instance * stride + p.lane);
-    e["args"] = {{"outcome", sim::outcome_name(static_cast<sim::Outcome>(span.outcome))},
-                 {"instance", engine.instance_name(span.instance)}};
-    const std::size_t before = written;
-    add(std::move(e), 2);
-    if (written == before) continue;
-    trace.covered_from_ns = any ? std::min(trace.covered_from_ns, span.begin_ns) : span.begin_ns;
-    trace.covered_to_ns = any ? std::max(trace.covered_to_ns, span.end_ns) : span.end_ns;
+    if (!out.add(request_slice(engine, p, stride), 2)) continue;
+    trace.covered_from_ns = any ? std::min(trace.covered_from_ns, p.span->begin_ns) : p.span->begin_ns;
+    trace.covered_to_ns = any ? std::max(trace.covered_to_ns, p.span->end_ns) : p.span->end_ns;
     any = true;
   }
-  trace.dropped_events = dropped + 2 * results.spans_dropped;
+}
+
+}  // namespace
+
+TraceWindow default_trace_window(std::span<const faults::FaultSpec> faults) {
+  TraceWindow window;
+  if (faults.empty()) return window;
+  sim::TimeNs first = faults.front().at_ns;
+  for (const faults::FaultSpec& f : faults) first = std::min(first, f.at_ns);
+  window.from_ns = first > kLeadBeforeFirstFault ? first - kLeadBeforeFirstFault : 0;
+  return window;
+}
+
+Trace render_trace(const sim::Engine& engine, std::span<const faults::FaultSpec> faults, std::size_t max_events,
+                   TraceWindow window) {
+  Trace trace;
+  TraceEvents out;
+  out.max_events = max_events;
+  add_process_names(out, engine);
+  add_timeline(out, engine, faults, window);
+  add_queue_counters(out, engine, window);
+  add_requests(out, engine, trace);
+  trace.dropped_events = out.dropped + 2 * engine.results().spans_dropped;
   json document;
-  document["traceEvents"] = std::move(events);
+  document["traceEvents"] = std::move(out.events);
   document["displayTimeUnit"] = "ms";
   document["otherData"] = {{"generator", std::string("faultline ") + FAULTLINE_VERSION},
                            {"window_from_us", micros(window.from_ns)},
