@@ -594,11 +594,13 @@ void LoadGenerator::finish(Request& request, Outcome outcome) {
   const sim::SessionStep& step = client.config->session[user->step];
   user->step = (user->step + 1) % client.config->session.size();
   const TimeNs think = sim::sample(step.think_time, client.think_rng);
-  if (think > 0) {
-    user->timer.expires_after(std::chrono::nanoseconds(think));
-  } else {
-    user->timer.expires_at(Clock::time_point::min());
+  if (think <= 0) {
+    asio::post(io_, recycled([this, user] {
+      if (!stopping_) user_next(*user);
+    }));
+    return;
   }
+  user->timer.expires_after(std::chrono::nanoseconds(think));
   user->timer.async_wait(recycled([this, user](boost::system::error_code ec) {
     if (!ec && !stopping_) user_next(*user);
   }));
