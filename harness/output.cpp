@@ -170,6 +170,37 @@ void OutputSet::add_input(const std::string& path) {
   input_paths_.push_back(path);
 }
 
+namespace {
+
+// The descriptor a stream output is written through. `st`: the file's status when it exists.
+int open_stream(const std::string& path, const struct stat* st, bool& to_stdout) {
+  if (st != nullptr && standard_stream_for(*st) >= 0) {
+    // The file standard output (or error) is open on, e.g. /dev/stdout redirected to a file:
+    // written through that descriptor, at its offset, so that what the command prints there
+    // after the outputs follows them instead of overwriting them from offset 0.
+    const int standard = standard_stream_for(*st);
+    to_stdout = standard == STDOUT_FILENO;
+    const int fd = ::fcntl(standard, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) fail_errno(path);
+    return fd;
+  }
+  // Opened now, without blocking: a FIFO nobody reads is refused before the work.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENXIO) fail(path, "it is a FIFO that no process is reading");
+    fail_errno(path);
+  }
+  struct stat opened {};
+  if (::fstat(fd, &opened) == 0 && S_ISREG(opened.st_mode)) {
+    ::fcntl(fd, F_SETFL, O_WRONLY | O_APPEND);
+  } else {
+    ::fcntl(fd, F_SETFL, O_WRONLY);
+  }
+  return fd;
+}
+
+}  // namespace
+
 void OutputSet::add_output(const std::string& flag, const std::string& path) {
   auto target = std::make_unique<Target>();
   target->flag = flag;
@@ -221,28 +252,7 @@ void OutputSet::add_output(const std::string& flag, const std::string& path) {
                         " name the same file; give each output its own file");
     }
   }
-  if (target->stream && present && standard_stream_for(st) >= 0) {
-    // The file standard output (or error) is open on, e.g. /dev/stdout redirected to a file:
-    // written through that descriptor, at its offset, so that what the command prints there
-    // after the outputs follows them instead of overwriting them from offset 0.
-    const int standard = standard_stream_for(st);
-    target->to_stdout = standard == STDOUT_FILENO;
-    target->fd = ::fcntl(standard, F_DUPFD_CLOEXEC, 3);
-    if (target->fd < 0) fail_errno(path);
-  } else if (target->stream) {
-    // Opened now, without blocking: a FIFO nobody reads is refused before the work.
-    target->fd = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-    if (target->fd < 0) {
-      if (errno == ENXIO) fail(path, "it is a FIFO that no process is reading");
-      fail_errno(path);
-    }
-    struct stat opened {};
-    if (::fstat(target->fd, &opened) == 0 && S_ISREG(opened.st_mode)) {
-      ::fcntl(target->fd, F_SETFL, O_WRONLY | O_APPEND);
-    } else {
-      ::fcntl(target->fd, F_SETFL, O_WRONLY);
-    }
-  }
+  if (target->stream) target->fd = open_stream(path, present ? &st : nullptr, target->to_stdout);
   targets_.push_back(std::move(target));
 }
 

@@ -50,20 +50,61 @@ SeedRange shard_slice(SeedRange range, Shard shard) {
   return {range.first + begin, range.first + end - 1};
 }
 
-SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options) {
-  const std::uint64_t total = slice.count();
-  std::vector<std::optional<reports::SeedRecord>> records(total);
-  std::optional<reports::SweepLayout> layout = options.done_layout;
+namespace {
+
+// The seeds a resumed sweep had finished, in their slots; returns how many.
+std::uint64_t place_done(std::vector<std::optional<reports::SeedRecord>>& records, SeedRange slice, const SweepRunOptions& options) {
   std::uint64_t resumed = 0;
   for (const reports::SeedRecord& record : options.done) {
     if (record.seed < slice.first || record.seed > slice.last) continue;
     records[record.seed - slice.first] = record;
     ++resumed;
   }
-  std::atomic<std::uint64_t> next{0}, done{resumed}, failures{0};
+  return resumed;
+}
+
+// One seed's record and the layout it was read with; nothing when an interrupt cut the run.
+struct SeedResult {
+  reports::SweepLayout layout;
+  reports::SeedRecord record;
+};
+
+std::optional<SeedResult> run_seed(const Scenario& scenario, std::uint64_t seed, const SweepRunOptions& options, const RunLimits& limits) {
+  const RunResult result = options.scenario_for_seed ? run_scenario(options.scenario_for_seed(seed), seed, limits)
+                                                     : run_scenario(scenario, seed, limits);
+  if (result.interrupted) return std::nullopt;  // a partial run is not a result
+  SeedResult out;
+  out.layout = reports::sweep_layout(result.report);
+  if (options.scenario_for_seed) {
+    std::erase_if(out.layout.metrics, [](const reports::SweepLayout::Metric& m) { return m.group == "faults"; });
+  }
+  out.record = reports::seed_record(result.report, out.layout);
+  return out;
+}
+
+// The finished seeds in seed order; complete only when every seed of the slice is there.
+SweepRun collect(std::vector<std::optional<reports::SeedRecord>>& records, std::optional<reports::SweepLayout>& layout) {
+  SweepRun run;
+  run.has_layout = layout.has_value();
+  if (layout) run.layout = std::move(*layout);
+  for (auto& r : records) {
+    if (r) run.records.push_back(std::move(*r));
+  }
+  // Interrupted: the caller keeps the completed seeds for --resume and writes no aggregate.
+  run.complete = run.records.size() == records.size();
+  return run;
+}
+
+}  // namespace
+
+SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOptions& options) {
+  const std::uint64_t total = slice.count();
+  std::vector<std::optional<reports::SeedRecord>> records(total);
+  std::optional<reports::SweepLayout> layout = options.done_layout;
+  // Seeds done before a resume count as done.
+  std::atomic<std::uint64_t> next{0}, done{place_done(records, slice, options)}, failures{0};
   std::atomic<bool> abort{false};
   std::mutex mutex;
-  // Seeds done before a resume count as done.
   ProgressReporter progress(options.progress, "sweep", "seeds", total);
   std::exception_ptr error;
 
@@ -78,23 +119,13 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
       if (index >= total) break;
       if (records[index]) continue;  // done before the sweep was resumed
       try {
-        const std::uint64_t seed = slice.first + index;
-        const RunResult result = options.scenario_for_seed
-                                     ? run_scenario(options.scenario_for_seed(seed), seed, limits)
-                                     : run_scenario(scenario, seed, limits);
-        if (result.interrupted) break;  // a partial run is not a result
-        reports::SweepLayout seed_layout = reports::sweep_layout(result.report);
-        if (options.scenario_for_seed) {
-          std::erase_if(seed_layout.metrics, [](const reports::SweepLayout::Metric& m) { return m.group == "faults"; });
-        }
-        reports::SeedRecord record = reports::seed_record(result.report, seed_layout);
-        if (!record.passed) failures.fetch_add(1);
-        {
-          std::lock_guard<std::mutex> lock(mutex);
-          // Every seed of one scenario has the same layout; keep the first seed's.
-          if (!layout) layout = std::move(seed_layout);
-          records[index] = std::move(record);
-        }
+        std::optional<SeedResult> result = run_seed(scenario, slice.first + index, options, limits);
+        if (!result) break;
+        if (!result->record.passed) failures.fetch_add(1);
+        std::lock_guard<std::mutex> lock(mutex);
+        // Every seed of one scenario has the same layout; keep the first seed's.
+        if (!layout) layout = std::move(result->layout);
+        records[index] = std::move(result->record);
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!error) error = std::current_exception();
@@ -115,15 +146,7 @@ SweepRun run_sweep(const Scenario& scenario, SeedRange slice, const SweepRunOpti
   for (std::thread& t : threads) t.join();
   progress.finish(done.load(), failures.load());
   if (error) std::rethrow_exception(error);
-  SweepRun run;
-  run.has_layout = layout.has_value();
-  if (layout) run.layout = std::move(*layout);
-  for (auto& r : records) {
-    if (r) run.records.push_back(std::move(*r));
-  }
-  // Interrupted: the caller keeps the completed seeds for --resume and writes no aggregate.
-  run.complete = run.records.size() == total;
-  return run;
+  return collect(records, layout);
 }
 
 }  // namespace faultline::harness
