@@ -313,7 +313,10 @@ void LoadGenerator::record(std::uint32_t client, Outcome outcome, TimeNs latency
 void LoadGenerator::arrive(std::uint32_t index) {
   Client& client = *clients_[index];
   const sim::ClientConfig& config = *client.config;
-  // Every arrival whose instant has come is started now; then the timer waits for the next one.
+  // Every arrival whose instant has come is started now, at most kArrivalBatch at a time (then
+  // the rest after what else the event loop has ready, so that a generator behind its
+  // schedule still reads its answers and stops at the end); then the timer waits for the next.
+  std::uint32_t started = 0;
   for (TimeNs& t = client.next_arrival_ns; t < config.stop_ns && t < model_.duration_ns && !stopping_;
        t = sim::next_open_loop_arrival(config, client.arrival_segment, client.arrival_rng, t)) {
     const Clock::time_point intended = start_ + std::chrono::nanoseconds(t);
@@ -329,6 +332,13 @@ void LoadGenerator::arrive(std::uint32_t index) {
       }));
       return;
     }
+    if (started == kArrivalBatch) {
+      asio::post(io_, recycled([this, index] {
+        if (!stopping_) arrive(index);
+      }));
+      return;
+    }
+    ++started;
     const TimeNs lateness = std::chrono::duration_cast<std::chrono::nanoseconds>(now - intended).count();
     ++stats_.sends;
     stats_.lateness.record(std::max<TimeNs>(lateness, 0));

@@ -57,6 +57,9 @@ inline constexpr sim::TimeNs kLateNs = 1'000'000;
 // The open-loop schedule wakes the generator at most once per this (a wake-up costs system
 // calls); arrivals closer together than this are sent together, up to this much late.
 inline constexpr sim::TimeNs kMinWakeGapNs = 50'000;
+// Arrivals started in one go before the event loop runs what else is ready (a generator behind
+// its schedule would otherwise start every overdue arrival before reading a single answer).
+inline constexpr std::uint32_t kArrivalBatch = 64;
 
 // Receives breaker transitions of the clients' breakers (client index, at, from, to).
 struct BreakerTransitionSink {
