@@ -96,93 +96,116 @@ void raise_open_file_limit() {
   ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
-}  // namespace
-
-int command_live(const std::vector<std::string>& raw) {
-  std::string scenario_path, binding_path, seed_text, metrics_format, trace_path, trace_max_text, trace_window_text;
+// `faultline live`'s command line, parsed and checked.
+struct LiveArgs {
+  std::string scenario_path, binding_path, trace_path;
   bool skip_unsupported = false;
   harness::RunOutputs outputs;
+  std::optional<std::uint64_t> seed;
+  std::uint64_t trace_max_events = 200'000;
+  std::optional<reports::TraceWindow> trace_window;
+};
+
+LiveArgs parse_live_args(const std::vector<std::string>& raw) {
+  LiveArgs out;
+  std::string seed_text, metrics_format, trace_max_text, trace_window_text;
+  harness::RunOutputs& outputs = out.outputs;
   harness::ArgParser args("live", raw);
   while (!args.done()) {
     std::string operand;
-    if (args.option("--bind", binding_path) || args.option("--seed", seed_text) ||
-        args.flag("--skip-unsupported", skip_unsupported) || args.option("--report", outputs.report_path) ||
+    if (args.option("--bind", out.binding_path) || args.option("--seed", seed_text) ||
+        args.flag("--skip-unsupported", out.skip_unsupported) || args.option("--report", outputs.report_path) ||
         args.option("--junit", outputs.junit_path) || args.option("--summary", outputs.summary_path) ||
         args.option("--html", outputs.html_path) || args.option("--timeseries", outputs.timeseries_path) ||
         args.option("--metrics-format", metrics_format) || args.flag("--github", outputs.github) ||
-        args.option("--trace", trace_path) || args.option("--trace-max-events", trace_max_text) ||
+        args.option("--trace", out.trace_path) || args.option("--trace-max-events", trace_max_text) ||
         args.option("--trace-window", trace_window_text)) {
     } else if (args.operand(operand)) {
-      if (!scenario_path.empty()) args.unexpected(operand, "live runs one scenario at a time");
-      scenario_path = operand;
+      if (!out.scenario_path.empty()) args.unexpected(operand, "live runs one scenario at a time");
+      out.scenario_path = operand;
     } else if (!args.done()) {
       args.reject();
     }
   }
-  std::optional<std::uint64_t> seed;
-  if (!seed_text.empty()) seed = harness::parse_u64("--seed", seed_text);
+  if (!seed_text.empty()) out.seed = harness::parse_u64("--seed", seed_text);
   if (!metrics_format.empty()) outputs.metrics_format = harness::parse_metrics_format(metrics_format);
-  if (scenario_path.empty()) throw UsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
-  if (binding_path.empty()) throw UsageError("live: --bind BINDING.json is required (where the real services are)");
-  const std::uint64_t trace_max_events = trace_max_text.empty() ? 200'000 : harness::parse_u64("--trace-max-events", trace_max_text);
-  std::optional<reports::TraceWindow> trace_window;
-  if (!trace_window_text.empty()) trace_window = harness::parse_trace_window("--trace-window", trace_window_text);
-  if (harness::is_stdout(trace_path) && harness::writes_to_stdout(outputs)) {
+  if (out.scenario_path.empty()) throw UsageError("live: which scenario? (faultline live SCENARIO.json --bind BINDING.json)");
+  if (out.binding_path.empty()) throw UsageError("live: --bind BINDING.json is required (where the real services are)");
+  if (!trace_max_text.empty()) out.trace_max_events = harness::parse_u64("--trace-max-events", trace_max_text);
+  if (!trace_window_text.empty()) out.trace_window = harness::parse_trace_window("--trace-window", trace_window_text);
+  if (harness::is_stdout(out.trace_path) && harness::writes_to_stdout(outputs)) {
     throw UsageError("only one output can go to standard output (\"-\")");
   }
-  // Every output is checked before any work (as for run): none may overwrite an input.
-  harness::OutputSet files;
-  files.add_input(scenario_path);
-  files.add_input(binding_path);
-  harness::declare_run_outputs(files, outputs);
-  if (!trace_path.empty()) files.add_output("--trace", harness::output_target(trace_path));
-  const harness::Scenario scenario = harness::load_scenario_file(scenario_path);
-  const harness::JsonSource binding_source = harness::JsonSource::load(binding_path);
-  const Binding binding = parse_binding(binding_source, scenario);
+  return out;
+}
+
+// Names every fault or client policy without a live meaning; false (the run must not start)
+// when there are any and --skip-unsupported was not given.
+bool accept_unsupported(const LiveArgs& args, const harness::Scenario& scenario, const Binding& binding) {
   std::vector<std::string> unsupported = unsupported_faults(scenario, binding);
   for (std::string& line : unsupported_client_policies(scenario)) unsupported.push_back(std::move(line));
-  if (!unsupported.empty()) {
-    for (const std::string& line : unsupported) {
-      std::fprintf(stderr, "faultline: %s: %s%s\n", scenario_path.c_str(), line.c_str(),
-                   skip_unsupported ? " (skipped: --skip-unsupported)" : "");
-    }
-    if (!skip_unsupported) {
-      std::fprintf(stderr, "faultline: %s: %zu fault(s) or client policies cannot be applied live; nothing was run (--skip-unsupported runs without them)\n",
-                   scenario_path.c_str(), unsupported.size());
-      return harness::kExitInput;
-    }
+  if (unsupported.empty()) return true;
+  for (const std::string& line : unsupported) {
+    std::fprintf(stderr, "faultline: %s: %s%s\n", args.scenario_path.c_str(), line.c_str(),
+                 args.skip_unsupported ? " (skipped: --skip-unsupported)" : "");
   }
-  check_binding_reachable(binding_source, binding);
-  raise_open_file_limit();
-  LiveOptions options;
-  options.seed = seed.value_or(scenario.model.seed);
-  options.skip_unsupported = skip_unsupported;
-  if (!trace_path.empty()) {
-    options.trace_max_events = static_cast<std::size_t>(std::max<std::uint64_t>(trace_max_events, 1));
-    options.trace_window = trace_window ? *trace_window : reports::default_trace_window(scenario.faults);
-  }
-  const LiveResult result = run_live(scenario, binding, options);
-  if (result.interrupted || harness::interrupted() != 0) {
-    std::fprintf(stderr, "faultline: %s: live run interrupted: load stopped, faults removed, listeners closed; nothing was written\n",
-                 scenario_path.c_str());
-    return harness::kExitLimit;
-  }
-  const std::string replay = "faultline live " + harness::shell_quote(scenario_path) + " --bind " +
-                             harness::shell_quote(binding_path) + " --seed " + std::to_string(options.seed);
-  harness::write_run_outputs(files, outputs, scenario, result.report, replay);
-  if (!trace_path.empty()) files.stage(harness::output_target(trace_path), result.trace);
+  if (args.skip_unsupported) return true;
+  std::fprintf(stderr, "faultline: %s: %zu fault(s) or client policies cannot be applied live; nothing was run (--skip-unsupported runs without them)\n",
+               args.scenario_path.c_str(), unsupported.size());
+  return false;
+}
+
+// Writes the outputs asked for (all or nothing), says what the trace left out, prints the verdict.
+void finish_live(const LiveArgs& args, harness::OutputSet& files, const harness::Scenario& scenario,
+                 const LiveOptions& options, const LiveResult& result) {
+  const std::string replay = "faultline live " + harness::shell_quote(args.scenario_path) + " --bind " +
+                             harness::shell_quote(args.binding_path) + " --seed " + std::to_string(options.seed);
+  harness::write_run_outputs(files, args.outputs, scenario, result.report, replay);
+  if (!args.trace_path.empty()) files.stage(harness::output_target(args.trace_path), result.trace);
   files.commit();
   if (result.trace_dropped > 0) {
     std::fprintf(stderr,
                  "faultline: %s: the trace holds %llu events at most (--trace-max-events): %llu more were left out "
                  "(see them with --trace-max-events %llu)\n",
-                 trace_path.c_str(), static_cast<unsigned long long>(options.trace_max_events),
+                 args.trace_path.c_str(), static_cast<unsigned long long>(options.trace_max_events),
                  static_cast<unsigned long long>(result.trace_dropped),
                  static_cast<unsigned long long>(options.trace_max_events + result.trace_dropped));
   }
-  const bool stdout_taken = harness::writes_to_stdout(outputs) || harness::is_stdout(trace_path);
+  const bool stdout_taken = harness::writes_to_stdout(args.outputs) || harness::is_stdout(args.trace_path);
   print_live_verdict(stdout_taken ? std::cerr : std::cout, scenario, options.seed, result);
-  if (outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);
+  if (args.outputs.github) harness::print_github_assertion_errors(std::cout, scenario, result.report);
+}
+
+}  // namespace
+
+int command_live(const std::vector<std::string>& raw) {
+  const LiveArgs args = parse_live_args(raw);
+  // Every output is checked before any work (as for run): none may overwrite an input.
+  harness::OutputSet files;
+  files.add_input(args.scenario_path);
+  files.add_input(args.binding_path);
+  harness::declare_run_outputs(files, args.outputs);
+  if (!args.trace_path.empty()) files.add_output("--trace", harness::output_target(args.trace_path));
+  const harness::Scenario scenario = harness::load_scenario_file(args.scenario_path);
+  const harness::JsonSource binding_source = harness::JsonSource::load(args.binding_path);
+  const Binding binding = parse_binding(binding_source, scenario);
+  if (!accept_unsupported(args, scenario, binding)) return harness::kExitInput;
+  check_binding_reachable(binding_source, binding);
+  raise_open_file_limit();
+  LiveOptions options;
+  options.seed = args.seed.value_or(scenario.model.seed);
+  options.skip_unsupported = args.skip_unsupported;
+  if (!args.trace_path.empty()) {
+    options.trace_max_events = static_cast<std::size_t>(std::max<std::uint64_t>(args.trace_max_events, 1));
+    options.trace_window = args.trace_window ? *args.trace_window : reports::default_trace_window(scenario.faults);
+  }
+  const LiveResult result = run_live(scenario, binding, options);
+  if (result.interrupted || harness::interrupted() != 0) {
+    std::fprintf(stderr, "faultline: %s: live run interrupted: load stopped, faults removed, listeners closed; nothing was written\n",
+                 args.scenario_path.c_str());
+    return harness::kExitLimit;
+  }
+  finish_live(args, files, scenario, options, result);
   return result.passed ? harness::kExitPassed : harness::kExitFailed;
 }
 

@@ -94,18 +94,8 @@ double impact_ended_after(const Json& report, const Json& fault) {
   return impaired ? NAN : -1.0;
 }
 
-}  // namespace
-
-Calibration compare_sim_live(const Json& first, const Json& second, const CalibrationTolerance& tolerance) {
-  const bool first_live = first.value("mode", "") == "live";
-  const bool second_live = second.value("mode", "") == "live";
-  if (first_live == second_live) throw std::invalid_argument("expected one simulated and one live report");
-  const Json& sim = first_live ? second : first;
-  const Json& live = first_live ? first : second;
-  if (sim.at("scenario").at("sha256") != live.at("scenario").at("sha256")) {
-    throw std::invalid_argument("the reports are of different scenarios (scenario.sha256 differs)");
-  }
-  std::vector<Row> rows;
+// One row per client: availability, failed requests and the latency percentiles.
+void add_client_rows(std::vector<Row>& rows, const Json& sim, const Json& live, const CalibrationTolerance& tolerance) {
   const Json& sim_clients = sim.at("clients");
   const Json& live_clients = live.at("clients");
   for (std::size_t c = 0; c < sim_clients.size() && c < live_clients.size(); ++c) {
@@ -124,6 +114,25 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
                    live_clients[c].at("latency").at(p).get<double>(), " ms", tolerance.absolute_ms, tolerance);
     }
   }
+}
+
+// How long after a fault's start the users stopped seeing it, predicted against measured.
+void add_impact_row(std::vector<Row>& rows, const std::string& name, const Json& sim, const Json& live,
+                    const Json& sim_fault, const Json& live_fault, const CalibrationTolerance& tolerance) {
+  const double d_sim = impact_ended_after(sim, sim_fault);
+  const double d_live = impact_ended_after(live, live_fault);
+  auto text = [](double d) { return std::isnan(d) ? std::string("not while active") : d < 0 ? std::string("no impact") : number(d, " s", 3); };
+  if (d_sim >= 0 && d_live >= 0) {  // NaN compares false: both are times here
+    add_relative(rows, name, "impact ended after", d_sim, d_live, " s", tolerance.absolute_ms / 1000.0 + 1e-9, tolerance);
+  } else if (std::isnan(d_sim) && std::isnan(d_live)) {
+    rows.push_back({name, "impact ended after", text(d_sim), text(d_live), "", false});
+  } else if (!(d_sim < 0 && d_live < 0)) {  // one impaired the users, the other did not or differently
+    rows.push_back({name, "impact ended after", text(d_sim), text(d_live), "differs", true});
+  }
+}
+
+// One group of rows per fault: recovery, when the impact ended, the lowest availability.
+void add_fault_rows(std::vector<Row>& rows, const Json& sim, const Json& live, const CalibrationTolerance& tolerance) {
   const Json& sim_faults = sim.at("faults");
   const Json& live_faults = live.at("faults");
   for (std::size_t f = 0; f < sim_faults.size() && f < live_faults.size(); ++f) {
@@ -138,16 +147,7 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
                       "one never recovered", true});
     }
     if (!sim_faults[f].at("end").is_null() && !live_faults[f].at("end").is_null()) {
-      const double d_sim = impact_ended_after(sim, sim_faults[f]);
-      const double d_live = impact_ended_after(live, live_faults[f]);
-      auto text = [](double d) { return std::isnan(d) ? std::string("not while active") : d < 0 ? std::string("no impact") : number(d, " s", 3); };
-      if (d_sim >= 0 && d_live >= 0) {  // NaN compares false: both are times here
-        add_relative(rows, name, "impact ended after", d_sim, d_live, " s", tolerance.absolute_ms / 1000.0 + 1e-9, tolerance);
-      } else if (std::isnan(d_sim) && std::isnan(d_live)) {
-        rows.push_back({name, "impact ended after", text(d_sim), text(d_live), "", false});
-      } else if (!(d_sim < 0 && d_live < 0)) {  // one impaired the users, the other did not or differently
-        rows.push_back({name, "impact ended after", text(d_sim), text(d_live), "differs", true});
-      }
+      add_impact_row(rows, name, sim, live, sim_faults[f], live_faults[f], tolerance);
     }
     if (r_sim.at("min_availability").is_number() && r_live.at("min_availability").is_number()) {
       const double s = r_sim["min_availability"].get<double>() * 100, l = r_live["min_availability"].get<double>() * 100;
@@ -156,7 +156,10 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
                       std::fabs(l - s) > std::max(tolerance.availability_points, tolerance.relative * 100)});
     }
   }
-  // Breaker openings are observable live for the clients' own breakers only.
+}
+
+// Breaker openings are observable live for the clients' own breakers only.
+void add_breaker_rows(std::vector<Row>& rows, const Json& sim, const Json& live, const CalibrationTolerance& tolerance) {
   for (const Json& b : live.at("breakers")) {
     double predicted = 0;
     for (const Json& s : sim.at("breakers")) {
@@ -165,7 +168,10 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
     add_relative(rows, "breaker " + b.at("name").get<std::string>(), "openings", predicted, b.at("opens").get<double>(), "",
                  0.0, tolerance);
   }
-  Calibration out;
+}
+
+// The rows as an aligned table, the ones beyond the tolerance marked.
+std::string table_of(const std::vector<Row>& rows) {
   std::size_t widths[5] = {7, 6, 9, 8, 5};
   for (const Row& r : rows) {
     widths[0] = std::max(widths[0], r.subject.size());
@@ -182,18 +188,25 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
                   d.c_str(), static_cast<int>(widths[4]), e.c_str(), mark.c_str());
     return std::string(text);
   };
+  std::string out = line("subject", "metric", "predicted", "measured", "delta", "");
+  for (const Row& r : rows) out += line(r.subject, r.metric, r.predicted, r.measured, r.delta, r.beyond ? "BEYOND TOLERANCE" : "");
+  return out;
+}
+
+// The comparison's text: what was compared, the table, and the plain statement at its end.
+Calibration render_calibration(const std::vector<Row>& rows, const Json& sim, const Json& live,
+                               const CalibrationTolerance& tolerance) {
+  Calibration out;
   out.text = "prediction (simulated, seed " + sim.at("seed").dump() + ") against measurement (live, " +
              live.at("live").at("started_at").get<std::string>() + " on " + live.at("live").at("host").get<std::string>() + ")\n";
   out.text += "tolerance: " + number(tolerance.relative * 100, "%", 1) + " relative (latency, times, counts), " +
               number(tolerance.availability_points, " percentage points", 2) + " for availability\n\n";
-  out.text += line("subject", "metric", "predicted", "measured", "delta", "");
+  out.text += table_of(rows);
   std::string beyond;
   for (const Row& r : rows) {
-    out.text += line(r.subject, r.metric, r.predicted, r.measured, r.delta, r.beyond ? "BEYOND TOLERANCE" : "");
-    if (r.beyond) {
-      ++out.differences;
-      beyond += "\n  - " + r.subject + " " + r.metric + ": predicted " + r.predicted + ", measured " + r.measured;
-    }
+    if (!r.beyond) continue;
+    ++out.differences;
+    beyond += "\n  - " + r.subject + " " + r.metric + ": predicted " + r.predicted + ", measured " + r.measured;
   }
   if (live.at("live").at("generator").at("bottleneck").get<bool>()) {
     out.text += "\nNote: the live load generator fell behind its schedule; measured latencies include its own delay.\n";
@@ -205,6 +218,24 @@ Calibration compare_sim_live(const Json& first, const Json& second, const Calibr
                 std::to_string(rows.size()) + " figures:" + beyond + "\nCalibrate the scenario (service times, network, policies) where they differ.\n";
   }
   return out;
+}
+
+}  // namespace
+
+Calibration compare_sim_live(const Json& first, const Json& second, const CalibrationTolerance& tolerance) {
+  const bool first_live = first.value("mode", "") == "live";
+  const bool second_live = second.value("mode", "") == "live";
+  if (first_live == second_live) throw std::invalid_argument("expected one simulated and one live report");
+  const Json& sim = first_live ? second : first;
+  const Json& live = first_live ? first : second;
+  if (sim.at("scenario").at("sha256") != live.at("scenario").at("sha256")) {
+    throw std::invalid_argument("the reports are of different scenarios (scenario.sha256 differs)");
+  }
+  std::vector<Row> rows;
+  add_client_rows(rows, sim, live, tolerance);
+  add_fault_rows(rows, sim, live, tolerance);
+  add_breaker_rows(rows, sim, live, tolerance);
+  return render_calibration(rows, sim, live, tolerance);
 }
 
 }  // namespace faultline::live

@@ -19,6 +19,7 @@
 #include "harness/live/handler_memory.hpp"
 #include "harness/live/loadgen.hpp"
 #include "harness/live/proxy.hpp"
+#include "reports/analysis/measures.hpp"
 #include "reports/trace.hpp"
 #include "sim/engine.hpp"
 
@@ -154,6 +155,15 @@ class LiveRun final : BreakerTransitionSink {
   void poll_interrupt();
   TimeNs now_ns() const { return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start_).count(); }
   Json live_section() const;
+  // The steps of run(): proxies up, client breakers found, faults resolved to their targets, the
+  // generator made, the schedule laid out; then the report of what happened.
+  void start_proxies();
+  void observe_spans(Proxy& proxy, std::uint32_t instance, std::uint32_t operation);
+  void find_client_breakers();
+  void resolve_faults();
+  void make_generator();
+  void schedule();
+  LiveResult build_result();
 
   const harness::Scenario& scenario_;
   const Binding& binding_;
@@ -391,7 +401,28 @@ Json LiveRun::live_section() const {
   return live;
 }
 
-LiveResult LiveRun::run() {
+// Each answered request through the proxy becomes a span on its instance's track.
+void LiveRun::observe_spans(Proxy& proxy, std::uint32_t instance, std::uint32_t operation) {
+  const std::size_t max_spans = options_.trace_max_events / 2 + 1;
+  proxy.observe_responses([this, instance, operation, max_spans](Clock::time_point forwarded, Clock::time_point answered, int status) {
+    auto offset = [this](Clock::time_point t) {
+      return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
+    };
+    const sim::TimeNs from = offset(forwarded), to = offset(answered);
+    // As run's --trace-window: only requests overlapping the window, and those not counted as left out.
+    if (to < options_.trace_window.from_ns || from >= options_.trace_window.to_ns) return;
+    sim::Results& results = engine_->mutable_results();
+    if (results.spans.size() >= max_spans) {
+      ++results.spans_dropped;
+      return;
+    }
+    results.spans.push_back({from, to, instance, operation,
+                             static_cast<std::uint8_t>(status >= 500 ? sim::Outcome::error : sim::Outcome::ok)});
+  });
+}
+
+// One proxy per bound instance, listening before any load is sent.
+void LiveRun::start_proxies() {
   const std::vector<InstanceInfo> instances = instance_table(model_);
   proxy_of_.assign(instances.size(), nullptr);
   down_.assign(instances.size(), false);
@@ -405,39 +436,25 @@ LiveResult LiveRun::run() {
       auto proxy = Proxy::create(io_, config);
       proxy->start();
       const std::uint32_t global = engine_->services()[service.service].first_instance + bound.index;
-      if (options_.trace_max_events > 0) {
-        // Each answered request through the proxy is a span on its instance's track.
-        const std::uint32_t operation = engine_->services()[service.service].first_operation;
-        const std::size_t max_spans = options_.trace_max_events / 2 + 1;
-        proxy->observe_responses([this, global, operation, max_spans](Clock::time_point forwarded, Clock::time_point answered, int status) {
-          auto offset = [this](Clock::time_point t) {
-            return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start_).count();
-          };
-          const sim::TimeNs from = offset(forwarded), to = offset(answered);
-          // As run's --trace-window: only requests overlapping the window, and those not counted as left out.
-          if (to < options_.trace_window.from_ns || from >= options_.trace_window.to_ns) return;
-          sim::Results& results = engine_->mutable_results();
-          if (results.spans.size() >= max_spans) {
-            ++results.spans_dropped;
-            return;
-          }
-          results.spans.push_back({from, to, global, operation,
-                                   static_cast<std::uint8_t>(status >= 500 ? sim::Outcome::error : sim::Outcome::ok)});
-        });
-      }
+      if (options_.trace_max_events > 0) observe_spans(*proxy, global, engine_->services()[service.service].first_operation);
       proxy_of_[global] = proxy;
       proxies_.push_back(std::move(proxy));
     }
   }
   last_stats_.assign(proxies_.size(), ProxyStats{});
+}
+
+void LiveRun::find_client_breakers() {
   client_breaker_.assign(model_.clients.size(), UINT32_MAX);
   for (std::uint32_t b = 0; b < engine_->breaker_info().size(); ++b) {
     for (std::uint32_t c = 0; c < model_.clients.size(); ++c) {
       if (engine_->breaker_info()[b].site == engine_->clients()[c].site) client_breaker_[c] = b;
     }
   }
+}
+
+void LiveRun::resolve_faults() {
   faults_.resize(scenario_.faults.size());
-  const std::vector<std::string> refused = unsupported_faults(scenario_, binding_);
   for (std::uint32_t f = 0; f < scenario_.faults.size(); ++f) {
     const FaultSpec& spec = scenario_.faults[f];
     faults_[f].skipped = live_unsupported_reason(spec).has_value();
@@ -446,6 +463,9 @@ LiveResult LiveRun::run() {
     faults_[f].skipped = faults_[f].targets.empty();
     faults_[f].effect = faults::live_effect(spec);
   }
+}
+
+void LiveRun::make_generator() {
   std::vector<ClientTarget> targets;
   for (const BoundClient& c : binding_.clients) {
     ClientTarget target;
@@ -459,8 +479,10 @@ LiveResult LiveRun::run() {
     targets.push_back(std::move(target));
   }
   generator_ = std::make_unique<LoadGenerator>(io_, model_, std::move(targets), engine_->mutable_results(), static_cast<BreakerTransitionSink*>(this));
-  started_at_ = iso_utc_now();
-  start_ = Clock::now() + std::chrono::milliseconds(20);
+}
+
+// The faults' starts and stops, the buckets' ends and the run's end, at their offsets from start_.
+void LiveRun::schedule() {
   for (std::uint32_t f = 0; f < scenario_.faults.size(); ++f) {
     if (faults_[f].skipped) continue;
     const FaultSpec& spec = scenario_.faults[f];
@@ -476,13 +498,30 @@ LiveResult LiveRun::run() {
     at(t, [this, bucket] { close_bucket(bucket); });
   }
   at(model_.duration_ns, [this] { finish(false); });
+}
+
+LiveResult LiveRun::run() {
+  start_proxies();
+  find_client_breakers();
+  resolve_faults();
+  make_generator();
+  started_at_ = iso_utc_now();
+  start_ = Clock::now() + std::chrono::milliseconds(20);
+  schedule();
   generator_->start(start_);
   poll_interrupt();
   io_.run();
+  if (interrupted_) {
+    LiveResult result;
+    result.interrupted = true;
+    return result;
+  }
+  return build_result();
+}
 
+// The same report as `run`, marked live, with its assertions judged, and the trace if asked.
+LiveResult LiveRun::build_result() {
   LiveResult result;
-  result.interrupted = interrupted_;
-  if (interrupted_) return result;
   result.assertions = harness::evaluate_assertions(scenario_, *engine_);
   reports::RunInput input;
   input.scenario_name = scenario_.name;
@@ -493,8 +532,8 @@ LiveResult LiveRun::run() {
   input.faults = scenario_.faults;
   input.assertions = result.assertions;
   const Json built = reports::build_run_report(input);
-  // The same report as `run`, marked live: no trace hash or event count (nothing here is
-  // replayable to the bit), the measured breaker openings, and what only a live run knows.
+  // No trace hash or event count (nothing here is replayable to the bit), the measured breaker
+  // openings, and what only a live run knows.
   Json report;
   for (const auto& [key, value] : built.items()) {
     if (key == "trace_hash" || key == "events") continue;
@@ -520,7 +559,8 @@ LiveResult LiveRun::run() {
     result.trace = std::move(trace.text);
     result.trace_dropped = trace.dropped_events;
   }
-  result.passed = result.report["passed"].get<bool>();
+  // The verdict from the analysis layer, as run's (never read back out of the report).
+  result.passed = analysis::run_passed(results.stop, result.assertions);
   return result;
 }
 

@@ -274,6 +274,47 @@ void Proxy::count_response(std::string_view data, Clock::time_point forwarded, C
   if (observer_) observer_(forwarded, answered, status);
 }
 
+// Without toxics, whether a chunk goes on as it came (counting an answer or a whole request on
+// its way); false for a request that must be framed first.
+bool Proxy::passes_as_is(Connection& c, ToxicStream stream, std::string_view data) {
+  if (!config_.http || c.passthrough) {
+    c.awaiting_response = false;
+    return true;
+  }
+  if (stream == ToxicStream::downstream) {
+    if (c.awaiting_response) {
+      c.awaiting_response = false;
+      count_response(data, c.forwarded_at, Clock::now());
+    }
+    return true;
+  }
+  return whole_request(c, data);
+}
+
+// The product of the slowdown toxics that apply to this connection's answers (1: none).
+double Proxy::slowdown_factor(Connection& c) {
+  double factor = 1.0;
+  for (const auto& toxic : std::vector(toxics_)) {
+    if (toxic->spec.type == ToxicType::http_slowdown && applies(c, *toxic)) factor *= toxic->spec.factor;
+  }
+  return factor;
+}
+
+// A clean close of one side: passed on to the other, after slow_close's delay.
+asio::awaitable<void> Proxy::pass_close(std::shared_ptr<Connection> c, ToxicStream stream) {
+  tcp::socket& to = stream == ToxicStream::upstream ? c->upstream : c->client;
+  boost::system::error_code ec;
+  for (const auto& toxic : std::vector(toxics_)) {
+    if (toxic->spec.type == ToxicType::slow_close && toxic->spec.stream == stream && applies(*c, *toxic)) {
+      c->timer(stream).expires_after(std::chrono::nanoseconds(toxic->spec.delay_ns));
+      co_await c->timer(stream).async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+  if (c->closed) co_return;
+  to.shutdown(tcp::socket::shutdown_send, ec);
+  if (ec || stream == ToxicStream::downstream) c->close();
+}
+
 asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream stream) {
   tcp::socket& from = stream == ToxicStream::upstream ? c->client : c->upstream;
   tcp::socket& to = stream == ToxicStream::upstream ? c->upstream : c->client;
@@ -288,38 +329,14 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
           c->reset();
           co_return;
         }
-        // A clean close: pass it on, after slow_close's delay.
-        for (const auto& toxic : std::vector(toxics_)) {
-          if (toxic->spec.type == ToxicType::slow_close && toxic->spec.stream == stream && applies(*c, *toxic)) {
-            c->timer(stream).expires_after(std::chrono::nanoseconds(toxic->spec.delay_ns));
-            co_await c->timer(stream).async_wait(asio::redirect_error(asio::use_awaitable, ec));
-          }
-        }
-        if (c->closed) co_return;
-        to.shutdown(tcp::socket::shutdown_send, ec);
-        if (ec || stream == ToxicStream::downstream) c->close();
+        co_await pass_close(c, stream);
         co_return;
       }
       const std::string_view data(buffer.data(), n);
       // Without toxics the bytes go on as they came, without a coroutine frame or a copy per
       // chunk: always in TCP mode; in HTTP mode every answer, and every request that arrives
       // whole in one chunk (counted on its way; the rest is framed below).
-      bool as_is = false;
-      if (toxics_.empty()) {
-        if (!config_.http || c->passthrough) {
-          c->awaiting_response = false;
-          as_is = true;
-        } else if (stream == ToxicStream::downstream) {
-          if (c->awaiting_response) {
-            c->awaiting_response = false;
-            count_response(data, c->forwarded_at, Clock::now());
-          }
-          as_is = true;
-        } else {
-          as_is = whole_request(*c, data);
-        }
-      }
-      if (as_is) {
+      if (toxics_.empty() && passes_as_is(*c, stream, data)) {
         const std::size_t sent = write_now(to, data, ec);
         if (!ec && sent < n) co_await asio::async_write(to, asio::buffer(data.substr(sent)), asio::redirect_error(asio::use_awaitable, ec));
         if (ec) {
@@ -351,10 +368,7 @@ asio::awaitable<void> Proxy::pump(std::shared_ptr<Connection> c, ToxicStream str
         if (config_.http) count_response(data, c->forwarded_at, read_at);
         // A slower service: the answer is held back (factor - 1) times what the upstream took.
         const auto took = read_at - c->forwarded_at;
-        double factor = 1.0;
-        for (const auto& toxic : std::vector(toxics_)) {
-          if (toxic->spec.type == ToxicType::http_slowdown && applies(*c, *toxic)) factor *= toxic->spec.factor;
-        }
+        const double factor = slowdown_factor(*c);
         if (factor > 1.0) {
           c->timer(stream).expires_at(read_at + std::chrono::duration_cast<Clock::duration>(took * (factor - 1.0)));
           co_await c->timer(stream).async_wait(asio::redirect_error(asio::use_awaitable, ec));
@@ -465,6 +479,64 @@ asio::awaitable<int> Proxy::request_toxics(std::shared_ptr<Connection> c) {
   co_return answer_status;
 }
 
+// A latency toxic's delay for a chunk read at `read_at`, ramping up from when the toxic was
+// added, as the simulator's ramp from the fault's start.
+sim::TimeNs Proxy::latency_delay(const ToxicEntry& toxic, Clock::time_point read_at) {
+  const faults::ToxicSpec& spec = toxic.spec;
+  sim::TimeNs delay = sim::sample(spec.delay, rng_);
+  if (spec.ramp_ns > 0) {
+    const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(read_at - toxic.added_at).count();
+    if (since < spec.ramp_ns) delay = sim::scaled_ns(delay, static_cast<double>(std::max<sim::TimeNs>(since, 0)) / static_cast<double>(spec.ramp_ns));
+  }
+  return delay;
+}
+
+// The timeout and reset_peer toxics: the connection closes (or is reset) that long after data
+// was first held; armed once per connection.
+void Proxy::arm_close(const std::shared_ptr<Connection>& c, sim::TimeNs after_ns, bool reset) {
+  if (c->close_armed) return;
+  c->close_armed = true;
+  c->close_timer.expires_after(std::chrono::nanoseconds(after_ns));
+  c->close_timer.async_wait([c, reset](boost::system::error_code wait_ec) {
+    if (wait_ec) return;
+    if (reset) {
+      c->reset();
+    } else {
+      c->close();
+    }
+  });
+}
+
+// The slicer toxic: the chunk written in slices of about average_size bytes, slice_delay apart.
+asio::awaitable<bool> Proxy::write_sliced(std::shared_ptr<Connection> c, ToxicStream stream, const faults::ToxicSpec& spec,
+                                          std::string_view data) {
+  tcp::socket& to = stream == ToxicStream::upstream ? c->upstream : c->client;
+  asio::steady_timer& timer = c->timer(stream);
+  const std::size_t index = stream == ToxicStream::upstream ? 0 : 1;
+  boost::system::error_code ec;
+  std::size_t at = 0;
+  while (at < data.size() && !c->closed) {
+    std::int64_t size = spec.average_size;
+    if (spec.size_variation > 0) {
+      size += static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(2 * spec.size_variation + 1))) - spec.size_variation;
+    }
+    const std::size_t slice = std::min<std::size_t>(data.size() - at, static_cast<std::size_t>(std::max<std::int64_t>(size, 1)));
+    co_await asio::async_write(to, asio::buffer(data.data() + at, slice), asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) {
+      c->close();
+      co_return false;
+    }
+    at += slice;
+    c->bytes[index] += slice;
+    if (spec.slice_delay_us > 0 && at < data.size()) {
+      timer.expires_after(std::chrono::microseconds(spec.slice_delay_us));
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+    }
+  }
+  (index == 0 ? stats_.bytes_upstream : stats_.bytes_downstream) += data.size();
+  co_return !c->closed;
+}
+
 // Passes one chunk through the stream's toxics and writes it; false once the connection ends.
 asio::awaitable<bool> Proxy::forward_chunk(std::shared_ptr<Connection> c, ToxicStream stream, std::string_view data,
                                            Clock::time_point read_at) {
@@ -478,13 +550,7 @@ asio::awaitable<bool> Proxy::forward_chunk(std::shared_ptr<Connection> c, ToxicS
     if (spec.stream != stream || !applies(*c, *toxic)) continue;
     switch (spec.type) {
       case ToxicType::latency: {
-        sim::TimeNs delay = sim::sample(spec.delay, rng_);
-        if (spec.ramp_ns > 0) {
-          // Ramping up from when the toxic was added, as the simulator's ramp from the fault's start.
-          const auto since = std::chrono::duration_cast<std::chrono::nanoseconds>(read_at - toxic->added_at).count();
-          if (since < spec.ramp_ns) delay = sim::scaled_ns(delay, static_cast<double>(std::max<sim::TimeNs>(since, 0)) / static_cast<double>(spec.ramp_ns));
-        }
-        timer.expires_at(read_at + std::chrono::nanoseconds(delay));
+        timer.expires_at(read_at + std::chrono::nanoseconds(latency_delay(*toxic, read_at)));
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         break;
       }
@@ -497,26 +563,14 @@ asio::awaitable<bool> Proxy::forward_chunk(std::shared_ptr<Connection> c, ToxicS
         break;
       case ToxicType::timeout:
         // Nothing passes. With a timeout the connection closes that long after data was held.
-        if (spec.timeout_ns > 0 && !c->close_armed) {
-          c->close_armed = true;
-          c->close_timer.expires_after(std::chrono::nanoseconds(spec.timeout_ns));
-          c->close_timer.async_wait([c](boost::system::error_code wait_ec) {
-            if (!wait_ec) c->close();
-          });
-        }
+        if (spec.timeout_ns > 0) arm_close(c, spec.timeout_ns, false);
         co_return !c->closed;
       case ToxicType::reset_peer:
         if (spec.timeout_ns <= 0) {
           c->reset();
           co_return false;
         }
-        if (!c->close_armed) {
-          c->close_armed = true;
-          c->close_timer.expires_after(std::chrono::nanoseconds(spec.timeout_ns));
-          c->close_timer.async_wait([c](boost::system::error_code wait_ec) {
-            if (!wait_ec) c->reset();
-          });
-        }
+        arm_close(c, spec.timeout_ns, true);
         break;
       case ToxicType::limit_data: {
         const std::uint64_t sent = c->bytes[index];
@@ -529,30 +583,8 @@ asio::awaitable<bool> Proxy::forward_chunk(std::shared_ptr<Connection> c, ToxicS
         }
         break;
       }
-      case ToxicType::slicer: {
-        std::size_t at = 0;
-        while (at < data.size() && !c->closed) {
-          std::int64_t size = spec.average_size;
-          if (spec.size_variation > 0) {
-            size += static_cast<std::int64_t>(rng_.below(static_cast<std::uint64_t>(2 * spec.size_variation + 1))) -
-                    spec.size_variation;
-          }
-          const std::size_t slice = std::min<std::size_t>(data.size() - at, static_cast<std::size_t>(std::max<std::int64_t>(size, 1)));
-          co_await asio::async_write(to, asio::buffer(data.data() + at, slice), asio::redirect_error(asio::use_awaitable, ec));
-          if (ec) {
-            c->close();
-            co_return false;
-          }
-          at += slice;
-          c->bytes[index] += slice;
-          if (spec.slice_delay_us > 0 && at < data.size()) {
-            timer.expires_after(std::chrono::microseconds(spec.slice_delay_us));
-            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-          }
-        }
-        (index == 0 ? stats_.bytes_upstream : stats_.bytes_downstream) += data.size();
-        co_return !c->closed;
-      }
+      case ToxicType::slicer:
+        co_return co_await write_sliced(c, stream, spec, data);
       default: break;  // slow_close acts at the close; http_* at request heads
     }
     if (c->closed) co_return false;

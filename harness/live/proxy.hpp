@@ -101,6 +101,13 @@ class Proxy : public std::enable_shared_from_this<Proxy> {
   asio::awaitable<int> request_toxics(std::shared_ptr<Connection> c);
   void count_response(std::string_view data, Clock::time_point forwarded, Clock::time_point answered);
   bool whole_request(Connection& c, std::string_view data);
+  bool passes_as_is(Connection& c, faults::ToxicStream stream, std::string_view data);
+  double slowdown_factor(Connection& c);
+  asio::awaitable<void> pass_close(std::shared_ptr<Connection> c, faults::ToxicStream stream);
+  sim::TimeNs latency_delay(const ToxicEntry& toxic, Clock::time_point read_at);
+  void arm_close(const std::shared_ptr<Connection>& c, sim::TimeNs after_ns, bool reset);
+  asio::awaitable<bool> write_sliced(std::shared_ptr<Connection> c, faults::ToxicStream stream, const faults::ToxicSpec& spec,
+                                     std::string_view data);
   asio::awaitable<bool> forward_chunk(std::shared_ptr<Connection> c, faults::ToxicStream stream, std::string_view data,
                                       Clock::time_point read_at);
   bool applies(Connection& c, const ToxicEntry& toxic);
