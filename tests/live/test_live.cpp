@@ -26,6 +26,18 @@ std::string binding_one_api(int listen, int upstream, const std::string& extra_s
          R"("}]})" + extra_service + "}}\n";
 }
 
+// Writes the scenario and its binding into `scratch`, runs `faultline live` on them with
+// --report, and requires it to finish (exit 0); the report is scratch/report.json.
+CommandResult run_live_report(const ScratchDir& scratch, const nlohmann::json& scenario, const std::string& binding) {
+  write_text(scratch / "scenario.json", scenario.dump(2));
+  write_text(scratch / "binding.json", binding);
+  CommandResult result = run_faultline("live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") +
+                                           " --report " + (scratch / "report.json"), scratch);
+  INFO(result.out << result.err);
+  REQUIRE(result.exit_code == 0);
+  return result;
+}
+
 // Sums a time-series field over the buckets [first, last).
 std::uint64_t sum_series(const nlohmann::json& series, const char* field, std::size_t first, std::size_t last) {
   std::uint64_t total = 0;
@@ -141,15 +153,12 @@ TEST_CASE("live applies the client's own rate limit, and a 429's Retry-After whe
       {"name": "eager", "zone": "a", "service": "api", "open_loop": {"rate": 10, "arrivals": "constant"}, "timeout": "1s",
        "retry": {"max_attempts": 2, "retry_on": ["rate_limited"]}}
     ]})");
-  write_text(scratch / "scenario.json", scenario.dump(2));
   const std::string limited_url = "http://127.0.0.1:" + std::to_string(limited.port) + "/";
-  write_text(scratch / "binding.json", R"({"clients": {"bucketed": {"url": "http://127.0.0.1:)" + std::to_string(open.port) +
-                                           R"(/"}, "patient": {"url": ")" + limited_url + R"("}, "eager": {"url": ")" +
-                                           limited_url + R"("}}})" "\n");
-  const CommandResult result = run_faultline("live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") +
-                                                 " --report " + (scratch / "report.json"), scratch);
+  const CommandResult result = run_live_report(scratch, scenario,
+                                               R"({"clients": {"bucketed": {"url": "http://127.0.0.1:)" + std::to_string(open.port) +
+                                                   R"(/"}, "patient": {"url": ")" + limited_url + R"("}, "eager": {"url": ")" +
+                                                   limited_url + R"("}}})" "\n");
   INFO(result.out << result.err);
-  REQUIRE(result.exit_code == 0);
   const nlohmann::json report = read_json(scratch / "report.json");
   // The bucket (20/s, burst 1) lets about 41 of the 200 requests through in 2s; the refused
   // ones are never sent and count as rejected, as in the engine.
@@ -188,13 +197,10 @@ TEST_CASE("live applies a client's breaker and its retries with backoff, with th
       {"name": "retrying", "zone": "a", "service": "api", "open_loop": {"rate": 20, "arrivals": "constant"}, "timeout": "1s",
        "retry": {"max_attempts": 3, "retry_on": ["error"], "backoff": {"base": "5ms", "max": "20ms", "jitter": "full"}}}
     ]})");
-  write_text(scratch / "scenario.json", scenario.dump(2));
   const std::string url = "http://127.0.0.1:" + std::to_string(failing.port) + "/";
-  write_text(scratch / "binding.json", R"({"clients": {"guarded": {"url": ")" + url + R"("}, "retrying": {"url": ")" + url + R"("}}})" "\n");
-  const CommandResult result = run_faultline("live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") +
-                                                 " --report " + (scratch / "report.json"), scratch);
+  const CommandResult result =
+      run_live_report(scratch, scenario, R"({"clients": {"guarded": {"url": ")" + url + R"("}, "retrying": {"url": ")" + url + R"("}}})" "\n");
   INFO(result.out << result.err);
-  REQUIRE(result.exit_code == 0);
   const nlohmann::json report = read_json(scratch / "report.json");
   // The breaker opens after more than 5 consecutive failures, refuses for 300ms, lets one probe
   // through (which fails: open again), and so on: in 2s it opens several times, and most
@@ -231,13 +237,10 @@ TEST_CASE("a generator that cannot keep its schedule is flagged, and its delay i
     "services": [{"name": "api", "instances": [{"zone": "a", "count": 1}], "workers": 100}],
     "clients": [{"name": "flood", "zone": "a", "service": "api", "open_loop": {"rate": 10000000, "arrivals": "constant"},
                  "timeout": "1s"}]})");
-  write_text(scratch / "scenario.json", scenario.dump(2));
-  write_text(scratch / "binding.json", R"({"clients": {"flood": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) +
-                                           R"(/", "max_connections": 512}}})" "\n");
-  const CommandResult result = run_faultline("live " + (scratch / "scenario.json") + " --bind " + (scratch / "binding.json") +
-                                                 " --report " + (scratch / "report.json"), scratch);
+  const CommandResult result = run_live_report(scratch, scenario,
+                                               R"({"clients": {"flood": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) +
+                                                   R"(/", "max_connections": 512}}})" "\n");
   INFO(result.out << result.err);
-  REQUIRE(result.exit_code == 0);
   const nlohmann::json report = read_json(scratch / "report.json");
   const nlohmann::json& generator = report["live"]["generator"];
   const nlohmann::json& client = report["clients"][0];
