@@ -362,8 +362,14 @@ Json LiveRun::live_section() const {
   generator["lateness_p50_ms"] = reports::round_ms(g.lateness.percentile(50));
   generator["lateness_p99_ms"] = reports::round_ms(g.lateness.percentile(99));
   generator["lateness_max_ms"] = reports::round_ms(g.lateness.max());
-  // More than kBottleneckShare of the sends later than kBottleneckLatenessNs.
-  const bool bottleneck = g.sends > 0 && g.lateness.percentile(100.0 * (1.0 - kBottleneckShare)) > kBottleneckLatenessNs;
+  generator["own_latency_p50_ms"] = reports::round_ms(g.own_latency.percentile(50));
+  generator["own_latency_p99_ms"] = reports::round_ms(g.own_latency.percentile(99));
+  generator["own_latency_max_ms"] = reports::round_ms(g.own_latency.max());
+  // More than kBottleneckShare of the sends later than kBottleneckLatenessNs, or of the answered
+  // requests delayed that much by the generator itself (late sends plus answers left unread).
+  const double share = 100.0 * (1.0 - kBottleneckShare);
+  const bool bottleneck = (g.sends > 0 && g.lateness.percentile(share) > kBottleneckLatenessNs) ||
+                          (g.own_latency.count() > 0 && g.own_latency.percentile(share) > kBottleneckLatenessNs);
   generator["bottleneck"] = bottleneck;
   generator["latency_measured_from"] = "intended send instant";
   live["generator"] = std::move(generator);

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 
 #include "harness/live/handler_memory.hpp"
+#include "harness/live/timed_receive.hpp"
 #include "harness/live/write_now.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/runtime.hpp"
@@ -92,6 +93,8 @@ struct LoadGenerator::Request {
   std::uint32_t client = 0;
   User* user = nullptr;  // closed loop: whose request this is
   TimeNs intended_ns = 0;
+  TimeNs own_ns = 0;       // the generator's own delay so far (see GeneratorStats::own_latency)
+  TimeNs read_lag_ns = 0;  // the attempt's last read: how long its bytes waited in the kernel
   std::uint32_t attempts = 0;  // made or refused so far, this one included
   Phase phase = Phase::idle;
   Pooled* connection = nullptr;  // the attempt's, while connecting or exchanging
@@ -343,7 +346,7 @@ void LoadGenerator::arrive(std::uint32_t index) {
     ++stats_.sends;
     stats_.lateness.record(std::max<TimeNs>(lateness, 0));
     if (lateness > kLateNs) ++stats_.late_sends;
-    begin(index, t, nullptr);
+    begin(index, t, std::max<TimeNs>(lateness, 0), nullptr);
   }
 }
 
@@ -352,7 +355,7 @@ void LoadGenerator::user_next(User& user) {
   const sim::ClientConfig& config = *client.config;
   if (stopping_ || config.session.empty() || now_ns() >= std::min(config.stop_ns, model_.duration_ns)) return;
   ++stats_.sends;
-  begin(user.client, now_ns(), &user);
+  begin(user.client, now_ns(), 0, &user);
 }
 
 LoadGenerator::Request& LoadGenerator::new_request() {
@@ -365,12 +368,13 @@ LoadGenerator::Request& LoadGenerator::new_request() {
   return request;
 }
 
-void LoadGenerator::begin(std::uint32_t index, TimeNs intended_ns, User* user) {
+void LoadGenerator::begin(std::uint32_t index, TimeNs intended_ns, TimeNs lateness_ns, User* user) {
   Client& client = *clients_[index];
   Request& request = new_request();
   request.client = index;
   request.user = user;
   request.intended_ns = intended_ns;
+  request.own_ns = lateness_ns;
   request.attempts = 0;
   ++client.outstanding;
   client.budget.deposit(now_ns());
@@ -471,6 +475,7 @@ void LoadGenerator::connect(Request& request) {
     }
     connection.socket.set_option(tcp::no_delay(true), ec);
     connection.socket.non_blocking(true, ec);  // for write_now
+    enable_receive_timestamps(connection.socket);
     exchange(request, connection);
   }));
 }
@@ -481,6 +486,7 @@ void LoadGenerator::exchange(Request& request, Pooled& connection) {
   Client& client = *clients_[request.client];
   request.phase = Request::Phase::exchanging;
   request.connection = &connection;
+  request.read_lag_ns = 0;
   connection.reader.reset();
   boost::system::error_code ec;
   const std::string_view request_bytes = client.request_bytes;
@@ -496,7 +502,7 @@ void LoadGenerator::exchange(Request& request, Pooled& connection) {
                           exchanged(request, write_ec);
                           return;
                         }
-                        read(request);
+                        await_answer(request);
                       }));
     return;
   }
@@ -504,37 +510,62 @@ void LoadGenerator::exchange(Request& request, Pooled& connection) {
     exchanged(request, ec);
     return;
   }
-  read(request);
+  await_answer(request);
 }
 
-// Reads until the response is whole. (An asynchronous read tries a receive at once, which
-// finds nothing yet; a wait on readability instead costs an epoll_ctl, measured no cheaper.)
+// Reads what has arrived until the response is whole, then waits for more. Each read takes the
+// kernel's arrival stamp of its bytes (harness/live/timed_receive.hpp): how long the answer
+// waited for the generator is the generator's own delay, not the system's.
 void LoadGenerator::read(Request& request) {
+  Pooled& connection = *request.connection;
+  for (;;) {
+    if (connection.reader.done(connection.buffer)) {
+      exchanged(request, {});
+      return;
+    }
+    boost::system::error_code ec;
+    TimeNs waited_ns = 0;
+    const std::size_t n = receive_now(connection.socket, connection.chunk.data(), connection.chunk.size(), waited_ns, ec);
+    if (ec == asio::error::would_block) {
+      await_answer(request);
+      return;
+    }
+    if (ec) {
+      exchanged(request, ec);
+      return;
+    }
+    connection.buffer.append(connection.chunk.data(), n);
+    request.read_lag_ns = waited_ns;
+  }
+}
+
+// Waits until the connection has bytes to read (or the deadline closes it). Right after the
+// request went out nothing is there yet, so no receive is tried first.
+void LoadGenerator::await_answer(Request& request) {
   Pooled& connection = *request.connection;
   if (connection.reader.done(connection.buffer)) {
     exchanged(request, {});
     return;
   }
-  connection.socket.async_read_some(asio::buffer(connection.chunk),
-                                    recycled([this, &request](boost::system::error_code ec, std::size_t n) {
-                                      if (stopping_) {
-                                        abandon(request);
-                                        return;
-                                      }
-                                      Pooled& pooled = *request.connection;
-                                      pooled.buffer.append(pooled.chunk.data(), n);
-                                      if (ec) {
-                                        exchanged(request, ec);
-                                        return;
-                                      }
-                                      read(request);
-                                    }));
+  connection.socket.async_wait(tcp::socket::wait_read, recycled([this, &request](boost::system::error_code ec) {
+                                 if (stopping_) {
+                                   abandon(request);
+                                   return;
+                                 }
+                                 if (ec) {
+                                   exchanged(request, ec);
+                                   return;
+                                 }
+                                 read(request);
+                               }));
 }
 
 void LoadGenerator::exchanged(Request& request, boost::system::error_code ec) {
   Client& client = *clients_[request.client];
   Pooled& connection = *request.connection;
   request.connection = nullptr;
+  request.own_ns += request.read_lag_ns;
+  request.read_lag_ns = 0;
   bool again_on_fresh = false;
   const Outcome outcome = settle(client, connection, ec, request.timed_out, request.retry_after_ns, again_on_fresh);
   if (again_on_fresh && !request.redone && !stopping_) {
@@ -594,7 +625,10 @@ void LoadGenerator::attempt_done(Request& request, Outcome outcome, bool sent) {
 void LoadGenerator::finish(Request& request, Outcome outcome) {
   Client& client = *clients_[request.client];
   --client.outstanding;
-  record(request.client, outcome, now_ns() - request.intended_ns);
+  const TimeNs latency_ns = now_ns() - request.intended_ns;
+  record(request.client, outcome, latency_ns);
+  // For the requests whose latency is recorded (the answered ones); it is part of that latency.
+  if (outcome == Outcome::ok) stats_.own_latency.record(request.own_ns);
   User* user = request.user;
   request.phase = Request::Phase::idle;
   free_requests_.push_back(&request);

@@ -46,6 +46,9 @@ struct GeneratorStats {
   std::uint64_t sends = 0;            // first attempts sent (retries not included)
   std::uint64_t late_sends = 0;       // sent more than kLateNs after their intended instant
   sim::LatencyHistogram lateness;     // how late each send was
+  // The generator's own share of each answered request's latency: its send's lateness plus,
+  // per attempt, how long the answer waited in the kernel before the generator read it.
+  sim::LatencyHistogram own_latency;
   std::uint64_t connections_opened = 0;
   std::uint64_t connections_peak = 0;  // open at once, all clients
   std::uint32_t max_connections = 0;   // the bound, all clients
@@ -106,12 +109,13 @@ class LoadGenerator {
   // client's own rate limit and breaker (next_attempt), given a connection (start_attempt:
   // idle, new or awaited), exchanged on it (write, read, settle), then retried after a backoff
   // or finished with its outcome.
-  void begin(std::uint32_t client, sim::TimeNs intended_ns, User* user);
+  void begin(std::uint32_t client, sim::TimeNs intended_ns, sim::TimeNs lateness_ns, User* user);
   void next_attempt(Request& request);
   void start_attempt(Request& request);
   void connect(Request& request);
   void exchange(Request& request, Pooled& connection);
   void read(Request& request);
+  void await_answer(Request& request);
   void exchanged(Request& request, boost::system::error_code ec);
   void attempt_done(Request& request, sim::Outcome outcome, bool sent);
   void finish(Request& request, sim::Outcome outcome);

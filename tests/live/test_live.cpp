@@ -497,6 +497,17 @@ TEST_CASE("closed-loop users and an open-loop client run on one event loop, each
   for (const auto& in_flight : report["timeseries"]["clients"][0]["in_flight"]) CHECK(in_flight.get<std::uint64_t>() <= 4);
   CHECK(batch["totals"]["ok"].get<std::uint64_t>() > 50);
   CHECK(failed_requests(batch) == 0);
+  // The generator's own share of the latencies (its late sends, and the time answers waited in
+  // the kernel before it read them) lies outside the backend's 5ms: every answered request took
+  // at least its own share plus 5ms. It is never 0, since an answer is read after it arrives.
+  const nlohmann::json& generator = report["live"]["generator"];
+  INFO("generator " << generator.dump());
+  const double own_max = generator["own_latency_max_ms"].get<double>();
+  const double latency_max = std::max(browsers["latency"]["max_ms"].get<double>(), batch["latency"]["max_ms"].get<double>());
+  CHECK(own_max > 0);
+  CHECK(own_max + 5.0 <= latency_max + 0.002);  // both rounded to the microsecond
+  CHECK(generator["own_latency_p50_ms"].get<double>() <= generator["own_latency_p99_ms"].get<double>());
+  CHECK(generator["own_latency_p99_ms"].get<double>() <= own_max + 0.001);
 }
 
 TEST_CASE("SIGINT stops a live run during a fault: load stopped, the fault removed, listeners closed, nothing written, exit 4", "[live]") {
