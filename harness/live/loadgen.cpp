@@ -89,7 +89,7 @@ struct LoadGenerator::User {
 // generator's free list: its handlers never allocate once it exists.
 struct LoadGenerator::Request {
   explicit Request(asio::io_context& io) : backoff(io) {}
-  enum class Phase : std::uint8_t { idle, pool_wait, connecting, exchanging, backoff };
+  enum class Phase : std::uint8_t { idle, pool_wait, connecting, exchanging, backoff, rate_wait };
   std::uint32_t client = 0;
   User* user = nullptr;  // closed loop: whose request this is
   TimeNs intended_ns = 0;
@@ -110,7 +110,7 @@ struct LoadGenerator::Request {
   // Waiting for a pooled connection: in its client's queue of waiters, oldest first.
   Request* wait_prev = nullptr;
   Request* wait_next = nullptr;
-  asio::steady_timer backoff;
+  asio::steady_timer backoff;  // the retry's backoff, or the rate limit's wait for a token
 };
 
 struct LoadGenerator::Client final : sim::BreakerListener {
@@ -125,7 +125,7 @@ struct LoadGenerator::Client final : sim::BreakerListener {
   Request* waiters_first = nullptr;  // waiting for a pooled connection, oldest first
   Request* waiters_last = nullptr;
   sim::Breaker breaker;
-  sim::TokenBucket limiter;  // the client's own rate limit (x/time/rate's Allow), as the engine's
+  sim::TokenBucket limiter;  // the client's own rate limit (x/time/rate's Allow or Wait), as the engine's
   sim::RetryBudgetState budget;
   sim::Rng retry_rng;
   sim::Rng think_rng;
@@ -255,7 +255,7 @@ void LoadGenerator::stop() {
   }
   for (auto& user : users_) user->timer.cancel();
   for (auto& request : requests_) {
-    if (request->phase == Request::Phase::backoff) request->backoff.cancel();
+    if (request->phase == Request::Phase::backoff || request->phase == Request::Phase::rate_wait) request->backoff.cancel();
   }
   boost::system::error_code ignored;
   for (auto& pooled : connections_) pooled->socket.close(ignored);
@@ -381,7 +381,8 @@ void LoadGenerator::begin(std::uint32_t index, TimeNs intended_ns, TimeNs latene
   next_attempt(request);
 }
 
-// The next attempt, as the engine admits one: the client's own rate limit, then its breaker.
+// The next attempt, as the engine admits one: its deadline, the client's own rate limit (which
+// may make it wait for a token, within the deadline), then its breaker.
 void LoadGenerator::next_attempt(Request& request) {
   Client& client = *clients_[request.client];
   const sim::CallPolicy& policy = client.config->policy;
@@ -391,15 +392,52 @@ void LoadGenerator::next_attempt(Request& request) {
   request.redone = false;
   request.timed_out = false;
   const TimeNs now = now_ns();
-  if (policy.rate_limit.enabled && !client.limiter.take(policy.rate_limit, now)) {
-    // The client's own limiter said no: never sent (as in the engine).
-    if (sim::CallSiteCounters* site = site_of(client)) {
-      ++site->attempts;
-      ++site->throttled;
+  request.deadline_ns = policy.timeout_ns > 0 ? now + policy.timeout_ns : sim::kNever;
+  if (policy.rate_limit.enabled) {
+    const TimeNs wait_ns = take_token(client, request.deadline_ns, now);
+    if (wait_ns < 0) {
+      // The client's own limiter said no: never sent (as in the engine).
+      if (sim::CallSiteCounters* site = site_of(client)) {
+        ++site->attempts;
+        ++site->throttled;
+      }
+      attempt_done(request, Outcome::rate_limited, false);
+      return;
     }
-    attempt_done(request, Outcome::rate_limited, false);
-    return;
+    if (wait_ns > 0) {
+      // x/time/rate's Wait: the attempt goes when its reserved token is there (the wait counts
+      // against its timeout, as in the engine's Engine::pass_rate_limit).
+      if (sim::CallSiteCounters* site = site_of(client)) ++site->rate_waited;
+      request.phase = Request::Phase::rate_wait;
+      request.backoff.expires_after(std::chrono::nanoseconds(wait_ns));
+      request.backoff.async_wait(recycled([this, &request](boost::system::error_code) {
+        if (stopping_) {
+          abandon(request);
+          return;
+        }
+        admit(request);
+      }));
+      return;
+    }
   }
+  admit(request);
+}
+
+// The client's own token bucket: Allow() (0, or -1 when refused), or with `wait` the wait for
+// the token it reserves (-1 when that would pass the deadline; nothing is taken then).
+TimeNs LoadGenerator::take_token(Client& client, TimeNs deadline_ns, TimeNs now) {
+  const sim::RateLimit& limit = client.config->policy.rate_limit;
+  if (!limit.wait) return client.limiter.take(limit, now) ? 0 : -1;
+  return client.limiter.reserve(limit, now, deadline_ns == sim::kNever ? sim::kNever : deadline_ns - now);
+}
+
+// After the rate limit: the breaker, then the attempt goes (a token due exactly at the deadline
+// finds the deadline passed: a timeout, never sent, as in the engine).
+void LoadGenerator::admit(Request& request) {
+  Client& client = *clients_[request.client];
+  const sim::CallPolicy& policy = client.config->policy;
+  request.phase = Request::Phase::idle;
+  const TimeNs now = now_ns();
   if (policy.breaker.enabled) {
     request.admission = client.breaker.before_request(now);
     if (!request.admission.allowed()) {
@@ -411,8 +449,18 @@ void LoadGenerator::next_attempt(Request& request) {
       return;
     }
   }
-  request.deadline_ns = policy.timeout_ns > 0 ? now + policy.timeout_ns : sim::kNever;
-  if (request.deadline_ns != sim::kNever) watch_deadline(request);
+  if (request.deadline_ns != sim::kNever) {
+    if (request.deadline_ns <= now) {
+      if (sim::CallSiteCounters* site = site_of(client)) {
+        ++site->attempts;
+        ++site->timeouts;
+        ++site->deadline_exceeded;
+      }
+      attempt_done(request, Outcome::timeout, false);
+      return;
+    }
+    watch_deadline(request);
+  }
   start_attempt(request);
 }
 

@@ -151,13 +151,16 @@ TEST_CASE("live applies the client's own rate limit, and a 429's Retry-After whe
       {"name": "patient", "zone": "a", "service": "api", "open_loop": {"rate": 10, "arrivals": "constant"}, "timeout": "1s",
        "retry": {"max_attempts": 2, "retry_on": ["rate_limited"], "honour_retry_after": true}},
       {"name": "eager", "zone": "a", "service": "api", "open_loop": {"rate": 10, "arrivals": "constant"}, "timeout": "1s",
-       "retry": {"max_attempts": 2, "retry_on": ["rate_limited"]}}
+       "retry": {"max_attempts": 2, "retry_on": ["rate_limited"]}},
+      {"name": "waiting", "zone": "a", "service": "api", "open_loop": {"rate": 100, "arrivals": "constant"}, "timeout": "1s",
+       "rate_limit": {"rate": 20, "burst": 1, "wait": true}}
     ]})");
   const std::string limited_url = "http://127.0.0.1:" + std::to_string(limited.port) + "/";
   const CommandResult result = run_live_report(scratch, scenario,
                                                R"({"clients": {"bucketed": {"url": "http://127.0.0.1:)" + std::to_string(open.port) +
                                                    R"(/"}, "patient": {"url": ")" + limited_url + R"("}, "eager": {"url": ")" +
-                                                   limited_url + R"("}}})" "\n");
+                                                   limited_url + R"("}, "waiting": {"url": "http://127.0.0.1:)" +
+                                                   std::to_string(open.port) + R"(/"}}})" "\n");
   INFO(result.out << result.err);
   const nlohmann::json report = read_json(scratch / "report.json");
   // The bucket (20/s, burst 1) lets about 41 of the 200 requests through in 2s; the refused
@@ -181,6 +184,20 @@ TEST_CASE("live applies the client's own rate limit, and a 429's Retry-After whe
   }
   CHECK(eager["requests"].get<std::uint64_t>() >= 15);
   CHECK(patient["requests"].get<std::uint64_t>() <= 12);
+  // With `wait`, x/time/rate's Wait: the first 26 arrivals (100/s against 20/s) each reserve the
+  // next token and wait for it, 40ms more each; from then on the wait would pass the 1s timeout
+  // for most arrivals, which are refused at once (rate_limited, never sent). The answered ones
+  // waited up to a second for their tokens, so half of them took 300ms or more.
+  const nlohmann::json& waiting = report["clients"][3];
+  const nlohmann::json& waiting_site = report["call_sites"][3];
+  INFO("waiting " << waiting["totals"].dump() << " latency " << waiting["latency"].dump() << " site " << waiting_site.dump());
+  CHECK(waiting["totals"]["ok"].get<std::uint64_t>() >= 15);
+  CHECK(waiting["totals"]["ok"].get<std::uint64_t>() <= 45);
+  CHECK(waiting["totals"]["rejected"].get<std::uint64_t>() >= 50);
+  CHECK(waiting["totals"]["errors"].get<std::uint64_t>() == 0);
+  CHECK(waiting_site["rate_waited"].get<std::uint64_t>() >= 15);
+  CHECK(waiting_site["throttled"].get<std::uint64_t>() == waiting["totals"]["rejected"].get<std::uint64_t>());
+  CHECK(waiting["latency"]["p50_ms"].get<double>() >= 300);
 }
 
 TEST_CASE("live applies a client's breaker and its retries with backoff, with the engine's code", "[live]") {
