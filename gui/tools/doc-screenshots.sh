@@ -2,7 +2,7 @@
 # Regenerates the screenshots of docs/gui.md with faultline-gui itself (headless, under Xvfb).
 # usage: gui/tools/doc-screenshots.sh BUILD_DIR
 set -eu
-build=${1:?usage: gui/tools/doc-screenshots.sh BUILD_DIR}
+build=$(cd "${1:?usage: gui/tools/doc-screenshots.sh BUILD_DIR}" && pwd)  # absolute: the editor shot runs elsewhere
 root=$(cd "$(dirname "$0")/../.." && pwd)
 gui="$build/faultline-gui"
 out="$root/docs/images"
