@@ -11,7 +11,7 @@ template <typename Accept>
 std::uint32_t next_round_robin(BalancerInput& in, Accept&& accept) {
   const std::uint64_t n = in.view.size();
   for (std::uint64_t k = 0; k < n; ++k) {
-    const std::uint32_t instance = in.view[(*in.round_robin)++ % n];
+    const std::uint32_t instance = next_in_rotation(in.view, *in.round_robin);
     if (accept(instance)) return instance;
   }
   return kNone;

@@ -32,6 +32,11 @@ struct BalancerInput {
   }
 };
 
+// Round robin's step: the view's member after the last one taken (the view is not empty).
+inline std::uint32_t next_in_rotation(std::span<const std::uint32_t> view, std::uint64_t& position) {
+  return view[position++ % view.size()];
+}
+
 // Picks an instance from the view (kNone when the view is empty). When every instance is
 // ejected, all are used again (Envoy's panic mode).
 std::uint32_t pick_instance(LoadBalancer policy, BalancerInput& input);

@@ -162,7 +162,7 @@ void Engine::send_attempt(std::uint32_t call) {
     return;
   }
   if (site.policy->rate_limit.enabled && !pass_rate_limit(call, deadline)) return;  // refused, or waiting for a token
-  admit_attempt(call);
+  admit_attempt(call, deadline);
 }
 
 // The caller's own token bucket. Allow(): a token now, or the attempt is refused. Wait(ctx): the
@@ -198,11 +198,12 @@ bool Engine::pass_rate_limit(std::uint32_t call, TimeNs deadline) {
 void Engine::on_rate_wait_done(std::uint32_t call, std::uint32_t token) {
   const CallRecord& record = calls_[call];
   if (record.state != CallState::rate_wait || record.token != token) return;
-  admit_attempt(call);
+  admit_attempt(call, attempt_deadline(sites_[record.site], record));
 }
 
-// The checks after the rate limit: the caller's breaker, then its bulkhead; then the attempt goes.
-void Engine::admit_attempt(std::uint32_t call) {
+// The checks after the rate limit: the caller's breaker, then its bulkhead; then the attempt goes
+// (`deadline` is attempt_deadline() now).
+void Engine::admit_attempt(std::uint32_t call, TimeNs deadline) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
   record.state = CallState::waiting;
@@ -217,17 +218,17 @@ void Engine::admit_attempt(std::uint32_t call) {
     record.breaker_generation = admission.generation;
   }
   if (site.bulkhead_count > 0 && !take_bulkhead_permit(call)) return;  // waiting for a permit, or refused
-  dispatch_attempt(call);
+  dispatch_attempt(call, deadline);
 }
 
-// Sends an attempt that every check admitted to an instance from the caller's view.
-void Engine::dispatch_attempt(std::uint32_t call) {
+// Sends an attempt that every check admitted to an instance from the caller's view (`deadline`
+// is attempt_deadline() now).
+void Engine::dispatch_attempt(std::uint32_t call, TimeNs deadline) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
   record.state = CallState::waiting;
   const std::uint32_t caller_zone =
       record.caller_instance != kNone ? instances_[record.caller_instance].zone : clients_[site.caller_client].zone;
-  const TimeNs deadline = attempt_deadline(site, record);
   if (deadline <= now_) {
     // Only after a bulkhead wait: the propagated deadline passed meanwhile.
     ++results_.sites[record.site].deadline_exceeded;
@@ -352,7 +353,7 @@ void Engine::on_bulkhead_timeout(std::uint32_t call, std::uint32_t token) {
 void Engine::on_bulkhead_grant(std::uint32_t call, std::uint32_t token) {
   const CallRecord& record = calls_[call];
   if (record.state != CallState::bulkhead_granted || record.token != token) return;
-  dispatch_attempt(call);
+  dispatch_attempt(call, attempt_deadline(sites_[record.site], record));
 }
 
 // The instant an attempt's caller stops waiting: its own timeout, or (with deadline
@@ -546,27 +547,33 @@ void Engine::on_fallback_done(std::uint32_t call, std::uint32_t token) {
   finish_call(call, Outcome::degraded);
 }
 
+// Frees the call, then tells its caller. The caller may start a call at once that takes the
+// freed slot, so what it needs is read out first.
 void Engine::finish_call(std::uint32_t call, Outcome outcome) {
-  const CallRecord record = calls_[call];
-  free_call(call);
+  const CallRecord& record = calls_[call];
   const SiteRuntime& site = sites_[record.site];
-  switch (record.caller) {
+  const CallerKind caller = record.caller;
+  const std::uint32_t parent = record.parent;
+  const std::uint32_t parent_token = record.parent_token;
+  const TimeNs latency_ns = now_ - record.started_ns;
+  if (caller == CallerKind::work && config_.services[site.caller_service].honours_cancellation) {
+    unlink_child(record, call);
+  }
+  free_call(call);
+  switch (caller) {
     case CallerKind::client:
-      FAULTLINE_ASSERT(clients_[record.parent].outstanding > 0);
-      --clients_[record.parent].outstanding;
-      count_client(record.parent, outcome, now_ - record.started_ns);
+      FAULTLINE_ASSERT(clients_[parent].outstanding > 0);
+      --clients_[parent].outstanding;
+      count_client(parent, outcome, latency_ns);
       break;
     case CallerKind::process:
       FAULTLINE_ASSERT(clients_[site.caller_client].outstanding > 0);
       --clients_[site.caller_client].outstanding;
-      count_client(site.caller_client, outcome, now_ - record.started_ns);
-      processes_->complete(record.parent, outcome);
+      count_client(site.caller_client, outcome, latency_ns);
+      processes_->complete(parent, outcome);
       break;
-    case CallerKind::hedge: hedge_done(record.parent, record.parent_token, call, outcome); break;
-    case CallerKind::work:
-      if (config_.services[site.caller_service].honours_cancellation) unlink_child(record, call);
-      child_done(record.parent, record.parent_token, outcome, site.required);
-      break;
+    case CallerKind::hedge: hedge_done(parent, parent_token, call, outcome); break;
+    case CallerKind::work: child_done(parent, parent_token, outcome, site.required); break;
   }
 }
 
@@ -615,6 +622,10 @@ void Engine::on_ejection_end(std::uint32_t view_index, std::uint32_t slot) {
 
 // Picks an instance from the caller's own view with the site's balancing policy.
 std::uint32_t Engine::pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone) {
+  if (site.policy->load_balancer == LoadBalancer::round_robin && view.ejected == 0 && view.size > 0) {
+    // Every instance of the view is usable: round robin takes the next (no input to build).
+    return next_in_rotation({view_members_.data() + view.members_offset, view.size}, view.round_robin);
+  }
   BalancerInput input;
   input.view = {view_members_.data() + view.members_offset, view.size};
   input.peers = {peer_state_.data() + view.peer_offset, services_[site.callee_service].instance_count};

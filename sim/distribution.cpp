@@ -86,7 +86,7 @@ double standard_normal(Rng& rng) {
   }
 }
 
-TimeNs sample(const Distribution& dist, Rng& rng) { return std::visit(Sampler{rng}, dist); }
+TimeNs sample_variable(const Distribution& dist, Rng& rng) { return std::visit(Sampler{rng}, dist); }
 
 void prepare(Distribution& dist) {
   if (auto* d = std::get_if<LogNormalDist>(&dist)) {

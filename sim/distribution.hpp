@@ -45,8 +45,15 @@ struct EmpiricalDist {
 
 using Distribution = std::variant<ConstantDist, ExponentialDist, UniformDist, NormalDist, LogNormalDist, EmpiricalDist>;
 
-// One draw, rounded to the nearest nanosecond, never negative.
-TimeNs sample(const Distribution& dist, Rng& rng);
+// A draw from a distribution that is not a constant (see sample()).
+TimeNs sample_variable(const Distribution& dist, Rng& rng);
+
+// One draw, rounded to the nearest nanosecond, never negative. A constant (zero network
+// latency, most often) uses no random number and is answered inline.
+inline TimeNs sample(const Distribution& dist, Rng& rng) {
+  if (const auto* constant = std::get_if<ConstantDist>(&dist)) return constant->value_ns;
+  return sample_variable(dist, rng);
+}
 
 // Precomputes what sampling would otherwise compute per draw (the lognormal's parameters).
 void prepare(Distribution& dist);

@@ -199,14 +199,14 @@ class Engine final : private BreakerListener, private ProcessHost {
   void complete_call(std::uint32_t call, Outcome outcome);
   void finish_call(std::uint32_t call, Outcome outcome);
   void on_fallback_done(std::uint32_t call, std::uint32_t token);
-  void dispatch_attempt(std::uint32_t call);
+  void dispatch_attempt(std::uint32_t call, TimeNs deadline);
   bool take_bulkhead_permit(std::uint32_t call);
   void release_bulkhead_permit(CallRecord& record);
   void unlink_bulkhead_waiter(std::uint32_t call);
   void on_bulkhead_timeout(std::uint32_t call, std::uint32_t token);
   void on_bulkhead_grant(std::uint32_t call, std::uint32_t token);
   bool pass_rate_limit(std::uint32_t call, TimeNs deadline);
-  void admit_attempt(std::uint32_t call);
+  void admit_attempt(std::uint32_t call, TimeNs deadline);
   void on_rate_wait_done(std::uint32_t call, std::uint32_t token);
   std::uint32_t bulkhead_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
   std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);

@@ -11,15 +11,9 @@ namespace faultline::sim {
 void LatencyHistogram::record_n(TimeNs value, std::uint64_t n) {
   FAULTLINE_ASSERT(value >= 0);  // latencies are never negative
   if (n == 0) return;
-  if (value < 0) value = 0;
   count_slot(bucket_index(value)) += n;
-  if (count_ == 0) {
-    min_ns_ = value;
-    max_ns_ = value;
-  } else {
-    min_ns_ = std::min(min_ns_, value);
-    max_ns_ = std::max(max_ns_, value);
-  }
+  min_ns_ = std::min(min_ns_, value);
+  max_ns_ = std::max(max_ns_, value);
   count_ += n;
   sum_ns_ += static_cast<__uint128_t>(value) * n;
 }
@@ -55,10 +49,48 @@ TimeNs LatencyHistogram::at_rank(std::uint64_t rank) const {
   // The first and last ranks are the exact minimum and maximum.
   if (rank == 1) return min_ns_;
   if (rank == count_) return max_ns_;
+  std::size_t index = 0;
+  locate_ranks({&rank, 1}, {&index, 1});
+  return reported_value(index);
+}
+
+void LatencyHistogram::percentiles(std::span<const double> qs, std::span<TimeNs> out) const {
+  FAULTLINE_ASSERT(qs.size() == out.size() && qs.size() <= kMaxPercentiles);
+  if (count_ == 0) {
+    std::fill(out.begin(), out.end(), TimeNs{0});
+    return;
+  }
+  std::array<std::uint64_t, kMaxPercentiles> ranks{};
+  std::array<std::size_t, kMaxPercentiles> indices{};
+  for (std::size_t i = 0; i < qs.size(); ++i) ranks[i] = nearest_rank(qs[i], count_);
+  locate_ranks({ranks.data(), qs.size()}, {indices.data(), qs.size()});
+  for (std::size_t i = 0; i < qs.size(); ++i) {
+    out[i] = ranks[i] == 1 ? min_ns_ : ranks[i] == count_ ? max_ns_ : reported_value(indices[i]);
+  }
+}
+
+// Walks the buckets from the minimum's, a page at a time (pages never written hold nothing), so
+// the count of each bucket costs one load.
+void LatencyHistogram::locate_ranks(std::span<const std::uint64_t> ranks, std::span<std::size_t> indices) const {
+  const std::size_t first = bucket_index(min_ns_);
   const std::size_t last = bucket_index(max_ns_);
-  std::size_t index = bucket_index(min_ns_);
-  std::uint64_t seen = bucket_count(index);
-  while (seen < rank && index < last) seen += bucket_count(++index);
+  std::size_t found = 0;
+  std::uint64_t seen = 0;
+  for (std::size_t page = first / kPageSize; page <= last / kPageSize && found < ranks.size(); ++page) {
+    const std::uint16_t slot = page_slot_[page];
+    if (slot == 0) continue;
+    const std::uint64_t* counts = pages_.data() + (std::size_t{slot} - 1) * kPageSize;
+    const std::size_t begin = page == first / kPageSize ? first % kPageSize : 0;
+    const std::size_t end = page == last / kPageSize ? last % kPageSize + 1 : kPageSize;
+    for (std::size_t i = begin; i < end && found < ranks.size(); ++i) {
+      seen += counts[i];
+      while (found < ranks.size() && seen >= ranks[found]) indices[found++] = page * kPageSize + i;
+    }
+  }
+  FAULTLINE_ASSERT(found == ranks.size());  // every rank up to count_ lies within [min, max]
+}
+
+TimeNs LatencyHistogram::reported_value(std::size_t index) const {
   const auto low = static_cast<std::uint64_t>(bucket_low(index));
   const auto high = static_cast<std::uint64_t>(bucket_high(index));
   const auto midpoint = static_cast<TimeNs>(low + (high - low) / 2);
@@ -73,13 +105,8 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
     const std::uint64_t n = other.bucket_count(i);
     if (n != 0) count_slot(i) += n;
   }
-  if (count_ == 0) {
-    min_ns_ = other.min_ns_;
-    max_ns_ = other.max_ns_;
-  } else {
-    min_ns_ = std::min(min_ns_, other.min_ns_);
-    max_ns_ = std::max(max_ns_, other.max_ns_);
-  }
+  min_ns_ = std::min(min_ns_, other.min_ns_);
+  max_ns_ = std::max(max_ns_, other.max_ns_);
   count_ += other.count_;
   sum_ns_ += other.sum_ns_;
 }
@@ -95,7 +122,7 @@ void LatencyHistogram::clear() {
     }
   }
   count_ = 0;
-  min_ns_ = 0;
+  min_ns_ = kNever;
   max_ns_ = 0;
   sum_ns_ = 0;
 }

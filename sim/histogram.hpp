@@ -1,12 +1,15 @@
 // A latency histogram in the style of HdrHistogram: exact below 256 ns, then 128 linear
 // sub-buckets per power of two, so any percentile is reported within 0.4% of the true sample.
 #pragma once
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
+#include "sim/check.hpp"
 #include "sim/time.hpp"
 
 namespace faultline::sim {
@@ -53,8 +56,16 @@ class LatencyHistogram {
     std::uint64_t count;
   };
 
-  // Negative values are a caller bug (asserted) and are recorded as 0 in release builds.
-  void record(TimeNs value) { record_n(value, 1); }
+  // Negative values are a caller bug (FAULTLINE_ASSERT, on in every build). record() is the
+  // engine's hot path (a few per request), so it is inline and branches only on a new page.
+  void record(TimeNs value) {
+    FAULTLINE_ASSERT(value >= 0);  // latencies are never negative
+    ++count_slot(bucket_index(value));
+    min_ns_ = std::min(min_ns_, value);
+    max_ns_ = std::max(max_ns_, value);
+    ++count_;
+    sum_ns_ += static_cast<std::uint64_t>(value);
+  }
   void record_n(TimeNs value, std::uint64_t n);
 
   std::uint64_t count() const { return count_; }
@@ -69,6 +80,10 @@ class LatencyHistogram {
   // nearest_rank(q, count()) in sorted order, reported as its bucket's midpoint clamped to
   // [min, max]; the first and last ranks report min and max exactly. 0 when empty.
   TimeNs percentile(double q) const;
+  // Several percentiles in one pass over the buckets: out[i] = percentile(qs[i]). The qs must
+  // not decrease; at most kMaxPercentiles of them.
+  static constexpr std::size_t kMaxPercentiles = 16;
+  void percentiles(std::span<const double> qs, std::span<TimeNs> out) const;
   // The value at a 1-based rank in sorted order (as percentile reports it); 0 when empty, the
   // maximum for a rank past the count.
   TimeNs at_rank(std::uint64_t rank) const;
@@ -124,10 +139,16 @@ class LatencyHistogram {
     return pages_[(std::size_t{slot} - 1) * kPageSize + (index & (kPageSize - 1))];
   }
   std::uint16_t add_page(std::size_t page);
+  // For each of `ranks` (not decreasing, each in [1, count_]), the index of the bucket holding
+  // the sample of that rank; one walk over the pages in use.
+  void locate_ranks(std::span<const std::uint64_t> ranks, std::span<std::size_t> indices) const;
+  // What at_rank reports for a rank inside bucket `index` (neither the first nor the last rank).
+  TimeNs reported_value(std::size_t index) const;
   std::array<std::uint16_t, kPageCount> page_slot_{};
   std::vector<std::uint64_t> pages_;
   std::uint64_t count_ = 0;
-  TimeNs min_ns_ = 0;
+  // While empty, min_ns_ is kNever and max_ns_ 0, so that record() needs no test for "first".
+  TimeNs min_ns_ = kNever;
   TimeNs max_ns_ = 0;
   // The exact sum of all samples: 2^63 values times up to 2^64 samples fits in 127 bits.
   __uint128_t sum_ns_ = 0;

@@ -1,4 +1,6 @@
 // Counting outcomes into totals, latency histograms and time-series buckets.
+#include <array>
+
 #include "sim/engine.hpp"
 #include "sim/event_kinds.hpp"
 #include "sim/invariant_checker.hpp"
@@ -76,9 +78,12 @@ void Engine::close_bucket(EntityResults& entity, std::uint32_t bucket) {
   if (bucket >= entity.series.size()) return;
   BucketSample& sample = entity.series[bucket];
   if (!entity.bucket_latency.empty()) {
-    sample.p50_ns = entity.bucket_latency.percentile(50.0);
-    sample.p90_ns = entity.bucket_latency.percentile(90.0);
-    sample.p99_ns = entity.bucket_latency.percentile(99.0);
+    static constexpr std::array<double, 3> kQuantiles = {50.0, 90.0, 99.0};
+    std::array<TimeNs, 3> values{};
+    entity.bucket_latency.percentiles(kQuantiles, values);
+    sample.p50_ns = values[0];
+    sample.p90_ns = values[1];
+    sample.p99_ns = values[2];
     sample.max_ns = entity.bucket_latency.max();
     entity.bucket_latency.clear();
   }

@@ -2,8 +2,6 @@
 // TCP-like retransmission, blackholes, bandwidth limits).
 #include "sim/network.hpp"
 
-#include "sim/distribution.hpp"
-
 namespace faultline::sim {
 
 namespace {
@@ -22,11 +20,9 @@ void Network::build(const ModelConfig& config) {
   }
 }
 
-const Distribution& Network::latency(std::uint32_t from, std::uint32_t to) const {
-  if (!latency_overrides_.empty()) {
-    const auto found = latency_overrides_.find(from * zone_count_ + to);
-    if (found != latency_overrides_.end()) return *found->second;
-  }
+const Distribution& Network::overridden_latency(std::uint32_t from, std::uint32_t to) const {
+  const auto found = latency_overrides_.find(from * zone_count_ + to);
+  if (found != latency_overrides_.end()) return *found->second;
   return from == to ? *same_zone_ : *cross_zone_;
 }
 
@@ -62,8 +58,7 @@ bool Network::cross_lossy_hop(const HopFaults& hop, Rng& rng, TimeNs& delay) {
   return true;
 }
 
-TimeNs Network::wait_for_bandwidth(HopFaults& hop, TimeNs now) {
-  if (hop.bandwidth_per_s <= 0) return 0;
+TimeNs Network::limited_bandwidth_wait(HopFaults& hop, TimeNs now) {
   const TimeNs pass_at = hop.bandwidth_next_free_ns > now ? hop.bandwidth_next_free_ns : now;
   hop.bandwidth_next_free_ns = later(pass_at, spacing_ns(hop.bandwidth_per_s));
   return pass_at - now;
@@ -79,26 +74,25 @@ TimeNs Network::fault_delay(const DelayFault& fault, TimeNs now, Rng& rng) {
 }
 
 // The draws happen in a fixed order (latency, then the delays of link, client and callee, then
-// the losses in the same order), so a fault on one hop never shifts another hop's draws.
-TimeNs Network::message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t to_zone, const HopFaults* callee,
-                              HopFaults* client_link, Rng& rng, bool& lost) {
-  lost = false;
-  // A link no fault has acted on has no faults: a copy stands in (its bandwidth state is never
-  // written, since it has no limit).
-  HopFaults* faulted = find_link(from_zone * zone_count_ + to_zone);
-  HopFaults unfaulted;
-  HopFaults& link_faults = faulted != nullptr ? *faulted : unfaulted;
-  if (link_faults.blocked || (callee != nullptr && callee->blocked) || (client_link != nullptr && client_link->blocked)) {
+// the losses in the same order), so a fault on one hop never shifts another hop's draws. A hop
+// without faults draws nothing, which is why the fast path in message_delay() draws the same.
+TimeNs Network::faulted_message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t to_zone,
+                                      HopFaults* link_faults, const HopFaults* callee, HopFaults* client_link,
+                                      Rng& rng, bool& lost) {
+  // A link no fault has acted on has no faults: kNoFaults stands in (it has no bandwidth
+  // limit, so its bandwidth state is never written).
+  const HopFaults& link = link_faults != nullptr ? *link_faults : kNoFaults;
+  if (link.blocked || (callee != nullptr && callee->blocked) || (client_link != nullptr && client_link->blocked)) {
     lost = true;
     return 0;
   }
   TimeNs delay = sample(latency(from_zone, to_zone), rng);
-  if (link_faults.delay.delay != nullptr) delay = sum_ns(delay, fault_delay(link_faults.delay, now, rng));
+  if (link.delay.delay != nullptr) delay = sum_ns(delay, fault_delay(link.delay, now, rng));
   if (client_link != nullptr && client_link->delay.delay != nullptr) {
     delay = sum_ns(delay, fault_delay(client_link->delay, now, rng));
   }
   if (callee != nullptr && callee->delay.delay != nullptr) delay = sum_ns(delay, fault_delay(callee->delay, now, rng));
-  bool delivered = cross_lossy_hop(link_faults, rng, delay);
+  bool delivered = cross_lossy_hop(link, rng, delay);
   if (delivered && client_link != nullptr) delivered = cross_lossy_hop(*client_link, rng, delay);
   if (delivered && callee != nullptr) delivered = cross_lossy_hop(*callee, rng, delay);
   if (!delivered) {
@@ -108,19 +102,35 @@ TimeNs Network::message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t
   // Rate-limited hops queue the message before it travels (the callee's own limit applies on
   // arrival, in Engine::deliver()).
   if (client_link != nullptr) delay = sum_ns(delay, wait_for_bandwidth(*client_link, now));
-  delay = sum_ns(delay, wait_for_bandwidth(link_faults, now));
+  if (link_faults != nullptr) delay = sum_ns(delay, wait_for_bandwidth(*link_faults, now));
   return delay;
+}
+
+void Network::note_change(HopFaults& hop) {
+  hop.faulted = hop.blocked || hop.delay.delay != nullptr || hop.loss_ratio > 0 || hop.bandwidth_per_s > 0;
+}
+
+void Network::set_delay(HopFaults& hop, DelayFault delay) {
+  hop.delay = delay;
+  note_change(hop);
+}
+
+void Network::set_blocked(HopFaults& hop, bool blocked) {
+  hop.blocked = blocked;
+  note_change(hop);
 }
 
 void Network::set_loss(HopFaults& hop, double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_retransmits) {
   hop.loss_ratio = loss_ratio;
   hop.retransmit_ns = retransmit_ns;
   hop.max_retransmits = max_retransmits;
+  note_change(hop);
 }
 
 void Network::set_bandwidth(HopFaults& hop, double messages_per_s, TimeNs now) {
   hop.bandwidth_per_s = messages_per_s;
   if (messages_per_s > 0) hop.bandwidth_next_free_ns = now;
+  note_change(hop);
 }
 
 }  // namespace faultline::sim

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "sim/config.hpp"
+#include "sim/distribution.hpp"
 #include "sim/rng.hpp"
 #include "sim/runtime.hpp"
 
@@ -34,24 +35,45 @@ class Network {
   // One message from `from_zone` to `to_zone` at `now`. A request names its callee's inbound
   // faults and, when a client sends it, that client's access link; a reply names neither.
   // Returns the delay, or sets `lost` (the message is dropped; the sender is not told).
+  // Most messages cross hops no fault has acted on: they take only the latency draw, inline.
   TimeNs message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t to_zone, const HopFaults* callee,
-                       HopFaults* client_link, Rng& rng, bool& lost);
+                       HopFaults* client_link, Rng& rng, bool& lost) {
+    lost = false;
+    HopFaults* link_faults = link_index_.empty() ? nullptr : find_link(from_zone * zone_count_ + to_zone);
+    if (link_faults == nullptr && (callee == nullptr || !callee->faulted) &&
+        (client_link == nullptr || !client_link->faulted)) {
+      return sample(latency(from_zone, to_zone), rng);
+    }
+    return faulted_message_delay(now, from_zone, to_zone, link_faults, callee, client_link, rng, lost);
+  }
 
   // A hop of limited message rate: messages leave one by one, each `1 / rate` after the last;
   // returns how long this one waits for its turn (0 without a limit).
-  static TimeNs wait_for_bandwidth(HopFaults& hop, TimeNs now);
+  static TimeNs wait_for_bandwidth(HopFaults& hop, TimeNs now) {
+    return hop.bandwidth_per_s > 0 ? limited_bandwidth_wait(hop, now) : 0;
+  }
 
-  // The verbs faults use: each sets one effect on one hop.
-  static void set_delay(HopFaults& hop, DelayFault delay) { hop.delay = delay; }
+  // The verbs faults use: each sets one effect on one hop (and keeps HopFaults::faulted).
+  static void set_delay(HopFaults& hop, DelayFault delay);
   static void set_loss(HopFaults& hop, double loss_ratio, TimeNs retransmit_ns, std::uint32_t max_retransmits);
-  static void set_blocked(HopFaults& hop, bool blocked) { hop.blocked = blocked; }
+  static void set_blocked(HopFaults& hop, bool blocked);
   static void set_bandwidth(HopFaults& hop, double messages_per_s, TimeNs now);
 
  private:
+  // message_delay() when some hop it crosses has a fault (`link_faults` is null for a link no
+  // fault has acted on).
+  TimeNs faulted_message_delay(TimeNs now, std::uint32_t from_zone, std::uint32_t to_zone, HopFaults* link_faults,
+                               const HopFaults* callee, HopFaults* client_link, Rng& rng, bool& lost);
+  static void note_change(HopFaults& hop);
+  static TimeNs limited_bandwidth_wait(HopFaults& hop, TimeNs now);
   static TimeNs fault_delay(const DelayFault& fault, TimeNs now, Rng& rng);
   static bool cross_lossy_hop(const HopFaults& hop, Rng& rng, TimeNs& delay);
 
-  const Distribution& latency(std::uint32_t from, std::uint32_t to) const;
+  const Distribution& latency(std::uint32_t from, std::uint32_t to) const {
+    if (latency_overrides_.empty()) return from == to ? *same_zone_ : *cross_zone_;
+    return overridden_latency(from, to);
+  }
+  const Distribution& overridden_latency(std::uint32_t from, std::uint32_t to) const;
   HopFaults* find_link(std::uint32_t index);
 
   std::uint32_t zone_count_ = 0;

@@ -35,6 +35,9 @@ struct HopFaults {
   std::uint32_t max_retransmits = kDefaultMaxRetransmits;
   double bandwidth_per_s = 0;  // >0: messages pass one by one at this rate
   TimeNs bandwidth_next_free_ns = 0;
+  // Whether any effect above is on, kept by the Network's verbs (the only writers), so that a
+  // message crossing a hop without faults costs one test (Network::message_delay's fast path).
+  bool faulted = false;
 };
 enum class HopKind : std::uint8_t { client, link, instance };
 // Names one hop: a client index, a zone-pair link index (from * zones + to) or an instance.

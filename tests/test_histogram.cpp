@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -50,6 +51,12 @@ void check_percentiles(std::vector<TimeNs> samples) {
     CHECK(exact_error <= static_cast<std::uint64_t>(truth) / 256);
     if (truth < 256) CHECK(reported == truth);
   }
+  // All of them in one pass report the same as one at a time.
+  std::vector<double> qs;
+  for (std::int64_t q_milli : kPercentilesMilli) qs.push_back(static_cast<double>(q_milli) / 1000.0);
+  std::vector<TimeNs> together(qs.size());
+  histogram.percentiles(qs, together);
+  for (std::size_t i = 0; i < qs.size(); ++i) CHECK(together[i] == histogram.percentile(qs[i]));
 }
 
 TimeNs exponential(Rng& rng, double mean_ns) {
@@ -94,6 +101,9 @@ TEST_CASE("an empty histogram reports zeros and has no buckets", "[histogram]") 
   CHECK(histogram.mean() == 0.0);
   CHECK(histogram.percentile(50) == 0);
   CHECK(histogram.percentile(100) == 0);
+  std::array<TimeNs, 2> together{7, 7};
+  histogram.percentiles(std::array<double, 2>{50, 99}, together);
+  CHECK(together == std::array<TimeNs, 2>{0, 0});
   int visited = 0;
   histogram.for_each_bucket([&](const LatencyHistogram::Bucket&) { ++visited; });
   CHECK(visited == 0);
