@@ -379,40 +379,14 @@ void Engine::dispatch(const Event& event) {
   }
 }
 
-std::uint32_t Engine::alloc_call() {
-  if (!free_calls_.empty()) {
-    const std::uint32_t index = free_calls_.back();
-    free_calls_.pop_back();
-    FAULTLINE_ASSERT(calls_[index].state == CallState::free);  // pool consistency
-    return index;
-  }
+std::uint32_t Engine::new_call_slot() {
   calls_.emplace_back();
   return static_cast<std::uint32_t>(calls_.size() - 1);
 }
 
-void Engine::free_call(std::uint32_t call) {
-  FAULTLINE_ASSERT(calls_[call].state != CallState::free);  // freed once
-  calls_[call].state = CallState::free;
-  calls_[call].token = next_token_++;
-  free_calls_.push_back(call);
-}
-
-std::uint32_t Engine::alloc_work() {
-  if (!free_works_.empty()) {
-    const std::uint32_t index = free_works_.back();
-    free_works_.pop_back();
-    FAULTLINE_ASSERT(works_[index].state == WorkState::free);
-    return index;
-  }
+std::uint32_t Engine::new_work_slot() {
   works_.emplace_back();
   return static_cast<std::uint32_t>(works_.size() - 1);
-}
-
-void Engine::free_work(std::uint32_t work) {
-  FAULTLINE_ASSERT(works_[work].state != WorkState::free);
-  works_[work].state = WorkState::free;
-  works_[work].token = next_token_++;
-  free_works_.push_back(work);
 }
 
 void Engine::record_timeline(TimelineKind kind, std::uint32_t subject, std::uint32_t detail, std::uint32_t extra) {

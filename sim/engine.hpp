@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "sim/breaker.hpp"
+#include "sim/check.hpp"
 #include "sim/config.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/network.hpp"
@@ -255,11 +256,14 @@ class Engine final : private BreakerListener, private ProcessHost {
   void count_service(std::uint32_t service, Outcome outcome, TimeNs latency_ns);
   std::uint32_t bucket_of(TimeNs t) const;
 
-  // Pools
+  // Pools: taking and giving back a slot are inline (a few of each per request); a pool with no
+  // free slot grows out of line.
   std::uint32_t alloc_call();
   void free_call(std::uint32_t call);
   std::uint32_t alloc_work();
   void free_work(std::uint32_t work);
+  std::uint32_t new_call_slot();
+  std::uint32_t new_work_slot();
 
   void on_breaker_transition(std::uint32_t breaker_id, TimeNs at, BreakerState from, BreakerState to) override;
   void count_site_attempt_end(const CallRecord& record, Outcome outcome);
@@ -309,5 +313,35 @@ class Engine final : private BreakerListener, private ProcessHost {
     BreakerCounts counts_before;
   } breaker_report_;
 };
+
+inline std::uint32_t Engine::alloc_call() {
+  if (free_calls_.empty()) return new_call_slot();
+  const std::uint32_t index = free_calls_.back();
+  free_calls_.pop_back();
+  FAULTLINE_ASSERT(calls_[index].state == CallState::free);  // pool consistency
+  return index;
+}
+
+inline void Engine::free_call(std::uint32_t call) {
+  FAULTLINE_ASSERT(calls_[call].state != CallState::free);  // freed once
+  calls_[call].state = CallState::free;
+  calls_[call].token = next_token_++;
+  free_calls_.push_back(call);
+}
+
+inline std::uint32_t Engine::alloc_work() {
+  if (free_works_.empty()) return new_work_slot();
+  const std::uint32_t index = free_works_.back();
+  free_works_.pop_back();
+  FAULTLINE_ASSERT(works_[index].state == WorkState::free);
+  return index;
+}
+
+inline void Engine::free_work(std::uint32_t work) {
+  FAULTLINE_ASSERT(works_[work].state != WorkState::free);
+  works_[work].state = WorkState::free;
+  works_[work].token = next_token_++;
+  free_works_.push_back(work);
+}
 
 }  // namespace faultline::sim
