@@ -72,19 +72,22 @@ void LatencyHistogram::percentiles(std::span<const double> qs, std::span<TimeNs>
 // Walks the buckets from the minimum's, a page at a time (pages never written hold nothing), so
 // the count of each bucket costs one load.
 void LatencyHistogram::locate_ranks(std::span<const std::uint64_t> ranks, std::span<std::size_t> indices) const {
+  if (ranks.empty()) return;
   const std::size_t first = bucket_index(min_ns_);
   const std::size_t last = bucket_index(max_ns_);
   std::size_t found = 0;
   std::uint64_t seen = 0;
-  for (std::size_t page = first / kPageSize; page <= last / kPageSize && found < ranks.size(); ++page) {
+  for (std::size_t page = first / kPageSize; page <= last / kPageSize; ++page) {
     const std::uint16_t slot = page_slot_[page];
     if (slot == 0) continue;
     const std::uint64_t* counts = pages_.data() + (std::size_t{slot} - 1) * kPageSize;
     const std::size_t begin = page == first / kPageSize ? first % kPageSize : 0;
     const std::size_t end = page == last / kPageSize ? last % kPageSize + 1 : kPageSize;
-    for (std::size_t i = begin; i < end && found < ranks.size(); ++i) {
+    for (std::size_t i = begin; i < end; ++i) {
       seen += counts[i];
+      if (seen < ranks[found]) continue;
       while (found < ranks.size() && seen >= ranks[found]) indices[found++] = page * kPageSize + i;
+      if (found == ranks.size()) return;
     }
   }
   FAULTLINE_ASSERT(found == ranks.size());  // every rank up to count_ lies within [min, max]

@@ -8,20 +8,25 @@
 namespace faultline::sim {
 namespace {
 
-void count_outcome(Counters& counters, Outcome outcome) {
+// Counts one outcome into the run's totals and the current bucket alike (one switch for both).
+void count_outcome(Counters& totals, Counters& bucket, Outcome outcome) {
+  const auto add = [&](std::uint64_t Counters::*field) {
+    ++(totals.*field);
+    ++(bucket.*field);
+  };
   switch (outcome) {
-    case Outcome::ok: ++counters.ok; break;
+    case Outcome::ok: add(&Counters::ok); break;
     case Outcome::error:
-    case Outcome::connection_refused: ++counters.errors; break;
-    case Outcome::timeout: ++counters.timeouts; break;
-    case Outcome::rejected: ++counters.rejected; break;
-    case Outcome::unavailable: ++counters.unavailable; break;
+    case Outcome::connection_refused: add(&Counters::errors); break;
+    case Outcome::timeout: add(&Counters::timeouts); break;
+    case Outcome::rejected: add(&Counters::rejected); break;
+    case Outcome::unavailable: add(&Counters::unavailable); break;
     case Outcome::cancelled: break;  // only calls from a cancelled request; counted per call site
-    case Outcome::rate_limited: ++counters.rejected; break;  // refused, as a full queue refuses
-    case Outcome::bulkhead_full: ++counters.rejected; break;  // refused, as an open breaker refuses
+    case Outcome::rate_limited: add(&Counters::rejected); break;  // refused, as a full queue refuses
+    case Outcome::bulkhead_full: add(&Counters::rejected); break;  // refused, as an open breaker refuses
     case Outcome::degraded:
-      ++counters.ok;  // a success, answered in part by a fallback
-      ++counters.degraded;
+      add(&Counters::ok);  // a success, answered in part by a fallback
+      add(&Counters::degraded);
       break;
   }
 }
@@ -41,8 +46,7 @@ void Engine::count_client(std::uint32_t client, Outcome outcome, TimeNs latency_
   BucketSample& sample = entity.series[current_bucket_];
   ++entity.totals.requests;
   ++sample.counts.requests;
-  count_outcome(entity.totals, outcome);
-  count_outcome(sample.counts, outcome);
+  count_outcome(entity.totals, sample.counts, outcome);
   if (succeeded(outcome)) {
     entity.latency.record(latency_ns);
     entity.bucket_latency.record(latency_ns);
@@ -57,8 +61,7 @@ void Engine::count_service_arrival(std::uint32_t service) {
 
 void Engine::count_service(std::uint32_t service, Outcome outcome, TimeNs latency_ns) {
   EntityResults& entity = results_.services[service];
-  count_outcome(entity.totals, outcome);
-  count_outcome(entity.series[current_bucket_].counts, outcome);
+  count_outcome(entity.totals, entity.series[current_bucket_].counts, outcome);
   if (succeeded(outcome)) {
     entity.latency.record(latency_ns);
     entity.bucket_latency.record(latency_ns);
@@ -70,8 +73,7 @@ void Engine::count_service(std::uint32_t service, Outcome outcome, TimeNs latenc
 void Engine::count_attempt_failure(std::uint32_t service, Outcome outcome) {
   if (outcome != Outcome::timeout && outcome != Outcome::unavailable) return;
   EntityResults& entity = results_.services[service];
-  count_outcome(entity.totals, outcome);
-  count_outcome(entity.series[current_bucket_].counts, outcome);
+  count_outcome(entity.totals, entity.series[current_bucket_].counts, outcome);
 }
 
 void Engine::close_bucket(EntityResults& entity, std::uint32_t bucket) {
