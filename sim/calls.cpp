@@ -205,20 +205,25 @@ void Engine::on_rate_wait_done(std::uint32_t call, std::uint32_t token) {
 // (`deadline` is attempt_deadline() now).
 void Engine::admit_attempt(std::uint32_t call, TimeNs deadline) {
   CallRecord& record = calls_[call];
-  SiteRuntime& site = sites_[record.site];
+  const SiteRuntime& site = sites_[record.site];
   record.state = CallState::waiting;
-  if (site.breaker_count > 0) {
-    const std::uint32_t breaker = breaker_for(site, record.caller_instance);
-    const Breaker::Admission admission = breakers_[breaker].before_request(now_);
-    if (!admission.allowed()) {
-      attempt_done(call, Outcome::rejected);
-      return;
-    }
-    record.breaker = breaker;
-    record.breaker_generation = admission.generation;
-  }
+  if (site.breaker_count > 0 && !pass_breaker(call)) return;           // refused
   if (site.bulkhead_count > 0 && !take_bulkhead_permit(call)) return;  // waiting for a permit, or refused
   dispatch_attempt(call, deadline);
+}
+
+// Asks the attempt's breaker. False when it refuses: the attempt has then ended, rejected.
+bool Engine::pass_breaker(std::uint32_t call) {
+  CallRecord& record = calls_[call];
+  const std::uint32_t breaker = breaker_for(sites_[record.site], record.caller_instance);
+  const Breaker::Admission admission = breakers_[breaker].before_request(now_);
+  if (!admission.allowed()) {
+    attempt_done(call, Outcome::rejected);
+    return false;
+  }
+  record.breaker = breaker;
+  record.breaker_generation = admission.generation;
+  return true;
 }
 
 // Sends an attempt that every check admitted to an instance from the caller's view (`deadline`
@@ -427,16 +432,7 @@ void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
   CallRecord& record = calls_[call];
   SiteRuntime& site = sites_[record.site];
   count_site_attempt_end(record, outcome);
-  if (record.breaker != kNone) {
-    Breaker& breaker = breakers_[record.breaker];
-    // The cause names a refused connection where this call tells it from an error.
-    breaker_report_ = {true, record.instance, site.policy->names_connection_refused ? outcome : counted_as(outcome),
-                       breaker.counts()};
-    const bool failure = (site.policy->breaker.failure_mask & outcome_bit(outcome)) != 0;
-    breaker.after_request(now_, record.breaker_generation, !failure);
-    breaker_report_.active = false;
-    record.breaker = kNone;
-  }
+  if (record.breaker != kNone) report_to_breaker(record, site, outcome);
   if (record.instance != kNone) {
     const std::uint32_t view = view_for(site, record.caller_instance);
     PeerState& peer = peer_state_[views_[view].peer_offset + instances_[record.instance].index_in_service];
@@ -450,6 +446,18 @@ void Engine::end_attempt(std::uint32_t call, Outcome outcome) {
   record.work = kNone;
   if (record.holds_permit) release_bulkhead_permit(record);
   if (!succeeded(outcome)) count_attempt_failure(site.callee_service, outcome);
+}
+
+// Tells the attempt's breaker how it ended.
+void Engine::report_to_breaker(CallRecord& record, const SiteRuntime& site, Outcome outcome) {
+  Breaker& breaker = breakers_[record.breaker];
+  // The cause names a refused connection where this call tells it from an error.
+  breaker_report_ = {true, record.instance, site.policy->names_connection_refused ? outcome : counted_as(outcome),
+                     breaker.counts()};
+  const bool failure = (site.policy->breaker.failure_mask & outcome_bit(outcome)) != 0;
+  breaker.after_request(now_, record.breaker_generation, !failure);
+  breaker_report_.active = false;
+  record.breaker = kNone;
 }
 
 void Engine::attempt_done(std::uint32_t call, Outcome outcome) {

@@ -208,6 +208,8 @@ class Engine final : private BreakerListener, private ProcessHost {
   void on_bulkhead_grant(std::uint32_t call, std::uint32_t token);
   bool pass_rate_limit(std::uint32_t call, TimeNs deadline);
   void admit_attempt(std::uint32_t call, TimeNs deadline);
+  bool pass_breaker(std::uint32_t call);
+  void report_to_breaker(CallRecord& record, const SiteRuntime& site, Outcome outcome);
   void on_rate_wait_done(std::uint32_t call, std::uint32_t token);
   std::uint32_t bulkhead_for(const SiteRuntime& site, std::uint32_t caller_instance) const;
   std::uint32_t pick_instance(const SiteRuntime& site, CallerView& view, std::uint32_t caller_zone);
