@@ -316,6 +316,13 @@ class Engine final : private BreakerListener, private ProcessHost {
   } breaker_report_;
 };
 
+// Once per request arriving at an instance (sim/metrics.cpp has the rest of the counting).
+inline void Engine::count_service_arrival(std::uint32_t service) {
+  EntityResults& entity = results_.services[service];
+  ++entity.totals.requests;
+  ++entity.series[current_bucket_].counts.requests;
+}
+
 inline std::uint32_t Engine::alloc_call() {
   if (free_calls_.empty()) return new_call_slot();
   const std::uint32_t index = free_calls_.back();

@@ -53,12 +53,6 @@ void Engine::count_client(std::uint32_t client, Outcome outcome, TimeNs latency_
   }
 }
 
-void Engine::count_service_arrival(std::uint32_t service) {
-  EntityResults& entity = results_.services[service];
-  ++entity.totals.requests;
-  ++entity.series[current_bucket_].counts.requests;
-}
-
 void Engine::count_service(std::uint32_t service, Outcome outcome, TimeNs latency_ns) {
   EntityResults& entity = results_.services[service];
   count_outcome(entity.totals, entity.series[current_bucket_].counts, outcome);
