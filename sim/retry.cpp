@@ -1,6 +1,8 @@
 // Retry backoff and Finagle's retry budget (see sim/retry.hpp).
 #include "sim/retry.hpp"
 
+#include <algorithm>
+
 namespace faultline::sim {
 
 TimeNs retry_backoff_ns(const RetryPolicy& retry, std::uint32_t retry_number, Rng& rng) {
@@ -22,15 +24,27 @@ TimeNs retry_backoff_ns(const RetryPolicy& retry, std::uint32_t retry_number, Rn
   return ns_from_double(delay);
 }
 
+namespace {
+// Token amounts from the scenario's doubles, at most kMaxTokens: a retry costing more than
+// any run could deposit is never allowed, and a reserve that large never runs out, so the cap
+// changes nothing a run can show, while the sums of tokens stay far inside int64 (an extreme
+// ratio or min_per_second would otherwise convert infinity, which is undefined).
+constexpr double kMaxTokens = 1e15;
+std::int64_t tokens_from(double amount) {
+  if (!(amount < kMaxTokens)) return static_cast<std::int64_t>(kMaxTokens);
+  return amount > 0 ? static_cast<std::int64_t>(amount) : 0;
+}
+}  // namespace
+
 RetryBudgetState::RetryBudgetState(const RetryBudget& budget) : enabled_(budget.enabled) {
   if (budget.ratio > 0) {
     deposit_tokens_ = kDepositTokens;
-    withdrawal_tokens_ = static_cast<std::int64_t>(static_cast<double>(kDepositTokens) / budget.ratio);
+    // At least 1: a ratio above kDepositTokens makes a retry cost one token.
+    withdrawal_tokens_ = std::max<std::int64_t>(1, tokens_from(static_cast<double>(kDepositTokens) / budget.ratio));
   }
   // Finagle: reserve = minRetriesPerSec * ttl (in seconds) * withdrawalAmount.
-  const double reserve = budget.min_retries_per_s * static_cast<double>(kTtlNs / kSecond) *
-                         static_cast<double>(withdrawal_tokens_);
-  reserve_tokens_ = static_cast<std::int64_t>(reserve);
+  reserve_tokens_ = tokens_from(budget.min_retries_per_s * static_cast<double>(kTtlNs / kSecond) *
+                                static_cast<double>(withdrawal_tokens_));
 }
 
 void RetryBudgetState::expire(TimeNs now) {

@@ -94,3 +94,16 @@ TEST_CASE("a disabled retry budget allows every retry", "[retry][budget]") {
   budget.deposit(0);
   CHECK(withdraw_all(budget, 0) == 1000000);
 }
+
+TEST_CASE("extreme budgets stay defined: a vanishing ratio allows no retry, an enormous reserve never runs out",
+          "[retry][budget]") {
+  // 1000 / 5e-324 and 1e308 retries a second are infinite as doubles; the token amounts are
+  // capped instead of converting infinity (undefined behaviour, found by the sanitizer pass).
+  RetryBudgetState vanishing = budget_of(5e-324, 0.0);
+  for (int i = 0; i < 1000; ++i) vanishing.deposit(0);
+  CHECK(withdraw_all(vanishing, 0) == 0);
+  CHECK(vanishing.balance(0) == 0);
+  RetryBudgetState enormous = budget_of(0.5, 1e308);
+  CHECK(withdraw_all(enormous, 0) == 1000000);  // bounded by withdraw_all, not by the budget
+  CHECK(enormous.balance(0) > 1000000);
+}
