@@ -173,17 +173,12 @@ bool Engine::pass_rate_limit(std::uint32_t call, TimeNs deadline) {
   const SiteRuntime& site = sites_[record.site];
   const RateLimit& limit = site.policy->rate_limit;
   TokenBucket& bucket = views_[view_for(site, record.caller_instance)].limiter;
-  if (!limit.wait) {
-    if (bucket.take(limit, now_)) return true;
-    attempt_done(call, Outcome::rate_limited);  // x/time/rate's Allow() said no: never sent
-    return false;
-  }
   // Wait's limit is what remains of the deadline (a token due exactly then is still granted;
   // the attempt then finds its deadline passed and fails as a timeout).
-  const TimeNs max_wait_ns = deadline == kNever ? kNever : deadline - now_;
-  const TimeNs wait_ns = bucket.reserve(limit, now_, max_wait_ns);
+  const TimeNs wait_ns = bucket.admit(limit, now_, deadline);
   if (wait_ns < 0) {
-    attempt_done(call, Outcome::rate_limited);  // "rate: Wait(n=1) would exceed context deadline"
+    // Allow() said no, or "rate: Wait(n=1) would exceed context deadline": never sent.
+    attempt_done(call, Outcome::rate_limited);
     return false;
   }
   if (wait_ns == 0) return true;

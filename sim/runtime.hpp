@@ -128,6 +128,13 @@ struct TokenBucket {
     last_event_ns = later(now, wait_ns);
     return wait_ns;
   }
+  // An attempt at `now` with its deadline, under the limit's policy: Allow() (0, or -1 when
+  // refused) or with `wait` Wait(ctx) (the wait for the token it reserves, or -1 when that
+  // would pass the deadline). The engine and the live load generator both ask this.
+  TimeNs admit(const RateLimit& limit, TimeNs now, TimeNs deadline_ns) {
+    if (!limit.wait) return take(limit, now) ? 0 : -1;
+    return reserve(limit, now, deadline_ns == kNever ? kNever : deadline_ns - now);
+  }
   // A reservation acting at `act_ns` given up at `now` (Reservation.CancelAt): its token comes
   // back, less what reservations made after it already count on.
   void cancel(const RateLimit& limit, TimeNs now, TimeNs act_ns) {

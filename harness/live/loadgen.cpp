@@ -394,7 +394,7 @@ void LoadGenerator::next_attempt(Request& request) {
   const TimeNs now = now_ns();
   request.deadline_ns = policy.timeout_ns > 0 ? now + policy.timeout_ns : sim::kNever;
   if (policy.rate_limit.enabled) {
-    const TimeNs wait_ns = take_token(client, request.deadline_ns, now);
+    const TimeNs wait_ns = client.limiter.admit(policy.rate_limit, now, request.deadline_ns);
     if (wait_ns < 0) {
       // The client's own limiter said no: never sent (as in the engine).
       if (sim::CallSiteCounters* site = site_of(client)) {
@@ -421,14 +421,6 @@ void LoadGenerator::next_attempt(Request& request) {
     }
   }
   admit(request);
-}
-
-// The client's own token bucket: Allow() (0, or -1 when refused), or with `wait` the wait for
-// the token it reserves (-1 when that would pass the deadline; nothing is taken then).
-TimeNs LoadGenerator::take_token(Client& client, TimeNs deadline_ns, TimeNs now) {
-  const sim::RateLimit& limit = client.config->policy.rate_limit;
-  if (!limit.wait) return client.limiter.take(limit, now) ? 0 : -1;
-  return client.limiter.reserve(limit, now, deadline_ns == sim::kNever ? sim::kNever : deadline_ns - now);
 }
 
 // After the rate limit: the breaker, then the attempt goes (a token due exactly at the deadline

@@ -111,7 +111,6 @@ class LoadGenerator {
   // or finished with its outcome.
   void begin(std::uint32_t client, sim::TimeNs intended_ns, sim::TimeNs lateness_ns, User* user);
   void next_attempt(Request& request);
-  sim::TimeNs take_token(Client& client, sim::TimeNs deadline_ns, sim::TimeNs now);
   void admit(Request& request);
   void start_attempt(Request& request);
   void connect(Request& request);
