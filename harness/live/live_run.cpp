@@ -378,6 +378,7 @@ Json LiveRun::live_section() const {
   connections["opened"] = g.connections_opened;
   connections["peak"] = g.connections_peak;
   connections["pool_waits"] = g.pool_waits;
+  connections["found_closed"] = g.found_closed;
   live["connections"] = std::move(connections);
   Json proxies = Json::array();
   for (const auto& proxy : proxies_) {

@@ -3,15 +3,19 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
 #include <optional>
+#include <system_error>
+
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 
 #include "harness/live/handler_memory.hpp"
 #include "harness/live/timed_receive.hpp"
-#include "harness/live/write_now.hpp"
 #include "sim/arrivals.hpp"
 #include "sim/runtime.hpp"
 #include "sim/distribution.hpp"
@@ -67,10 +71,21 @@ bool LoadGenerator::ResponseReader::done(const std::string& data) {
 
 // One kept-alive connection of a client's pool. Kept for the generator's life once made and
 // reused after it closes (for a new connection), so the handler of an operation pending on
-// its socket always has it to refer to.
+// its socket, or a readiness event of its descriptor, always has it to refer to.
 struct LoadGenerator::Pooled {
   explicit Pooled(asio::io_context& io) : socket(io) {}
-  tcp::socket socket;
+  ~Pooled() {
+    if (fd >= 0) ::close(fd);
+  }
+  Pooled(const Pooled&) = delete;
+  Pooled& operator=(const Pooled&) = delete;
+  tcp::socket socket;  // while connecting (Asio's connect); once connected its descriptor is `fd`
+  int fd = -1;         // connected: in the generator's readiness set, non-blocking
+  std::uint32_t index = 0;       // in connections_
+  std::uint32_t client = 0;      // whose pool it is in
+  std::uint32_t generation = 0;  // of its descriptor: an event for an earlier one is stale
+  Request* request = nullptr;    // the exchange on it, if any
+  std::size_t unsent = 0;        // bytes of that exchange's request still to send
   std::string buffer;  // bytes read past the last response
   std::array<char, 8192> chunk;  // each read lands here
   bool reused = false;
@@ -184,7 +199,10 @@ std::size_t chunked_end(const std::string& data, std::size_t from) {
 
 LoadGenerator::LoadGenerator(asio::io_context& io, const sim::ModelConfig& model, std::vector<ClientTarget> targets,
                              sim::Results& results, BreakerTransitionSink* breakers)
-    : io_(io), model_(model), results_(results) {
+    : io_(io), model_(model), results_(results), ready_(io) {
+  const int ready = ::epoll_create1(EPOLL_CLOEXEC);
+  if (ready < 0) throw std::system_error(errno, std::generic_category(), "the load generator's epoll set");
+  ready_.assign(ready);
   for (std::uint32_t c = 0; c < model.clients.size(); ++c) {
     auto client = std::make_unique<Client>(io_);
     client->index = c;
@@ -211,6 +229,7 @@ TimeNs LoadGenerator::now_ns() const {
 
 void LoadGenerator::start(Clock::time_point start) {
   start_ = start;
+  wait_ready();
   for (std::uint32_t c = 0; c < clients_.size(); ++c) {
     Client& client = *clients_[c];
     const sim::ClientConfig& config = *client.config;
@@ -256,9 +275,16 @@ void LoadGenerator::stop() {
   for (auto& user : users_) user->timer.cancel();
   for (auto& request : requests_) {
     if (request->phase == Request::Phase::backoff || request->phase == Request::Phase::rate_wait) request->backoff.cancel();
+    // An exchange has no operation pending (it waits on the readiness set): abandoned here.
+    if (request->phase == Request::Phase::exchanging) abandon(*request);
   }
   boost::system::error_code ignored;
-  for (auto& pooled : connections_) pooled->socket.close(ignored);
+  ready_.cancel(ignored);
+  for (auto& pooled : connections_) {
+    pooled->socket.close(ignored);
+    if (pooled->fd >= 0) ::close(pooled->fd);
+    pooled->fd = -1;
+  }
 }
 
 void LoadGenerator::close_bucket(std::uint32_t bucket) {
@@ -487,10 +513,12 @@ void LoadGenerator::connect(Request& request) {
   if (free_connections_.empty()) {
     connections_.push_back(std::make_unique<Pooled>(io_));
     pooled = connections_.back().get();
+    pooled->index = static_cast<std::uint32_t>(connections_.size() - 1);
   } else {
     pooled = free_connections_.back();
     free_connections_.pop_back();
   }
+  pooled->client = request.client;
   pooled->reused = false;
   pooled->buffer.clear();
   request.phase = Request::Phase::connecting;
@@ -513,49 +541,68 @@ void LoadGenerator::connect(Request& request) {
       attempt_done(request, outcome, true);
       return;
     }
+    // Connected: the descriptor leaves Asio's reactor for the generator's readiness set.
     connection.socket.set_option(tcp::no_delay(true), ec);
-    connection.socket.non_blocking(true, ec);  // for write_now
-    enable_receive_timestamps(connection.socket);
+    connection.fd = connection.socket.release(ec);
+    if (ec || !watch(connection)) {
+      request.connection = nullptr;
+      close_connection(owner, connection);
+      release(owner, nullptr);
+      attempt_done(request, Outcome::error, true);
+      return;
+    }
     exchange(request, connection);
   }));
 }
 
-// The attempt on `connection`: the request written at once when the socket takes it, then
-// the answer read into the connection's buffer until it is whole.
+// Puts a connected socket in the readiness set, edge-triggered: an event when bytes arrive, when
+// the peer closes, and when room comes back after a send the socket could not take whole.
+bool LoadGenerator::watch(Pooled& connection) {
+  enable_receive_timestamps(connection.fd);
+  ++connection.generation;
+  epoll_event event{};
+  event.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
+  event.data.u64 = (std::uint64_t{connection.index} << 32) | connection.generation;
+  return ::epoll_ctl(ready_.native_handle(), EPOLL_CTL_ADD, connection.fd, &event) == 0;
+}
+
+// The attempt on `connection`: the request sent at once (the socket takes it whole, as a rule),
+// then the answer read into the connection's buffer as it arrives, until it is whole.
 void LoadGenerator::exchange(Request& request, Pooled& connection) {
   Client& client = *clients_[request.client];
   request.phase = Request::Phase::exchanging;
   request.connection = &connection;
   request.read_lag_ns = 0;
+  connection.request = &request;
+  connection.unsent = client.request_bytes.size();
   connection.reader.reset();
-  boost::system::error_code ec;
-  const std::string_view request_bytes = client.request_bytes;
-  const std::size_t sent = write_now(connection.socket, request_bytes, ec);
-  if (!ec && sent < request_bytes.size()) {
-    asio::async_write(connection.socket, asio::buffer(request_bytes.substr(sent)),
-                      recycled([this, &request](boost::system::error_code write_ec, std::size_t) {
-                        if (stopping_) {
-                          abandon(request);
-                          return;
-                        }
-                        if (write_ec) {
-                          exchanged(request, write_ec);
-                          return;
-                        }
-                        await_answer(request);
-                      }));
-    return;
-  }
-  if (ec) {
-    exchanged(request, ec);
-    return;
-  }
-  await_answer(request);
+  send_rest(request);
 }
 
-// Reads what has arrived until the response is whole, then waits for more. Each read takes the
-// kernel's arrival stamp of its bytes (harness/live/timed_receive.hpp): how long the answer
-// waited for the generator is the generator's own delay, not the system's.
+// Sends what is left of the request; what the socket cannot take now goes when it has room
+// again (a readiness event). Then the answer: read when its bytes arrive (a readiness event),
+// unless what was read past an earlier response already holds it whole.
+void LoadGenerator::send_rest(Request& request) {
+  Pooled& connection = *request.connection;
+  const std::string& bytes = clients_[request.client]->request_bytes;
+  while (connection.unsent > 0) {
+    const ssize_t sent =
+        ::send(connection.fd, bytes.data() + (bytes.size() - connection.unsent), connection.unsent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      exchanged(request, boost::system::error_code(errno, asio::error::get_system_category()));
+      return;
+    }
+    connection.unsent -= static_cast<std::size_t>(sent);
+  }
+  if (connection.reader.done(connection.buffer)) exchanged(request, {});
+}
+
+// Reads what has arrived until the response is whole; when nothing more is there, the next
+// readiness event of the connection comes back here. Each read takes the kernel's arrival stamp
+// of its bytes (harness/live/timed_receive.hpp): how long the answer waited for the generator
+// is the generator's own delay, not the system's.
 void LoadGenerator::read(Request& request) {
   Pooled& connection = *request.connection;
   for (;;) {
@@ -565,11 +612,8 @@ void LoadGenerator::read(Request& request) {
     }
     boost::system::error_code ec;
     TimeNs waited_ns = 0;
-    const std::size_t n = receive_now(connection.socket, connection.chunk.data(), connection.chunk.size(), waited_ns, ec);
-    if (ec == asio::error::would_block) {
-      await_answer(request);
-      return;
-    }
+    const std::size_t n = receive_now(connection.fd, connection.chunk.data(), connection.chunk.size(), waited_ns, ec);
+    if (ec == asio::error::would_block) return;
     if (ec) {
       exchanged(request, ec);
       return;
@@ -579,31 +623,63 @@ void LoadGenerator::read(Request& request) {
   }
 }
 
-// Waits until the connection has bytes to read (or the deadline closes it). Right after the
-// request went out nothing is there yet, so no receive is tried first.
-void LoadGenerator::await_answer(Request& request) {
-  Pooled& connection = *request.connection;
-  if (connection.reader.done(connection.buffer)) {
-    exchanged(request, {});
+// One wait in Asio's reactor for every connected socket: the readiness set's descriptor is
+// readable while any of them has an event.
+void LoadGenerator::wait_ready() {
+  ready_.async_wait(asio::posix::stream_descriptor::wait_read, recycled([this](boost::system::error_code ec) {
+                      if (!ec && !stopping_) on_ready();
+                    }));
+}
+
+// Each connection with an event: its exchange goes on (the rest of its request sent, or its
+// answer read); an idle one the server has closed leaves the pool. An event for a descriptor
+// closed since it was reported is stale (its generation tells).
+void LoadGenerator::on_ready() {
+  std::array<epoll_event, 256> events;
+  const int n = ::epoll_wait(ready_.native_handle(), events.data(), static_cast<int>(events.size()), 0);
+  for (int i = 0; i < n && !stopping_; ++i) {
+    const std::uint64_t key = events[i].data.u64;
+    Pooled& connection = *connections_[key >> 32];
+    if (connection.fd < 0 || connection.generation != static_cast<std::uint32_t>(key)) continue;
+    const bool closed = (events[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0;
+    if (Request* request = connection.request) {
+      if (connection.unsent > 0) send_rest(*request);
+      // Bytes that arrived with the room to send (one event for both) are read as well.
+      if (connection.request == request && connection.unsent == 0) read(*request);
+      // The server's close came with the answer (one event for both): the connection, idle now,
+      // will not get another one.
+      if (closed && connection.request == nullptr && connection.generation == static_cast<std::uint32_t>(key)) {
+        drop_idle(*clients_[connection.client], connection);
+      }
+    } else if (closed) {
+      drop_idle(*clients_[connection.client], connection);
+    }
+  }
+  if (stopping_) return;
+  if (n == static_cast<int>(events.size())) {
+    // More may be ready: after what else the event loop has.
+    asio::post(io_, recycled([this] {
+      if (!stopping_) on_ready();
+    }));
     return;
   }
-  connection.socket.async_wait(tcp::socket::wait_read, recycled([this, &request](boost::system::error_code ec) {
-                                 if (stopping_) {
-                                   abandon(request);
-                                   return;
-                                 }
-                                 if (ec) {
-                                   exchanged(request, ec);
-                                   return;
-                                 }
-                                 read(request);
-                               }));
+  wait_ready();
+}
+
+// An idle connection the server closed (its idle timeout, say): out of the pool now, rather than
+// found closed by the next request that takes it.
+void LoadGenerator::drop_idle(Client& client, Pooled& connection) {
+  const auto at = std::find(client.idle.begin(), client.idle.end(), &connection);
+  if (at == client.idle.end()) return;
+  client.idle.erase(at);
+  close_connection(client, connection);
 }
 
 void LoadGenerator::exchanged(Request& request, boost::system::error_code ec) {
   Client& client = *clients_[request.client];
   Pooled& connection = *request.connection;
   request.connection = nullptr;
+  connection.request = nullptr;
   request.own_ns += request.read_lag_ns;
   request.read_lag_ns = 0;
   bool again_on_fresh = false;
@@ -612,6 +688,7 @@ void LoadGenerator::exchanged(Request& request, boost::system::error_code ec) {
     // A kept-alive connection the server had closed: once more on a fresh one, within the
     // same deadline.
     request.redone = true;
+    ++stats_.found_closed;
     start_attempt(request);
     return;
   }
@@ -749,8 +826,9 @@ void LoadGenerator::sweep(Client& client) {
   }
 }
 
-// The attempt's deadline passed: a waiter stops waiting (a timeout now); a connect or an
-// exchange has its socket closed, and its pending operation ends it as a timeout.
+// The attempt's deadline passed: a waiter stops waiting, an exchange ends (a timeout now, its
+// connection closed); a connect has its socket closed, and its pending operation ends it as a
+// timeout.
 void LoadGenerator::expire(Request& request) {
   Client& client = *clients_[request.client];
   request.timed_out = true;
@@ -762,12 +840,12 @@ void LoadGenerator::expire(Request& request) {
       else client.waiters_last = request.wait_prev;
       attempt_done(request, Outcome::timeout, true);
       break;
-    case Request::Phase::connecting:
-    case Request::Phase::exchanging: {
+    case Request::Phase::connecting: {
       boost::system::error_code ignored;
       request.connection->socket.close(ignored);
       break;
     }
+    case Request::Phase::exchanging: exchanged(request, asio::error::timed_out); break;
     default: break;
   }
 }
@@ -806,6 +884,10 @@ LoadGenerator::Pooled* LoadGenerator::take_idle(Client& client) {
 void LoadGenerator::close_connection(Client& client, Pooled& connection) {
   boost::system::error_code ignored;
   connection.socket.close(ignored);
+  if (connection.fd >= 0) ::close(connection.fd);  // which also takes it out of the readiness set
+  connection.fd = -1;
+  connection.request = nullptr;
+  connection.unsent = 0;
   connection.buffer.clear();
   --client.open;
   --open_connections_;
@@ -816,7 +898,7 @@ void LoadGenerator::close_connection(Client& client, Pooled& connection) {
 // takes it.
 void LoadGenerator::release(Client& client, Pooled* connection) {
   if (connection != nullptr) {
-    if (connection->socket.is_open() && !stopping_) client.idle.push_back(connection);
+    if (connection->fd >= 0 && !stopping_) client.idle.push_back(connection);
     else close_connection(client, *connection);
   }
   if (stopping_) return;

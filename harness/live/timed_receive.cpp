@@ -8,13 +8,12 @@
 
 namespace faultline::live {
 
-void enable_receive_timestamps(boost::asio::ip::tcp::socket& socket) {
+void enable_receive_timestamps(int fd) {
   const int on = 1;
-  ::setsockopt(socket.native_handle(), SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  ::setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 }
 
-std::size_t receive_now(boost::asio::ip::tcp::socket& socket, char* data, std::size_t size, sim::TimeNs& waited_ns,
-                        boost::system::error_code& ec) {
+std::size_t receive_now(int fd, char* data, std::size_t size, sim::TimeNs& waited_ns, boost::system::error_code& ec) {
   ec = {};
   waited_ns = 0;
   iovec vector{data, size};
@@ -24,7 +23,7 @@ std::size_t receive_now(boost::asio::ip::tcp::socket& socket, char* data, std::s
   message.msg_iovlen = 1;
   message.msg_control = control;
   message.msg_controllen = sizeof control;
-  const ssize_t n = ::recvmsg(socket.native_handle(), &message, MSG_DONTWAIT);
+  const ssize_t n = ::recvmsg(fd, &message, MSG_DONTWAIT);
   if (n < 0) {
     ec = errno == EAGAIN || errno == EWOULDBLOCK
              ? boost::system::error_code(boost::asio::error::would_block)

@@ -3,11 +3,13 @@
 // with HTTP 500 for a seeded share of them; /health always answers 200 at once, /stats gives
 // the counts. It stops by itself after --max-seconds (a hang guard), after answering
 // --max-requests requests (a crash of the system under test at a point in the load, not in
-// time), or on SIGINT/SIGTERM.
+// time), or on SIGINT/SIGTERM. With --idle-timeout it closes a kept-alive connection that
+// waits that long for its next request, as servers' keep-alive timeouts do.
 //
 //   faultline-test-backend --listen 127.0.0.1:0 [--latency 5ms | exp:2ms | uniform:1ms:3ms]
 //                          [--error-ratio 0.1 [--error-status 500] [--retry-after SECONDS]]
 //                          [--seed N] [--max-seconds 120] [--max-requests N] [--name NAME]
+//                          [--idle-timeout 50ms]
 // Prints "listening HOST:PORT" on stdout once it accepts connections.
 #include <array>
 #include <chrono>
@@ -50,6 +52,7 @@ struct Settings {
   int max_seconds = 120;
   std::uint64_t max_requests = 0;  // > 0: stop once this many requests were answered
   std::string name = "backend";
+  faultline::sim::TimeNs idle_timeout = 0;  // > 0: a connection idle this long is closed
 };
 
 struct Counts {
@@ -83,14 +86,24 @@ asio::awaitable<void> serve(tcp::socket socket, const Settings& settings, faultl
   std::string data;
   std::array<char, 8192> buffer;
   asio::steady_timer timer(socket.get_executor());
+  asio::steady_timer idle(socket.get_executor());
   boost::system::error_code ec;
   socket.set_option(tcp::no_delay(true), ec);
   for (;;) {
+    if (settings.idle_timeout > 0 && data.empty()) {
+      // Waiting for the next request: closed if it does not come in time (the pending read then
+      // ends the connection).
+      idle.expires_after(std::chrono::nanoseconds(settings.idle_timeout));
+      idle.async_wait([&socket](boost::system::error_code idle_ec) {
+        if (!idle_ec) socket.close();
+      });
+    }
     std::optional<std::size_t> end;
     while (!(end = head_end(data))) {
       const std::size_t n = co_await socket.async_read_some(asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return;
       data.append(buffer.data(), n);
+      idle.cancel();
       if (data.size() > (1 << 20)) co_return;
     }
     const auto head = parse_request_head(std::string_view(data).substr(0, *end));
@@ -153,6 +166,7 @@ int main(int argc, char** argv) {
     else if (flag == "--max-seconds") settings.max_seconds = std::atoi(value.c_str());
     else if (flag == "--max-requests") settings.max_requests = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--name") settings.name = value;
+    else if (flag == "--idle-timeout") settings.idle_timeout = duration_arg(value);
     else {
       std::fprintf(stderr, "faultline-test-backend: unknown flag %s\n", flag.c_str());
       return 2;
@@ -164,10 +178,15 @@ int main(int argc, char** argv) {
   const tcp::endpoint at(asio::ip::make_address(settings.listen.substr(0, colon)),
                          static_cast<unsigned short>(std::atoi(settings.listen.c_str() + colon + 1)));
   tcp::acceptor acceptor(io);
-  acceptor.open(at.protocol());
-  acceptor.set_option(asio::socket_base::reuse_address(true));
-  acceptor.bind(at);
-  acceptor.listen(asio::socket_base::max_listen_connections);
+  boost::system::error_code listen_ec;
+  acceptor.open(at.protocol(), listen_ec);
+  if (!listen_ec) acceptor.set_option(asio::socket_base::reuse_address(true), listen_ec);
+  if (!listen_ec) acceptor.bind(at, listen_ec);
+  if (!listen_ec) acceptor.listen(asio::socket_base::max_listen_connections, listen_ec);
+  if (listen_ec) {
+    std::fprintf(stderr, "faultline-test-backend: cannot listen on %s: %s\n", settings.listen.c_str(), listen_ec.message().c_str());
+    return 2;
+  }
   faultline::sim::Rng rng = faultline::sim::Rng::stream(settings.seed, "backend/" + settings.name);
   Counts counts;
   counts.io = &io;

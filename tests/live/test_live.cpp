@@ -527,6 +527,34 @@ TEST_CASE("closed-loop users and an open-loop client run on one event loop, each
   CHECK(generator["own_latency_p99_ms"].get<double>() <= own_max + 0.001);
 }
 
+TEST_CASE("the generator's pool drops the kept-alive connections a server closes when idle, and loses no request to them", "[live]") {
+  // A server that closes a connection idle for 30ms (its keep-alive timeout), and a client that
+  // sends every 100ms: every pooled connection is closed by the server before it would be used
+  // again. The generator takes each one out of its pool when the close arrives, so no request is
+  // sent on a closed connection and none fails; each request opens its own.
+  ScratchDir scratch("live-idle-close");
+  Backend backend(scratch, "api", {"--idle-timeout", "30ms"});
+  REQUIRE(backend.ready());
+  const nlohmann::json scenario = {
+      {"version", 1}, {"name", "idle-close"}, {"seed", 1}, {"duration", "2s"}, {"zones", {"a"}},
+      {"services", {{{"name", "api"}, {"instances", {{{"zone", "a"}, {"count", 1}}}}}}},
+      {"clients", {{{"name", "users"}, {"zone", "a"}, {"service", "api"},
+                    {"open_loop", {{"rate", 10}, {"arrivals", "constant"}}}, {"timeout", "1s"}}}}};
+  run_live_report(scratch, scenario,
+                  R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) + R"(/"}}})" "\n");
+  const nlohmann::json report = read_json(scratch / "report.json");
+  const nlohmann::json& users = report["clients"][0];
+  INFO(report["live"].dump());
+  const std::uint64_t requests = users["totals"]["requests"].get<std::uint64_t>();
+  CHECK(requests >= 19);
+  CHECK(users["totals"]["ok"].get<std::uint64_t>() == requests);
+  CHECK(failed_requests(users) == 0);
+  CHECK(users["totals"]["retries"].get<std::uint64_t>() == 0);
+  CHECK(report["live"]["connections"]["found_closed"].get<std::uint64_t>() == 0);
+  CHECK(report["live"]["connections"]["opened"].get<std::uint64_t>() == requests);
+  CHECK(report["live"]["connections"]["peak"].get<std::uint64_t>() == 1);
+}
+
 TEST_CASE("SIGINT stops a live run during a fault: load stopped, the fault removed, listeners closed, nothing written, exit 4", "[live]") {
   ScratchDir scratch("live-sigint");
   Backend backend(scratch, "api", {"--latency", "1ms"});
