@@ -34,6 +34,8 @@ using Json = nlohmann::ordered_json;
 // Sends later than their instant by more than this, in more than kBottleneckShare of sends,
 // mean the generator could not keep its schedule: its own delay is then in the latencies.
 constexpr TimeNs kBottleneckLatenessNs = 5'000'000;
+// How long the generator's warm-up (LoadGenerator::warm_up) may hold the run's start.
+constexpr std::chrono::seconds kWarmUpLimit{1};
 constexpr double kBottleneckShare = 0.01;
 
 struct InstanceInfo {
@@ -512,6 +514,13 @@ LiveResult LiveRun::run() {
   find_client_breakers();
   resolve_faults();
   make_generator();
+  // The clients' pools are opened before instant 0, within kWarmUpLimit (a client that cannot
+  // connect yet is not waited for: its requests connect, or fail, as they come).
+  generator_->warm_up();
+  const Clock::time_point warm_limit = Clock::now() + kWarmUpLimit;
+  while (generator_->warming() && io_.run_one_until(warm_limit) > 0) {
+  }
+  if (io_.stopped()) io_.restart();
   started_at_ = iso_utc_now();
   start_ = Clock::now() + std::chrono::milliseconds(20);
   schedule();

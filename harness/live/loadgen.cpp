@@ -5,6 +5,7 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
+#include <cmath>
 #include <optional>
 #include <system_error>
 
@@ -503,8 +504,7 @@ void LoadGenerator::start_attempt(Request& request) {
   client.waiters_last = &request;
 }
 
-void LoadGenerator::connect(Request& request) {
-  Client& client = *clients_[request.client];
+LoadGenerator::Pooled& LoadGenerator::new_connection(Client& client) {
   ++client.open;
   ++open_connections_;
   ++stats_.connections_opened;
@@ -518,9 +518,49 @@ void LoadGenerator::connect(Request& request) {
     pooled = free_connections_.back();
     free_connections_.pop_back();
   }
-  pooled->client = request.client;
+  pooled->client = client.index;
   pooled->reused = false;
   pooled->buffer.clear();
+  return *pooled;
+}
+
+void LoadGenerator::warm_up() {
+  for (auto& owned : clients_) {
+    Client& client = *owned;
+    const sim::ClientConfig& config = *client.config;
+    double count = config.users;
+    if (!config.closed_loop) {
+      double peak = 0;
+      for (const sim::RatePoint& point : config.schedule) peak = std::max(peak, point.rate_per_s);
+      count = std::ceil(peak / 1000.0 * kWarmConnectionsPerMs);
+    }
+    const auto n = static_cast<std::uint32_t>(std::min<double>(count, client.target.max_connections));
+    for (std::uint32_t i = 0; i < n; ++i) warm_connect(client);
+  }
+}
+
+// A connection of the warm-up: connected, it joins the client's idle ones.
+void LoadGenerator::warm_connect(Client& client) {
+  Pooled& pooled = new_connection(client);
+  ++warming_;
+  pooled.socket.async_connect(client.endpoint, recycled([this, &client, &pooled](boost::system::error_code ec) {
+    --warming_;
+    if (stopping_) return;  // stop() has closed it
+    if (!ec) {
+      pooled.socket.set_option(tcp::no_delay(true), ec);
+      pooled.fd = pooled.socket.release(ec);
+    }
+    if (ec || !watch(pooled)) {
+      close_connection(client, pooled);
+      return;
+    }
+    client.idle.push_back(&pooled);
+  }));
+}
+
+void LoadGenerator::connect(Request& request) {
+  Client& client = *clients_[request.client];
+  Pooled* pooled = &new_connection(client);
   request.phase = Request::Phase::connecting;
   request.connection = pooled;
   pooled->socket.async_connect(client.endpoint, recycled([this, &request](boost::system::error_code ec) {

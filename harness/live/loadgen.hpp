@@ -69,6 +69,8 @@ inline constexpr sim::TimeNs kLateNs = 1'000'000;
 // reprogramming a timer and an interrupt: about 10 us of CPU on a virtual machine, measured);
 // arrivals closer together than this are sent together, up to this much late.
 inline constexpr sim::TimeNs kMinWakeGapNs = 50'000;
+// Connections opened before the run per millisecond of a client's highest open-loop rate.
+inline constexpr double kWarmConnectionsPerMs = 1.0;
 // Arrivals started in one go before the event loop runs what else is ready (a generator behind
 // its schedule would otherwise start every overdue arrival before reading a single answer).
 inline constexpr std::uint32_t kArrivalBatch = 64;
@@ -91,6 +93,13 @@ class LoadGenerator {
   LoadGenerator(const LoadGenerator&) = delete;
   LoadGenerator& operator=(const LoadGenerator&) = delete;
 
+  // Before the run's instant 0: opens part of each client's pool (kWarmConnectionsPerMs per
+  // millisecond of arrivals at its highest open-loop rate, or one per closed-loop user, at most
+  // its max_connections), so that the first arrivals find kept-alive connections, as a client in
+  // its steady state does, instead of measuring connection set-up. warming() holds until each
+  // has connected or failed (a failed one is simply not in the pool).
+  void warm_up();
+  bool warming() const { return warming_ > 0; }
   // Starts every client's schedule at `start` (the run's instant 0).
   void start(Clock::time_point start);
   // No new requests; requests in flight are abandoned (not counted), as at the end of a run.
@@ -123,6 +132,8 @@ class LoadGenerator {
   void admit(Request& request);
   void start_attempt(Request& request);
   void connect(Request& request);
+  Pooled& new_connection(Client& client);  // counted open; its socket not yet connected
+  void warm_connect(Client& client);
   void exchange(Request& request, Pooled& connection);
   void send_rest(Request& request);
   void read(Request& request);
@@ -163,6 +174,7 @@ class LoadGenerator {
   std::uint32_t current_bucket_ = 0;
   std::uint64_t open_connections_ = 0;
   bool stopping_ = false;
+  std::uint32_t warming_ = 0;  // warm-up connects not ended yet
   // Requests and connections are kept for the generator's life and recycled: a pending
   // operation's handler may always refer to its own.
   std::vector<std::unique_ptr<Request>> requests_;

@@ -531,7 +531,8 @@ TEST_CASE("the generator's pool drops the kept-alive connections a server closes
   // A server that closes a connection idle for 30ms (its keep-alive timeout), and a client that
   // sends every 100ms: every pooled connection is closed by the server before it would be used
   // again. The generator takes each one out of its pool when the close arrives, so no request is
-  // sent on a closed connection and none fails; each request opens its own.
+  // sent on a closed connection and none fails; each request opens its own (the first may use
+  // the one the warm-up opened before the run, unless the server closed that one first).
   ScratchDir scratch("live-idle-close");
   Backend backend(scratch, "api", {"--idle-timeout", "30ms"});
   REQUIRE(backend.ready());
@@ -551,7 +552,8 @@ TEST_CASE("the generator's pool drops the kept-alive connections a server closes
   CHECK(failed_requests(users) == 0);
   CHECK(users["totals"]["retries"].get<std::uint64_t>() == 0);
   CHECK(report["live"]["connections"]["found_closed"].get<std::uint64_t>() == 0);
-  CHECK(report["live"]["connections"]["opened"].get<std::uint64_t>() == requests);
+  CHECK(report["live"]["connections"]["opened"].get<std::uint64_t>() >= requests);
+  CHECK(report["live"]["connections"]["opened"].get<std::uint64_t>() <= requests + 1);
   CHECK(report["live"]["connections"]["peak"].get<std::uint64_t>() == 1);
 }
 
