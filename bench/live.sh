@@ -4,7 +4,9 @@
 #   (BUILD_DIR default build/headless with FAULTLINE_TESTS=ON, for the test backend; SECONDS per
 #    measurement, default 10; the memory run takes 6 x SECONDS instead of the issue's 10 minutes)
 #  1. the load generator's highest open-loop rate on one core against the backend with zero
-#     added latency, beside wrk (closed loop, 1 thread, 64 connections) in the same run;
+#     added latency (5,000 to 60,000 req/s; the backend pinned to cpu 1, its CPU share printed,
+#     since at the top rates it is the backend's core that runs out first), beside wrk (closed
+#     loop, 1 thread, 64 connections) in the same run;
 #  2. the generator's own added latency at 20,000 req/s against a zero-latency backend: the
 #     latency from the intended send instants (an upper bound: the backend and the kernel are in
 #     it) and the generator's own share of it (late sends plus answers left unread in the
@@ -43,6 +45,10 @@ port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); 
 
 be=$(port)
 taskset -c 1 "$backend_bin" --listen 127.0.0.1:$be --max-seconds 3600 >/dev/null 2>&1 & pids+=($!)
+backend_pid=$!
+# The backend's CPU seconds so far (user + system): printed per run in sections 1 and 2, so that a
+# backend using all of its core (the limit of the run, not the generator's) shows.
+backend_cpu() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' /proc/$backend_pid/stat; }
 sleep 0.3
 
 scenario() {  # rate duration
@@ -67,6 +73,11 @@ if os.path.exists(cpu):  # the live process's own CPU time per request ended (us
     n = max(c["totals"]["requests"], 1)
     print(f'CPU {(user + system) / n * 1e6:.1f} us/request (user {user / n * 1e6:.1f})', end=" ")
     os.remove(cpu)
+backend = os.path.join(os.path.dirname(sys.argv[1]), "backend")
+if os.path.exists(backend):  # the backend's CPU seconds over the run, and the run's length
+    used, seconds = map(float, open(backend).read().split())
+    print(f'backend CPU {100 * used / seconds:.0f}% of its core', end=" ")
+    os.remove(backend)
 PY
   echo "($(load))"
 }
@@ -83,9 +94,11 @@ sed 's/"mode": "tcp"/"mode": "http"/' "$work/pb.json" > "$work/phb.json"
 if [[ $sections == *1* ]]; then
 echo "== 1. open-loop rate on one core (faultline live, pinned to cpu 0) vs wrk =="
 binding_direct $be
-for rate in 5000 10000 20000 50000; do
+for rate in 5000 10000 20000 50000 60000; do
   scenario $rate ${seconds}s
+  b0=$(backend_cpu)
   rm -f "$work/r.json"; timed taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json"
+  echo "$(python3 -c "print($(backend_cpu) - $b0)") $seconds" > "$work/backend"
   echo -n "faultline live at $rate req/s: "; live_figures
 done
 echo -n "wrk (1 thread, 64 connections, cpu 0): "
@@ -104,7 +117,9 @@ if [[ $sections == *2* ]]; then
 binding_direct $be
 echo "== 2. the generator's own added latency at 20,000 req/s (zero-latency backend) =="
 scenario 20000 ${seconds}s
+b0=$(backend_cpu)
 rm -f "$work/r.json"; timed taskset -c 0 "$fl" live "$work/s.json" --bind "$work/b.json" --report "$work/r.json"
+echo "$(python3 -c "print($(backend_cpu) - $b0)") $seconds" > "$work/backend"
 echo -n "direct: "; live_figures
 fi
 
