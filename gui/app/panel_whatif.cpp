@@ -63,10 +63,11 @@ void draw_comparison(App& app, const Recording& a, const Recording& b) {
   }
   ImGui::Spacing();
   if (ImGui::BeginTable("##metrics", 5, ImGuiTableFlags_RowBg | ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerV)) {
-    ImGui::TableSetupColumn("entity", ImGuiTableColumnFlags_WidthStretch, 1.4f);
-    ImGui::TableSetupColumn("metric", ImGuiTableColumnFlags_WidthStretch, 1.2f);
-    ImGui::TableSetupColumn("A", ImGuiTableColumnFlags_WidthStretch, 1);
-    ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthStretch, 1);
+    // Wide enough for the longest metric name (longest_below_99_s) at the panel's usual width.
+    ImGui::TableSetupColumn("entity", ImGuiTableColumnFlags_WidthStretch, 1.2f);
+    ImGui::TableSetupColumn("metric", ImGuiTableColumnFlags_WidthStretch, 1.7f);
+    ImGui::TableSetupColumn("A", ImGuiTableColumnFlags_WidthStretch, 0.9f);
+    ImGui::TableSetupColumn("B", ImGuiTableColumnFlags_WidthStretch, 0.9f);
     ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed, 52);
     ImGui::TableHeadersRow();
     for (const auto& m : comparison.metrics) {
@@ -134,7 +135,11 @@ void WhatIfPanel::draw(App& app) {
     what_if.max_attempts = attempts == 0 ? std::nullopt : std::optional<std::uint32_t>(values[attempts]);
   }
   ImGui::SetNextItemWidth(170);
-  if (ImGui::SliderFloat("timeouts", &timeout_scale, 0.25f, 4.0f, "x%.2f", ImGuiSliderFlags_Logarithmic)) what_if.timeout_scale = timeout_scale;
+  // The factor is written in the label, not on the slider: at x1.00 (the middle of the
+  // logarithmic range) the slider's grab would cover it.
+  char timeouts_label[48];
+  std::snprintf(timeouts_label, sizeof timeouts_label, "timeouts x%.2f###timeouts", static_cast<double>(timeout_scale));
+  if (ImGui::SliderFloat(timeouts_label, &timeout_scale, 0.25f, 4.0f, "", ImGuiSliderFlags_Logarithmic)) what_if.timeout_scale = timeout_scale;
   override_combo("outlier detection", what_if.outlier_detection);
   ImGui::PopItemWidth();
   ImGui::TextDisabled("instances");
