@@ -32,14 +32,20 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 #    runs every library scenario on three seeds under this build and requires the Release build's
 #    exit code and report bytes, so their behaviour under the sanitizers is checked there.
 # The schema-extremes test runs every 8th of its ~500 cases here (all of them in the Release pass;
-# the cases are grouped by key, so the sample takes about one value of every key).
+# the cases are grouped by key, so the sample takes about one value of every key). Which 8th
+# follows from the commit (its hash modulo 8): the same commit always runs the same cases, and
+# eight commits in a row cover them all under the sanitizers (a fixed sample missed undefined
+# behaviour in the other seven eighths once).
 skip="Chromium|chromium|gui|SIGINT|^live:|commands in .* run as shown|install and Debian package|slurm job array"
 skip+="|python-jsonschema and faultline validate agree|over the memory budget"
 skip+="|every library scenario tells its story|the chaos monkey hour kills the same instances"
-(cd "$asan" && FAULTLINE_EXTREMES_EVERY=8 ctest -j3 --output-on-failure -E "$skip")
-# Live tests (real servers, wall-clock load) run in the Release pass, except one that takes the
-# proxy, the generator and three faults through ASan and UBSan:
-(cd "$asan" && ctest --output-on-failure -R "^live:live applies errors, slowdown and hang")
+extremes_offset=$(( 0x$(git -C "$root" rev-parse --short=7 HEAD 2>/dev/null || echo 0) % 8 ))
+echo "schema extremes under the sanitizers: every 8th case from case $extremes_offset (set by the commit)"
+(cd "$asan" && FAULTLINE_EXTREMES_EVERY=8 FAULTLINE_EXTREMES_OFFSET=$extremes_offset ctest -j3 --output-on-failure -E "$skip")
+# Live tests (real servers, wall-clock load) run in the Release pass, except two that take the
+# proxy, the generator (its exchanges, deadlines and readiness set) and three faults, and a
+# server closing idle kept-alive connections, through ASan and UBSan:
+(cd "$asan" && ctest --output-on-failure -R "^live:live applies errors, slowdown and hang|^live:the generator's pool drops")
 
 echo "sanitizer ctest done at $SECONDS s"
 echo "== cross-build determinism (GCC Release vs Clang Debug+sanitizers) =="
