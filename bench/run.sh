@@ -15,7 +15,10 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 floor_src=""
-for candidate in "$root/../shared/reference/heap_floor.cpp" "$root/shared/reference/heap_floor.cpp"; do
+# Beside the repository, or beside its main checkout when this is a git worktree elsewhere.
+main_checkout=$(cd "$(git -C "$root" rev-parse --path-format=absolute --git-common-dir 2>/dev/null || echo "$root/.git")/.." 2>/dev/null && pwd || echo "$root")
+for candidate in "$root/../shared/reference/heap_floor.cpp" "$root/shared/reference/heap_floor.cpp" \
+                 "$main_checkout/../shared/reference/heap_floor.cpp"; do
   [ -f "$candidate" ] && floor_src=$candidate && break
 done
 
