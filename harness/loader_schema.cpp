@@ -113,15 +113,26 @@ void drop_unique_items(Json& schema) {
 
 // A schema, parsed once: for valijson, and in its own key order for the explanations.
 struct CompiledSchema {
-  Doc json;
+  const char* text;
   Json unordered;  // kept alive: valijson's parsed schema may refer into it
   valijson::Schema schema;
-  explicit CompiledSchema(const char* text) : json(Doc::parse(text)), unordered(Json::parse(text)) {
+  explicit CompiledSchema(const char* schema_text) : text(schema_text), unordered(Json::parse(schema_text)) {
     drop_unique_items(unordered);
     valijson::SchemaParser parser;
     valijson::adapters::NlohmannJsonAdapter adapter(unordered);
     parser.populateSchema(adapter, schema);
   }
+  // The schema with its members in written order, which the explanations of errors walk: parsed
+  // the first time an input has errors (valid input never needs it; parsing the scenario schema
+  // is about a seventh of a small run's fixed cost).
+  const Doc& ordered() const {
+    std::call_once(ordered_once_, [this] { ordered_ = Doc::parse(text); });
+    return ordered_;
+  }
+
+ private:
+  mutable std::once_flag ordered_once_;
+  mutable Doc ordered_;
 };
 
 // The schemas are compiled-in texts (the scenario's, the live binding's), each parsed the first
@@ -602,7 +613,7 @@ std::vector<InputError> schema_errors(const JsonSource& source, const char* sche
     }
   }
   thread_local std::map<const CompiledSchema*, Explainer> explainers;
-  Explainer& explainer = explainers.try_emplace(&compiled, compiled.json).first->second;
+  Explainer& explainer = explainers.try_emplace(&compiled, compiled.ordered()).first->second;
   explainer.max_problems = max_errors;
   std::vector<InputError> errors;
   std::set<std::pair<std::string, std::string>> seen;
