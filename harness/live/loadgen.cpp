@@ -546,10 +546,6 @@ void LoadGenerator::warm_connect(Client& client) {
   pooled.socket.async_connect(client.endpoint, recycled([this, &client, &pooled](boost::system::error_code ec) {
     --warming_;
     if (stopping_) return;  // stop() has closed it
-    if (!ec) {
-      pooled.socket.set_option(tcp::no_delay(true), ec);
-      pooled.fd = pooled.socket.release(ec);
-    }
     if (ec || !watch(pooled)) {
       close_connection(client, pooled);
       return;
@@ -581,10 +577,7 @@ void LoadGenerator::connect(Request& request) {
       attempt_done(request, outcome, true);
       return;
     }
-    // Connected: the descriptor leaves Asio's reactor for the generator's readiness set.
-    connection.socket.set_option(tcp::no_delay(true), ec);
-    connection.fd = connection.socket.release(ec);
-    if (ec || !watch(connection)) {
+    if (!watch(connection)) {
       request.connection = nullptr;
       close_connection(owner, connection);
       release(owner, nullptr);
@@ -595,9 +588,14 @@ void LoadGenerator::connect(Request& request) {
   }));
 }
 
-// Puts a connected socket in the readiness set, edge-triggered: an event when bytes arrive, when
-// the peer closes, and when room comes back after a send the socket could not take whole.
+// A socket Asio has connected leaves Asio's reactor for the readiness set, edge-triggered: an
+// event when bytes arrive, when the peer closes, and when room comes back after a send the
+// socket could not take whole. False when that failed (the connection is left to be closed).
 bool LoadGenerator::watch(Pooled& connection) {
+  boost::system::error_code ec;
+  connection.socket.set_option(tcp::no_delay(true), ec);
+  connection.fd = connection.socket.release(ec);
+  if (ec) return false;
   enable_receive_timestamps(connection.fd);
   ++connection.generation;
   epoll_event event{};
