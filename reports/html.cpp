@@ -264,21 +264,26 @@ std::string entity_html(const json& report, const json& totals, const json& seri
     return html::render_line_chart({title, unit, point_s, end_s, std::move(s), bands, marks.openings, marks.spans});
   };
   const double availability = totals["availability"].get<double>();
+  // A live run counts a service's requests at its proxies but does not time them there.
+  const bool latency_measured = !(report.contains("live") && std::string(kind) == "service");
   std::string out = "<section class=\"entity\"><div class=\"head\"><span class=\"kind " + std::string(kind) + "\">" + kind +
                     "</span><h3>" + esc(name) + "</h3><span class=\"stats\"><span class=\"" + health_class(availability) +
                     "\">" + percent(availability) + " ok</span> · " + degraded_text(totals) +
-                    count_text(totals["totals"]["requests"].get<std::uint64_t>()) + " requests · p50 " +
-                    latency_text(totals["latency"]["p50_ms"].get<double>()) + " · p99 " +
-                    latency_text(totals["latency"]["p99_ms"].get<double>()) + " · max " +
-                    latency_text(totals["latency"]["max_ms"].get<double>()) + "</span></div>\n<div class=\"charts\">\n";
+                    count_text(totals["totals"]["requests"].get<std::uint64_t>()) + " requests · ";
+  out += latency_measured ? "p50 " + latency_text(totals["latency"]["p50_ms"].get<double>()) + " · p99 " +
+                                latency_text(totals["latency"]["p99_ms"].get<double>()) + " · max " +
+                                latency_text(totals["latency"]["max_ms"].get<double>())
+                          : std::string("latency not measured live");
+  out += "</span></div>\n<div class=\"charts\">\n";
   out += chart("Throughput", AxisUnit::per_second, {throughput, failed_rate});
   out += chart("Error ratio", AxisUnit::ratio, {error_ratio});
-  out += chart("Latency (ok requests)", AxisUnit::milliseconds, {p99, p50});
+  if (latency_measured) out += chart("Latency (ok requests)", AxisUnit::milliseconds, {p99, p50});
   return out + "</div></section>\n";
 }
 
 std::string charts_html(const json& report) {
-  std::string out = "<h2 id=\"charts\">Over simulated time</h2>\n<div class=\"legend\">";
+  std::string out = std::string("<h2 id=\"charts\">") + (report.contains("live") ? "Over time" : "Over simulated time") +
+                    "</h2>\n<div class=\"legend\">";
   const json& faults = report["faults"];
   for (std::size_t f = 0; f < faults.size(); ++f) {
     out += "<span><i class=\"sw\" style=\"background:" + html::fault_color(f) + ";opacity:.45\"></i>fault " +
@@ -382,6 +387,63 @@ std::string faults_html(const json& report) {
   return out + "</tbody></table>\n";
 }
 
+// A live run's own account (the report's "live"); see the Markdown summary's live_section.
+std::string live_html(const json& report) {
+  if (!report.contains("live")) return "";
+  const json& live = report["live"];
+  const json& g = live["generator"];
+  const json& c = live["connections"];
+  const bool behind = g["bottleneck"].get<bool>();
+  std::string out = "<h2 id=\"live\">Live run</h2>\n<p class=\"muted\">Started " + esc(text_of(live["started_at"])) + " on <code>" +
+                    esc(text_of(live["host"])) + "</code>. The arrival instants and the fault schedule follow from the seed; "
+                    "responses and timings do not, so this report differs from run to run.</p>\n";
+  if (behind) {
+    out += "<p class=\"bad\"><b>The load generator fell behind its schedule</b>: the latencies include its own delay, not only "
+           "the system's.</p>\n";
+  }
+  auto row = [&](const std::string& label, const std::string& value) {
+    out += "<tr><td>" + esc(label) + "</td><td class=\"num\">" + value + "</td></tr>\n";
+  };
+  out += "<table><thead><tr><th>load generator</th><th class=\"num\"></th></tr></thead><tbody>\n";
+  row("sends", esc(count_text(g["sends"].get<std::uint64_t>()) + " (" + count_text(g["late_sends"].get<std::uint64_t>()) +
+                   " later than " + latency_text(g["late_threshold_ms"].get<double>()) + ")"));
+  row("lateness p50 / p99 / max", esc(latency_text(g["lateness_p50_ms"].get<double>()) + " / " +
+                                      latency_text(g["lateness_p99_ms"].get<double>()) + " / " +
+                                      latency_text(g["lateness_max_ms"].get<double>())));
+  row("its own share of the latency p50 / p99 / max", esc(latency_text(g["own_latency_p50_ms"].get<double>()) + " / " +
+                                                          latency_text(g["own_latency_p99_ms"].get<double>()) + " / " +
+                                                          latency_text(g["own_latency_max_ms"].get<double>())));
+  row("kept its schedule", behind ? "<span class=\"bad\">no</span>" : "<span class=\"good\">yes</span>");
+  row("connections: opened / peak / bound", esc(count_text(c["opened"].get<std::uint64_t>()) + " / " +
+                                                count_text(c["peak"].get<std::uint64_t>()) + " / " +
+                                                count_text(c["max"].get<std::uint64_t>())));
+  row("waits for a pooled connection / found closed by the server",
+      esc(count_text(c["pool_waits"].get<std::uint64_t>()) + " / " + count_text(c.value("found_closed", std::uint64_t{0}))));
+  out += "</tbody></table>\n";
+  if (!live["proxies"].empty()) {
+    out += "<table><thead><tr><th>proxy</th><th>mode</th><th>listen → upstream</th><th class=\"num\">connections</th>"
+           "<th class=\"num\">resets</th><th class=\"num\">upstream failures</th><th class=\"num\">requests</th>"
+           "<th class=\"num\">errors from upstream</th><th class=\"num\">errors injected</th></tr></thead><tbody>\n";
+    for (const json& p : live["proxies"]) {
+      out += "<tr><td>" + esc(text_of(p["name"])) + "</td><td>" + esc(text_of(p["mode"])) + "</td><td><code>" +
+             esc(text_of(p["listen"])) + "</code> → <code>" + esc(text_of(p["upstream"])) + "</code></td><td class=\"num\">" +
+             count_text(p["connections"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
+             count_text(p["connections_reset"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
+             count_text(p["upstream_failures"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
+             count_text(p["requests"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
+             count_text(p["responses_error"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
+             count_text(p["injected_errors"].get<std::uint64_t>()) + "</td></tr>\n";
+    }
+    out += "</tbody></table>\n";
+  }
+  if (!live["skipped_faults"].empty()) {
+    std::string skipped;
+    for (const json& f : live["skipped_faults"]) skipped += (skipped.empty() ? "" : ", ") + esc(text_of(f));
+    out += "<p class=\"muted\">Skipped (no live meaning, <code>--skip-unsupported</code>): " + skipped + "</p>\n";
+  }
+  return out;
+}
+
 // Per client, the user impact the sweep aggregates (the report's clients[].impact).
 std::string impact_html(const json& report) {
   if (report["clients"].empty() || !report["clients"][0].contains("impact")) return "";
@@ -420,11 +482,13 @@ std::string render_html(const json& report, const std::string& replay_command) {
   body += "<main class=\"wrap\">\n" + cards_html(report) + assertions_html(report) + charts_html(report) +
           timeline_html(report) + "<h2 id=\"topology\">Topology</h2>\n<p class=\"muted\">Clients on the left; each arrow is a call with "
           "its timeout, attempts and breaker. The stripe on each box shows its availability.</p>\n" +
-          html::render_topology(report) + faults_html(report) + impact_html(report);
+          html::render_topology(report) + live_html(report) + faults_html(report) + impact_html(report);
   body += "<h2 id=\"scenario\">Scenario</h2>\n<details><summary>Scenario file (sha256 " + esc(text_of(report["scenario"]["sha256"])) +
           ")</summary>\n<pre><code>" + esc(report["scenario"].value("source", "")) + "</code></pre></details>\n</main>\n";
   body += "<footer><div class=\"wrap\">Generated by faultline " + esc(text_of(report["faultline_version"])) +
-          ". The same scenario, seed and version always give this same file.</div></footer>\n";
+          (report.contains("live") ? ". A live run: measured on real services, so no two runs give the same file."
+                                   : ". The same scenario, seed and version always give this same file.") +
+          "</div></footer>\n";
   return html_page(text_of(report["scenario"]["name"]) + " — faultline report", body);
 }
 

@@ -53,16 +53,19 @@ std::string verdict_section(const json& report, const SummaryOptions& options) {
   return out + "\n";
 }
 
-std::string entity_row(const char* kind, const json& e) {
+// `timed`: false for a live run's services, whose requests the proxies count but do not time.
+std::string entity_row(const char* kind, const json& e, bool timed = true) {
   const json& t = e["totals"];
   const json& l = e["latency"];
+  const std::string latencies = timed ? latency_text(l["p50_ms"].get<double>()) + " | " + latency_text(l["p99_ms"].get<double>()) +
+                                            " | " + latency_text(l["p99_9_ms"].get<double>()) + " | " +
+                                            latency_text(l["max_ms"].get<double>())
+                                      : std::string("— | — | — | —");
   return std::string("| ") + kind + " | " + markdown_cell(text_of(e["name"])) + " | " +
          count_text(t["requests"].get<std::uint64_t>()) + " | " + percent(e["availability"].get<double>()) + " | " +
          count_text(t["errors"].get<std::uint64_t>() + t["unavailable"].get<std::uint64_t>()) + " | " +
          count_text(t["timeouts"].get<std::uint64_t>()) + " | " + count_text(t["rejected"].get<std::uint64_t>()) + " | " +
-         count_text(t["retries"].get<std::uint64_t>()) + " | " + latency_text(l["p50_ms"].get<double>()) + " | " +
-         latency_text(l["p99_ms"].get<double>()) + " | " + latency_text(l["p99_9_ms"].get<double>()) + " | " +
-         latency_text(l["max_ms"].get<double>()) + " |\n";
+         count_text(t["retries"].get<std::uint64_t>()) + " | " + latencies + " |\n";
 }
 
 std::string totals_section(const json& report) {
@@ -70,8 +73,11 @@ std::string totals_section(const json& report) {
   out += "| | name | requests | availability | errors | timeouts | rejected | retries | p50 | p99 | p99.9 | max |\n";
   out += "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n";
   for (const json& c : report["clients"]) out += entity_row("client", c);
-  for (const json& s : report["services"]) out += entity_row("service", s);
+  for (const json& s : report["services"]) out += entity_row("service", s, !report.contains("live"));
   out += "\n";
+  if (report.contains("live") && !report["services"].empty()) {
+    out += "A live run counts the services' requests at their proxies but does not time them (—).\n\n";
+  }
   // With fallbacks, the ok requests include degraded ones (answered in part by a fallback).
   if (!report["clients"].empty() && report["clients"][0].contains("availability_without_degraded")) {
     out += "Degraded requests (answered with a fallback somewhere on the way) count as ok above.\n\n";
@@ -111,6 +117,53 @@ std::string faults_section(const json& report) {
            recovered + " | " + lowest + " |\n";
   }
   return out + "\n";
+}
+
+// A live run's own account (the report's "live"): when and where it ran, whether the load
+// generator kept its schedule (else the latencies hold its delay, not only the system's), its
+// connections, and what each proxy saw.
+std::string live_section(const json& report) {
+  if (!report.contains("live")) return "";
+  const json& live = report["live"];
+  const json& g = live["generator"];
+  const json& c = live["connections"];
+  std::string out = "### Live run\n\nStarted " + text_of(live["started_at"]) + " on `" + text_of(live["host"]) +
+                    "`. The arrival instants and the fault schedule follow from the seed; responses and timings do not, "
+                    "so this summary differs from run to run.\n\n";
+  if (g["bottleneck"].get<bool>()) {
+    out += "**The load generator fell behind its schedule**: the latencies include its own delay, not only the system's.\n\n";
+  }
+  out += "| load generator | |\n| --- | ---: |\n";
+  out += "| sends | " + count_text(g["sends"].get<std::uint64_t>()) + " (" + count_text(g["late_sends"].get<std::uint64_t>()) +
+         " later than " + latency_text(g["late_threshold_ms"].get<double>()) + ") |\n";
+  out += "| lateness p50 / p99 / max | " + latency_text(g["lateness_p50_ms"].get<double>()) + " / " +
+         latency_text(g["lateness_p99_ms"].get<double>()) + " / " + latency_text(g["lateness_max_ms"].get<double>()) + " |\n";
+  out += "| its own share of the latency p50 / p99 / max | " + latency_text(g["own_latency_p50_ms"].get<double>()) + " / " +
+         latency_text(g["own_latency_p99_ms"].get<double>()) + " / " + latency_text(g["own_latency_max_ms"].get<double>()) + " |\n";
+  out += std::string("| kept its schedule | ") + (g["bottleneck"].get<bool>() ? "**no**" : "yes") + " |\n";
+  out += "| connections: opened / peak / bound | " + count_text(c["opened"].get<std::uint64_t>()) + " / " +
+         count_text(c["peak"].get<std::uint64_t>()) + " / " + count_text(c["max"].get<std::uint64_t>()) + " |\n";
+  out += "| waits for a pooled connection / found closed by the server | " + count_text(c["pool_waits"].get<std::uint64_t>()) +
+         " / " + count_text(c.value("found_closed", std::uint64_t{0})) + " |\n\n";
+  if (!live["proxies"].empty()) {
+    out += "| proxy | mode | listen → upstream | connections | resets | upstream failures | requests | errors from upstream | "
+           "errors injected |\n";
+    out += "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
+    for (const json& p : live["proxies"]) {
+      out += "| " + markdown_cell(text_of(p["name"])) + " | " + text_of(p["mode"]) + " | " + markdown_cell(text_of(p["listen"])) +
+             " → " + markdown_cell(text_of(p["upstream"])) + " | " + count_text(p["connections"].get<std::uint64_t>()) + " | " +
+             count_text(p["connections_reset"].get<std::uint64_t>()) + " | " + count_text(p["upstream_failures"].get<std::uint64_t>()) +
+             " | " + count_text(p["requests"].get<std::uint64_t>()) + " | " + count_text(p["responses_error"].get<std::uint64_t>()) +
+             " | " + count_text(p["injected_errors"].get<std::uint64_t>()) + " |\n";
+    }
+    out += "\n";
+  }
+  if (!live["skipped_faults"].empty()) {
+    std::string skipped;
+    for (const json& f : live["skipped_faults"]) skipped += (skipped.empty() ? "" : ", ") + markdown_cell(text_of(f));
+    out += "Skipped (no live meaning, `--skip-unsupported`): " + skipped + "\n\n";
+  }
+  return out;
 }
 
 // Per client, the user impact the sweep aggregates (the report's clients[].impact): time in
@@ -188,7 +241,8 @@ std::string details_section(const json& report, std::size_t limit) {
 }  // namespace
 
 std::string render_summary(const json& report, const SummaryOptions& options) {
-  const std::string head = verdict_section(report, options) + totals_section(report) + faults_section(report) + impact_section(report);
+  const std::string head = verdict_section(report, options) + totals_section(report) + live_section(report) + faults_section(report) +
+                           impact_section(report);
   const std::string tail = "<sub>faultline " + text_of(report["faultline_version"]) + " · scenario sha256 `" +
                            text_of(report["scenario"]["sha256"]).substr(0, 12) + "`</sub>\n";
   std::size_t limit = report["timeline"].size();

@@ -324,6 +324,22 @@ TEST_CASE("live applies errors, slowdown and hang to real traffic and reports li
   CHECK(contains(read_file(scratch / "junit.xml"), "name=\"mode\" value=\"live\""));
   CHECK(contains(read_file(scratch / "summary.md"), "live run"));
   CHECK(contains(read_file(scratch / "report.html"), "live run"));
+  // The summary and the HTML report give the live run's own account: the generator's schedule
+  // check, its connections, each proxy; they claim no reproducibility and no service latency.
+  const std::string summary = read_file(scratch / "summary.md");
+  const std::string html = read_file(scratch / "report.html");
+  for (const std::string& text : {summary, html}) {
+    CHECK(contains(text, "Live run"));
+    CHECK(contains(text, "kept its schedule"));
+    CHECK(contains(text, "found closed by the server"));
+    CHECK(contains(text, "api/0"));
+    CHECK(contains(text, "differs from run to run"));
+  }
+  CHECK(contains(summary, "| service | api | ") );
+  CHECK(contains(summary, "| — | — | — | — |"));
+  CHECK(contains(html, "latency not measured live"));
+  CHECK_FALSE(contains(html, "always give this same file"));
+  CHECK_FALSE(contains(html, "Over simulated time"));
   CHECK(std::filesystem::file_size(scratch / "series.csv") > 0);
   // The trace: each fault's start and end, and each request the proxy forwarded and got an
   // answer to as a span on the instance's track (the injected errors never reached it).
