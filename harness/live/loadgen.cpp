@@ -539,7 +539,9 @@ void LoadGenerator::warm_up() {
   }
 }
 
-// A connection of the warm-up: connected, it joins the client's idle ones.
+// A connection of the warm-up: connected, it joins the client's idle ones. One that ends after
+// the run started (the start waits at most kWarmUpLimit) may find an attempt waiting for a
+// connection: it goes to that attempt, or frees its slot for it.
 void LoadGenerator::warm_connect(Client& client) {
   Pooled& pooled = new_connection(client);
   ++warming_;
@@ -548,9 +550,10 @@ void LoadGenerator::warm_connect(Client& client) {
     if (stopping_) return;  // stop() has closed it
     if (ec || !watch(pooled)) {
       close_connection(client, pooled);
+      release(client, nullptr);
       return;
     }
-    client.idle.push_back(&pooled);
+    release(client, &pooled);
   }));
 }
 
