@@ -127,7 +127,7 @@ TEST_CASE("the binding schema and the loader agree on what a binding may hold", 
   SECTION("every key the schema allows, the loader takes, and reads") {
     const std::string text = R"({"$schema": "x", "description": "d",
       "clients": {"users": {"url": "http://127.0.0.1:8080/checkout?x=1", "method": "POST", "host": "shop.example",
-                            "body": "{}", "max_connections": 7}},
+                            "body": "{}", "max_connections": 7, "warm_connections": 3}},
       "services": {"backend": {"mode": "tcp", "instances": [
         {"listen": "127.0.0.1:9001", "upstream": "127.0.0.1:7001", "caller_zone": "b"},
         {"listen": "[::1]:9002", "upstream": "[::1]:7002"},
@@ -146,6 +146,7 @@ TEST_CASE("the binding schema and the loader agree on what a binding may hold", 
     CHECK(b.clients[0].host_header == "shop.example");
     CHECK(b.clients[0].body == "{}");
     CHECK(b.clients[0].max_connections == 7);
+    CHECK(b.clients[0].warm_connections == std::optional<std::uint32_t>(3));
     REQUIRE(b.services.size() == 1);
     CHECK_FALSE(b.services[0].http);
     REQUIRE(b.services[0].instances.size() == 3);
@@ -171,6 +172,8 @@ TEST_CASE("the binding schema and the loader agree on what a binding may hold", 
     CHECK(b.clients[0].method == client["properties"]["method"]["default"].get<std::string>());
     CHECK(b.clients[0].max_connections == client["properties"]["max_connections"]["default"].get<std::uint32_t>());
     CHECK(b.clients[0].path == "/");
+    CHECK_FALSE(b.clients[0].warm_connections.has_value());  // no default in the schema: the generator's own choice
+    CHECK_FALSE(client["properties"]["warm_connections"].contains("default"));
     CHECK(b.services[0].http == (service["properties"]["mode"]["default"] == "http"));
   }
 
@@ -183,6 +186,17 @@ TEST_CASE("the binding schema and the loader agree on what a binding may hold", 
     }
     for (const std::uint64_t n : {bound["minimum"].get<std::uint64_t>() - 1, bound["maximum"].get<std::uint64_t>() + 1}) {
       const std::string text = R"({"clients": {"users": {"url": "http://127.0.0.1:8080/", "max_connections": )" + std::to_string(n) + "}}}";
+      CHECK_THROWS_AS(load(kDirect, text), harness::InputError);
+      CHECK_FALSE(harness::schema_errors(harness::JsonSource::parse("b.json", text), live::binding_schema_text(), 5).empty());
+    }
+    const Json& warm = client["properties"]["warm_connections"];
+    for (const std::uint64_t n : {warm["minimum"].get<std::uint64_t>(), warm["maximum"].get<std::uint64_t>()}) {
+      const live::Binding b = load(kDirect, R"({"clients": {"users": {"url": "http://127.0.0.1:8080/", "warm_connections": )" +
+                                                std::to_string(n) + "}}}");
+      CHECK(b.clients[0].warm_connections == std::optional<std::uint32_t>(static_cast<std::uint32_t>(n)));
+    }
+    for (const std::string& n : {std::string("-1"), std::to_string(warm["maximum"].get<std::uint64_t>() + 1), std::string("2.5")}) {
+      const std::string text = R"({"clients": {"users": {"url": "http://127.0.0.1:8080/", "warm_connections": )" + n + "}}}";
       CHECK_THROWS_AS(load(kDirect, text), harness::InputError);
       CHECK_FALSE(harness::schema_errors(harness::JsonSource::parse("b.json", text), live::binding_schema_text(), 5).empty());
     }

@@ -72,7 +72,7 @@ std::uint32_t zone_index(const harness::Scenario& scenario, const std::string& n
 
 BoundClient parse_client(const JsonSource& source, const Json& item, const std::string& pointer, std::uint32_t index) {
   expect_object(source, item, pointer, "an object with \"url\"");
-  only_keys(source, item, pointer, {"url", "method", "host", "body", "max_connections"});
+  only_keys(source, item, pointer, {"url", "method", "host", "body", "max_connections", "warm_connections"});
   BoundClient out;
   out.client = index;
   out.pointer = pointer;
@@ -109,6 +109,13 @@ BoundClient parse_client(const JsonSource& source, const Json& item, const std::
       throw source.error(pointer + "/max_connections", "expected an integer from 1 to 100000");
     }
     out.max_connections = v.get<std::uint32_t>();
+  }
+  if (item.contains("warm_connections")) {
+    const Json& v = item["warm_connections"];
+    if (!v.is_number_unsigned() || v.get<std::uint64_t>() > 100000) {
+      throw source.error(pointer + "/warm_connections", "expected an integer from 0 to 100000");
+    }
+    out.warm_connections = v.get<std::uint32_t>();
   }
   return out;
 }

@@ -4,6 +4,7 @@
 // harness/live/binding.schema.json.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct BoundClient {
   std::string host_header;
   std::string body;
   std::uint32_t max_connections = 256;
+  std::optional<std::uint32_t> warm_connections;  // unset: the generator's own choice (LoadGenerator::warm_up)
   std::string pointer;  // JSON pointer of its binding, for messages
 };
 

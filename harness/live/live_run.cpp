@@ -484,6 +484,7 @@ void LiveRun::make_generator() {
     target.host_header = c.host_header;
     target.body = c.body;
     target.max_connections = c.max_connections;
+    target.warm_connections = c.warm_connections;
     target.site = engine_->clients()[c.client].site;
     targets.push_back(std::move(target));
   }

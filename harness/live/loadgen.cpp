@@ -529,7 +529,9 @@ void LoadGenerator::warm_up() {
     Client& client = *owned;
     const sim::ClientConfig& config = *client.config;
     double count = config.users;
-    if (!config.closed_loop) {
+    if (client.target.warm_connections) {
+      count = *client.target.warm_connections;
+    } else if (!config.closed_loop) {
       double peak = 0;
       for (const sim::RatePoint& point : config.schedule) peak = std::max(peak, point.rate_per_s);
       count = std::ceil(peak / 1000.0 * kWarmConnectionsPerMs);

@@ -13,6 +13,7 @@
 // one wait per wake-up, whatever number of answers it brings, instead of one per request).
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,7 @@ struct ClientTarget {
   std::string host_header;  // empty: host:port of the address
   std::string body;
   std::uint32_t max_connections = 256;
+  std::optional<std::uint32_t> warm_connections;  // unset: see LoadGenerator::warm_up
   std::uint32_t site = UINT32_MAX;  // the engine's call site of this client (its caller-side counters)
 };
 
@@ -95,8 +97,9 @@ class LoadGenerator {
 
   // Before the run's instant 0: opens part of each client's pool (kWarmConnectionsPerMs per
   // millisecond of arrivals at its highest open-loop rate, or one per closed-loop user, at most
-  // its max_connections), so that the first arrivals find kept-alive connections, as a client in
-  // its steady state does, instead of measuring connection set-up. warming() holds until each
+  // its max_connections; the binding's warm_connections instead, when given: 0 starts the pool
+  // cold), so that the first arrivals find kept-alive connections, as a client in its steady
+  // state does, instead of measuring connection set-up. warming() holds until each
   // has connected or failed (a failed one is simply not in the pool).
   void warm_up();
   bool warming() const { return warming_ > 0; }

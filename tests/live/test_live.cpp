@@ -573,6 +573,39 @@ TEST_CASE("the generator's pool drops the kept-alive connections a server closes
   CHECK(report["live"]["connections"]["peak"].get<std::uint64_t>() == 1);
 }
 
+TEST_CASE("a client's warm_connections opens that many connections before the run, and 0 starts its pool cold", "[live]") {
+  // 10 requests a second to a backend that answers at once: one connection carries them all, so
+  // every connection beyond the first was opened by the warm-up, before the first request.
+  ScratchDir scratch("live-warm");
+  Backend backend(scratch, "api");
+  REQUIRE(backend.ready());
+  const nlohmann::json scenario = {
+      {"version", 1}, {"name", "warm"}, {"seed", 1}, {"duration", "1s"}, {"zones", {"a"}},
+      {"services", {{{"name", "api"}, {"instances", {{{"zone", "a"}, {"count", 1}}}}}}},
+      {"clients", {{{"name", "users"}, {"zone", "a"}, {"service", "api"},
+                    {"open_loop", {{"rate", 10}, {"arrivals", "constant"}}}, {"timeout", "1s"}}}}};
+  auto run_with = [&](const std::string& warm) {
+    run_live_report(scratch, scenario,
+                    R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) +
+                        R"(/", "max_connections": 8)" + warm + "}}}\n");
+    return read_json(scratch / "report.json");
+  };
+  const nlohmann::json warm = run_with(R"(, "warm_connections": 5)");
+  INFO(warm["live"].dump());
+  CHECK(failed_requests(warm["clients"][0]) == 0);
+  CHECK(warm["live"]["connections"]["opened"].get<std::uint64_t>() >= 5);
+  CHECK(warm["live"]["connections"]["peak"].get<std::uint64_t>() >= 5);
+  // More than the pool's bound is capped at the bound.
+  const nlohmann::json capped = run_with(R"(, "warm_connections": 50)");
+  INFO(capped["live"].dump());
+  CHECK(capped["live"]["connections"]["peak"].get<std::uint64_t>() == 8);
+  const nlohmann::json cold = run_with(R"(, "warm_connections": 0)");
+  INFO(cold["live"].dump());
+  CHECK(failed_requests(cold["clients"][0]) == 0);
+  CHECK(cold["live"]["connections"]["opened"].get<std::uint64_t>() >= 1);
+  CHECK(cold["live"]["connections"]["opened"].get<std::uint64_t>() <= 2);  // 3 would take requests 100ms apart overlapping
+}
+
 TEST_CASE("SIGINT stops a live run during a fault: load stopped, the fault removed, listeners closed, nothing written, exit 4", "[live]") {
   ScratchDir scratch("live-sigint");
   Backend backend(scratch, "api", {"--latency", "1ms"});
