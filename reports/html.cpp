@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "reports/format.hpp"
+#include "reports/live_account.hpp"
 #include "reports/html_charts.hpp"
 
 namespace faultline::reports {
@@ -387,58 +388,38 @@ std::string faults_html(const json& report) {
   return out + "</tbody></table>\n";
 }
 
-// A live run's own account (the report's "live"); see the Markdown summary's live_section.
+// A live run's own account (reports/live_account.hpp), as the Markdown summary gives it.
 std::string live_html(const json& report) {
-  if (!report.contains("live")) return "";
-  const json& live = report["live"];
-  const json& g = live["generator"];
-  const json& c = live["connections"];
-  const bool behind = g["bottleneck"].get<bool>();
-  std::string out = "<h2 id=\"live\">Live run</h2>\n<p class=\"muted\">Started " + esc(text_of(live["started_at"])) + " on <code>" +
-                    esc(text_of(live["host"])) + "</code>. The arrival instants and the fault schedule follow from the seed; "
-                    "responses and timings do not, so this report differs from run to run.</p>\n";
-  if (behind) {
-    out += "<p class=\"bad\"><b>The load generator fell behind its schedule</b>: the latencies include its own delay, not only "
-           "the system's.</p>\n";
+  const std::optional<LiveAccount> account = live_account(report);
+  if (!account) return "";
+  std::string out = "<h2 id=\"live\">Live run</h2>\n<p class=\"muted\">Started " + esc(account->started_at) + " on <code>" +
+                    esc(account->host) + "</code>. " + esc(live_reproducibility("report")) + "</p>\n";
+  if (!account->kept_schedule) {
+    out += std::string("<p class=\"bad\"><b>") + kLiveFellBehind + "</b>: " + esc(kLiveFellBehindWhy) + "</p>\n";
   }
-  auto row = [&](const std::string& label, const std::string& value) {
-    out += "<tr><td>" + esc(label) + "</td><td class=\"num\">" + value + "</td></tr>\n";
+  auto row = [&](const std::string& label, const std::string& value_html) {
+    out += "<tr><td>" + esc(label) + "</td><td class=\"num\">" + value_html + "</td></tr>\n";
   };
   out += "<table><thead><tr><th>load generator</th><th class=\"num\"></th></tr></thead><tbody>\n";
-  row("sends", esc(count_text(g["sends"].get<std::uint64_t>()) + " (" + count_text(g["late_sends"].get<std::uint64_t>()) +
-                   " later than " + latency_text(g["late_threshold_ms"].get<double>()) + ")"));
-  row("lateness p50 / p99 / max", esc(latency_text(g["lateness_p50_ms"].get<double>()) + " / " +
-                                      latency_text(g["lateness_p99_ms"].get<double>()) + " / " +
-                                      latency_text(g["lateness_max_ms"].get<double>())));
-  row("its own share of the latency p50 / p99 / max", esc(latency_text(g["own_latency_p50_ms"].get<double>()) + " / " +
-                                                          latency_text(g["own_latency_p99_ms"].get<double>()) + " / " +
-                                                          latency_text(g["own_latency_max_ms"].get<double>())));
-  row("kept its schedule", behind ? "<span class=\"bad\">no</span>" : "<span class=\"good\">yes</span>");
-  row("connections: opened / peak / bound", esc(count_text(c["opened"].get<std::uint64_t>()) + " / " +
-                                                count_text(c["peak"].get<std::uint64_t>()) + " / " +
-                                                count_text(c["max"].get<std::uint64_t>())));
-  row("waits for a pooled connection / found closed by the server",
-      esc(count_text(c["pool_waits"].get<std::uint64_t>()) + " / " + count_text(c.value("found_closed", std::uint64_t{0}))));
+  row("kept its schedule", account->kept_schedule ? "<span class=\"good\">yes</span>" : "<span class=\"bad\">no</span>");
+  for (const auto& [label, value] : account->generator) row(label, esc(value));
   out += "</tbody></table>\n";
-  if (!live["proxies"].empty()) {
-    out += "<table><thead><tr><th>proxy</th><th>mode</th><th>listen → upstream</th><th class=\"num\">connections</th>"
-           "<th class=\"num\">resets</th><th class=\"num\">upstream failures</th><th class=\"num\">requests</th>"
-           "<th class=\"num\">errors from upstream</th><th class=\"num\">errors injected</th></tr></thead><tbody>\n";
-    for (const json& p : live["proxies"]) {
-      out += "<tr><td>" + esc(text_of(p["name"])) + "</td><td>" + esc(text_of(p["mode"])) + "</td><td><code>" +
-             esc(text_of(p["listen"])) + "</code> → <code>" + esc(text_of(p["upstream"])) + "</code></td><td class=\"num\">" +
-             count_text(p["connections"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
-             count_text(p["connections_reset"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
-             count_text(p["upstream_failures"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
-             count_text(p["requests"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
-             count_text(p["responses_error"].get<std::uint64_t>()) + "</td><td class=\"num\">" +
-             count_text(p["injected_errors"].get<std::uint64_t>()) + "</td></tr>\n";
+  if (!account->proxies.empty()) {
+    out += "<table><thead><tr>";
+    for (std::size_t i = 0; i < account->proxy_columns.size(); ++i) {
+      out += std::string(i < 3 ? "<th>" : "<th class=\"num\">") + esc(account->proxy_columns[i]) + "</th>";
+    }
+    out += "</tr></thead><tbody>\n";
+    for (const auto& cells : account->proxies) {
+      out += "<tr>";
+      for (std::size_t i = 0; i < cells.size(); ++i) out += std::string(i < 3 ? "<td>" : "<td class=\"num\">") + esc(cells[i]) + "</td>";
+      out += "</tr>\n";
     }
     out += "</tbody></table>\n";
   }
-  if (!live["skipped_faults"].empty()) {
+  if (!account->skipped_faults.empty()) {
     std::string skipped;
-    for (const json& f : live["skipped_faults"]) skipped += (skipped.empty() ? "" : ", ") + esc(text_of(f));
+    for (const std::string& f : account->skipped_faults) skipped += (skipped.empty() ? "" : ", ") + esc(f);
     out += "<p class=\"muted\">Skipped (no live meaning, <code>--skip-unsupported</code>): " + skipped + "</p>\n";
   }
   return out;

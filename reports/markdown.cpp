@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "reports/format.hpp"
+#include "reports/live_account.hpp"
 
 namespace faultline::reports {
 namespace {
@@ -119,48 +120,35 @@ std::string faults_section(const json& report) {
   return out + "\n";
 }
 
-// A live run's own account (the report's "live"): when and where it ran, whether the load
-// generator kept its schedule (else the latencies hold its delay, not only the system's), its
-// connections, and what each proxy saw.
+// A live run's own account (reports/live_account.hpp): whether the load generator kept its
+// schedule (else the latencies hold its delay, not only the system's), its connections, and
+// what each proxy saw.
 std::string live_section(const json& report) {
-  if (!report.contains("live")) return "";
-  const json& live = report["live"];
-  const json& g = live["generator"];
-  const json& c = live["connections"];
-  std::string out = "### Live run\n\nStarted " + text_of(live["started_at"]) + " on `" + text_of(live["host"]) +
-                    "`. The arrival instants and the fault schedule follow from the seed; responses and timings do not, "
-                    "so this summary differs from run to run.\n\n";
-  if (g["bottleneck"].get<bool>()) {
-    out += "**The load generator fell behind its schedule**: the latencies include its own delay, not only the system's.\n\n";
-  }
+  const std::optional<LiveAccount> account = live_account(report);
+  if (!account) return "";
+  std::string out = "### Live run\n\nStarted " + account->started_at + " on " + markdown_code(account->host) + ". " +
+                    live_reproducibility("summary") + "\n\n";
+  if (!account->kept_schedule) out += std::string("**") + kLiveFellBehind + "**: " + kLiveFellBehindWhy + "\n\n";
   out += "| load generator | |\n| --- | ---: |\n";
-  out += "| sends | " + count_text(g["sends"].get<std::uint64_t>()) + " (" + count_text(g["late_sends"].get<std::uint64_t>()) +
-         " later than " + latency_text(g["late_threshold_ms"].get<double>()) + ") |\n";
-  out += "| lateness p50 / p99 / max | " + latency_text(g["lateness_p50_ms"].get<double>()) + " / " +
-         latency_text(g["lateness_p99_ms"].get<double>()) + " / " + latency_text(g["lateness_max_ms"].get<double>()) + " |\n";
-  out += "| its own share of the latency p50 / p99 / max | " + latency_text(g["own_latency_p50_ms"].get<double>()) + " / " +
-         latency_text(g["own_latency_p99_ms"].get<double>()) + " / " + latency_text(g["own_latency_max_ms"].get<double>()) + " |\n";
-  out += std::string("| kept its schedule | ") + (g["bottleneck"].get<bool>() ? "**no**" : "yes") + " |\n";
-  out += "| connections: opened / peak / bound | " + count_text(c["opened"].get<std::uint64_t>()) + " / " +
-         count_text(c["peak"].get<std::uint64_t>()) + " / " + count_text(c["max"].get<std::uint64_t>()) + " |\n";
-  out += "| waits for a pooled connection / found closed by the server | " + count_text(c["pool_waits"].get<std::uint64_t>()) +
-         " / " + count_text(c.value("found_closed", std::uint64_t{0})) + " |\n\n";
-  if (!live["proxies"].empty()) {
-    out += "| proxy | mode | listen → upstream | connections | resets | upstream failures | requests | errors from upstream | "
-           "errors injected |\n";
-    out += "| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
-    for (const json& p : live["proxies"]) {
-      out += "| " + markdown_cell(text_of(p["name"])) + " | " + text_of(p["mode"]) + " | " + markdown_cell(text_of(p["listen"])) +
-             " → " + markdown_cell(text_of(p["upstream"])) + " | " + count_text(p["connections"].get<std::uint64_t>()) + " | " +
-             count_text(p["connections_reset"].get<std::uint64_t>()) + " | " + count_text(p["upstream_failures"].get<std::uint64_t>()) +
-             " | " + count_text(p["requests"].get<std::uint64_t>()) + " | " + count_text(p["responses_error"].get<std::uint64_t>()) +
-             " | " + count_text(p["injected_errors"].get<std::uint64_t>()) + " |\n";
+  out += std::string("| kept its schedule | ") + (account->kept_schedule ? "yes" : "**no**") + " |\n";
+  for (const auto& [label, value] : account->generator) out += "| " + label + " | " + value + " |\n";
+  out += "\n";
+  if (!account->proxies.empty()) {
+    std::string rule;
+    for (std::size_t i = 0; i < account->proxy_columns.size(); ++i) {
+      out += "| " + account->proxy_columns[i] + " ";
+      rule += i < 3 ? "| --- " : "| ---: ";
+    }
+    out += "|\n" + rule + "|\n";
+    for (const auto& row : account->proxies) {
+      for (const std::string& cell : row) out += "| " + markdown_cell(cell) + " ";
+      out += "|\n";
     }
     out += "\n";
   }
-  if (!live["skipped_faults"].empty()) {
+  if (!account->skipped_faults.empty()) {
     std::string skipped;
-    for (const json& f : live["skipped_faults"]) skipped += (skipped.empty() ? "" : ", ") + markdown_cell(text_of(f));
+    for (const std::string& f : account->skipped_faults) skipped += (skipped.empty() ? "" : ", ") + markdown_cell(f);
     out += "Skipped (no live meaning, `--skip-unsupported`): " + skipped + "\n\n";
   }
   return out;

@@ -34,9 +34,9 @@ using Json = nlohmann::ordered_json;
 // Sends later than their instant by more than this, in more than kBottleneckShare of sends,
 // mean the generator could not keep its schedule: its own delay is then in the latencies.
 constexpr TimeNs kBottleneckLatenessNs = 5'000'000;
+constexpr double kBottleneckShare = 0.01;
 // How long the generator's warm-up (LoadGenerator::warm_up) may hold the run's start.
 constexpr std::chrono::seconds kWarmUpLimit{1};
-constexpr double kBottleneckShare = 0.01;
 
 struct InstanceInfo {
   std::uint32_t service = 0;

@@ -60,6 +60,14 @@ const nlohmann::json& proxy_named(const nlohmann::json& report, const std::strin
   return none;
 }
 
+// A scenario of one API instance and one open-loop client "users" at `rate` a second (timeout 1s).
+nlohmann::json users_of_one_api(const std::string& name, const std::string& duration, double rate) {
+  return {{"version", 1}, {"name", name}, {"seed", 1}, {"duration", duration}, {"zones", {"a"}},
+          {"services", {{{"name", "api"}, {"instances", {{{"zone", "a"}, {"count", 1}}}}}}},
+          {"clients", {{{"name", "users"}, {"zone", "a"}, {"service", "api"},
+                        {"open_loop", {{"rate", rate}, {"arrivals", "constant"}}}, {"timeout", "1s"}}}}};
+}
+
 std::string haproxy_config(int frontend, const std::vector<int>& servers, const std::string& timing) {
   std::string cfg =
       "global\n  maxconn 4000\n"
@@ -552,11 +560,7 @@ TEST_CASE("the generator's pool drops the kept-alive connections a server closes
   ScratchDir scratch("live-idle-close");
   Backend backend(scratch, "api", {"--idle-timeout", "30ms"});
   REQUIRE(backend.ready());
-  const nlohmann::json scenario = {
-      {"version", 1}, {"name", "idle-close"}, {"seed", 1}, {"duration", "2s"}, {"zones", {"a"}},
-      {"services", {{{"name", "api"}, {"instances", {{{"zone", "a"}, {"count", 1}}}}}}},
-      {"clients", {{{"name", "users"}, {"zone", "a"}, {"service", "api"},
-                    {"open_loop", {{"rate", 10}, {"arrivals", "constant"}}}, {"timeout", "1s"}}}}};
+  const nlohmann::json scenario = users_of_one_api("idle-close", "2s", 10);
   run_live_report(scratch, scenario,
                   R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) + R"(/"}}})" "\n");
   const nlohmann::json report = read_json(scratch / "report.json");
@@ -579,11 +583,7 @@ TEST_CASE("a client's warm_connections opens that many connections before the ru
   ScratchDir scratch("live-warm");
   Backend backend(scratch, "api");
   REQUIRE(backend.ready());
-  const nlohmann::json scenario = {
-      {"version", 1}, {"name", "warm"}, {"seed", 1}, {"duration", "1s"}, {"zones", {"a"}},
-      {"services", {{{"name", "api"}, {"instances", {{{"zone", "a"}, {"count", 1}}}}}}},
-      {"clients", {{{"name", "users"}, {"zone", "a"}, {"service", "api"},
-                    {"open_loop", {{"rate", 10}, {"arrivals", "constant"}}}, {"timeout", "1s"}}}}};
+  const nlohmann::json scenario = users_of_one_api("warm", "1s", 10);
   auto run_with = [&](const std::string& warm) {
     run_live_report(scratch, scenario,
                     R"({"clients": {"users": {"url": "http://127.0.0.1:)" + std::to_string(backend.port) +
